@@ -1,0 +1,102 @@
+using App.Data.Queue;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace App.Data;
+
+/// <summary>Registration of the database and the queue, and migration at start.</summary>
+public static class DatabaseSetup
+{
+    /// <summary>The default database: <c>data/app.db</c> under the repository root.</summary>
+    public const string DefaultConnectionString = "Data Source=data/app.db";
+
+    /// <summary>
+    /// Registers <see cref="AppDbContext"/> (through a factory), the queue and its options.
+    /// A relative database path is taken from the repository root (the folder holding the
+    /// Procfile, searched upwards from the working directory), so both processes open one file.
+    /// </summary>
+    public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = SqliteConnectionSetup.Resolve(
+            configuration.GetConnectionString("Default") ?? DefaultConnectionString, FindRoot());
+        services.AddDbContextFactory<AppDbContext>(o => SqliteConnectionSetup.Apply(o, connectionString));
+        services.AddOptions<QueueOptions>()
+            .Bind(configuration.GetSection(QueueOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<WorkerRegistry>();
+        return services;
+    }
+
+    /// <summary>
+    /// Applies pending migrations. Safe when several processes start at once: EF Core 10 takes a
+    /// migration lock in the database. A lock row older than <paramref name="staleLockAge"/> was
+    /// left by a process killed mid-migration and would block every later start; it is removed first.
+    /// </summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await MigrateAsync(db, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), ct);
+    }
+
+    public static async Task MigrateAsync(AppDbContext db, TimeSpan timeout, TimeSpan staleLockAge, CancellationToken ct = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        await db.Database.OpenConnectionAsync(cts.Token);
+        try
+        {
+            await using var cmd = db.Database.GetDbConnection().CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'";
+            if (Convert.ToInt64(await cmd.ExecuteScalarAsync(cts.Token)) > 0)
+            {
+                cmd.CommandText = "DELETE FROM \"__EFMigrationsLock\" WHERE julianday(\"Timestamp\") < julianday('now', $age)";
+                var age = cmd.CreateParameter();
+                age.ParameterName = "$age";
+                age.Value = $"-{(int)staleLockAge.TotalSeconds} seconds";
+                cmd.Parameters.Add(age);
+                await cmd.ExecuteNonQueryAsync(cts.Token);
+            }
+
+            // WAL lets readers (the web) go on while a worker writes. It is stored in the file;
+            // this covers a file created by something other than EF Core.
+            cmd.Parameters.Clear();
+            cmd.CommandText = "PRAGMA journal_mode=WAL";
+            await cmd.ExecuteScalarAsync(cts.Token);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        await db.Database.MigrateAsync(cts.Token);
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Procfile")))
+            {
+                return dir.FullName;
+            }
+        }
+        return Directory.GetCurrentDirectory();
+    }
+}
+
+/// <summary>Lets <c>dotnet ef</c> build the context without starting a host.</summary>
+internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<AppDbContext>
+{
+    public AppDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        SqliteConnectionSetup.Apply(options, "Data Source=design-time.db");
+        return new AppDbContext(options.Options);
+    }
+}

@@ -1,0 +1,43 @@
+using App.Data.Queue;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace App.Data.Feeds;
+
+/// <summary>A subscribed feed.</summary>
+public sealed class Feed
+{
+    public long Id { get; set; }
+
+    /// <summary>The feed document's address (absolute http/https); unique.</summary>
+    public required string Url { get; set; }
+
+    /// <summary>The feed's own title, as text; null until first fetched.</summary>
+    public string? Title { get; set; }
+
+    /// <summary>The web site the feed belongs to.</summary>
+    public string? SiteUrl { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>When a fetch last succeeded.</summary>
+    public DateTime? LastFetchedAt { get; set; }
+
+    /// <summary>Why the last fetch failed; null after a success.</summary>
+    public string? LastError { get; set; }
+
+    public List<FeedItem> Items { get; set; } = [];
+}
+
+internal sealed class FeedConfiguration : IEntityTypeConfiguration<Feed>
+{
+    public void Configure(EntityTypeBuilder<Feed> b)
+    {
+        b.ToTable("Feeds");
+        b.Property(f => f.Url).HasMaxLength(2048);
+        b.HasIndex(f => f.Url).IsUnique();
+        b.HasMany(f => f.Items).WithOne().HasForeignKey(i => i.FeedId).OnDelete(DeleteBehavior.Cascade);
+        // Deleting a feed takes its jobs along; a running one then finds its lease gone and stores nothing.
+        b.HasMany<Job>().WithOne().HasForeignKey(j => j.FeedId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace App.Data.Feeds;
+
+/// <summary>One entry of a feed. Ids grow with publication order within a fetch, so "newest first" is id order.</summary>
+public sealed class FeedItem
+{
+    public long Id { get; set; }
+
+    public long FeedId { get; set; }
+
+    /// <summary>What identifies the item within its feed: its guid, else its link, else a hash of title and content.</summary>
+    public required string Key { get; set; }
+
+    /// <summary>The guid/id the feed gave, if any.</summary>
+    public string? Guid { get; set; }
+
+    /// <summary>Plain text, never HTML.</summary>
+    public string? Title { get; set; }
+
+    public string? Link { get; set; }
+
+    public string? Author { get; set; }
+
+    public DateTime? PublishedAt { get; set; }
+
+    /// <summary>Sanitized HTML.</summary>
+    public string? ContentHtml { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+internal sealed class FeedItemConfiguration : IEntityTypeConfiguration<FeedItem>
+{
+    public void Configure(EntityTypeBuilder<FeedItem> b)
+    {
+        b.ToTable("FeedItems");
+        b.Property(i => i.Key).HasMaxLength(2048);
+        b.HasIndex(i => new { i.FeedId, i.Key }).IsUnique();
+        // Keyset paging of a feed's items, newest (highest id) first.
+        b.HasIndex(i => new { i.FeedId, i.Id }).IsDescending(false, true);
+    }
+}

@@ -1,0 +1,44 @@
+using App.Data.Queue;
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Data.Feeds;
+
+/// <summary>The one seam between feeds and the queue: how a feed's fetch is asked for and found.</summary>
+public static class FeedJobs
+{
+    /// <summary>The job type that fetches a feed and stores its items.</summary>
+    public const string FetchFeed = "fetch-feed";
+
+    /// <summary>A feed has at most one live fetch job: the queue's unique key enforces it.</summary>
+    public static string UniqueKey(long feedId) => $"{FetchFeed}:{feedId}";
+
+    /// <summary>The request for fetching <paramref name="feedId"/>.</summary>
+    public static JobRequest Fetch(long feedId, int priority) => new(FetchFeed, $$"""{"feedId":{{feedId}}}""")
+    {
+        FeedId = feedId,
+        UniqueKey = UniqueKey(feedId),
+        Priority = priority,
+    };
+
+    /// <summary>The id of the feed's pending or running fetch job, if any.</summary>
+    public static Task<long?> LiveJobIdAsync(AppDbContext db, long feedId, CancellationToken ct) =>
+        db.Jobs.Where(j => j.UniqueKey == UniqueKey(feedId))
+            .Where(j => j.State == JobState.Pending || j.State == JobState.Running)
+            .Select(j => (long?)j.Id)
+            .FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// The feed's live fetch job, or a new one added to <paramref name="db"/>'s unit of work.
+    /// Call inside a write transaction so that the look-up and the insert cannot interleave with
+    /// another process's; the unique index is the backstop.
+    /// </summary>
+    public static async Task<(long? ExistingJobId, Job? NewJob)> EnsureFetchAsync(
+        AppDbContext db, JobQueue queue, long feedId, int priority, CancellationToken ct)
+    {
+        if (await LiveJobIdAsync(db, feedId, ct) is { } existing)
+        {
+            return (existing, null);
+        }
+        return (null, queue.Enqueue(db, Fetch(feedId, priority)));
+    }
+}

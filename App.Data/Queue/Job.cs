@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace App.Data.Queue;
+
+/// <summary>A row of the jobs table. Only <see cref="JobQueue"/> changes a job after it is enqueued.</summary>
+public sealed class Job
+{
+    public long Id { get; set; }
+
+    /// <summary>Handler name, e.g. "fetch-feed".</summary>
+    public required string Type { get; set; }
+
+    /// <summary>Handler input as JSON.</summary>
+    public string Payload { get; set; } = "{}";
+
+    /// <summary>
+    /// At most one live (pending or running) job holds a given key; a second enqueue with the same
+    /// key is refused by a partial unique index. Null: no such limit.
+    /// </summary>
+    public string? UniqueKey { get; set; }
+
+    /// <summary>The feed the job works on, if any. The queue stores it for its callers and never reads it.</summary>
+    public long? FeedId { get; set; }
+
+    public JobState State { get; set; } = JobState.Pending;
+
+    /// <summary>Higher runs first among due jobs.</summary>
+    public int Priority { get; set; }
+
+    /// <summary>Not claimable before this time (UTC): backoff and scheduling.</summary>
+    public DateTime RunAt { get; set; }
+
+    /// <summary>Attempts started, counted at claim time so that a crash also spends one.</summary>
+    public int Attempts { get; set; }
+
+    public int MaxAttempts { get; set; }
+
+    /// <summary>The worker holding the job while running; kept afterwards as "last run by".</summary>
+    public string? LeaseOwner { get; set; }
+
+    /// <summary>While running: when another worker may rescue the job.</summary>
+    public DateTime? LeaseExpiresAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime? StartedAt { get; set; }
+
+    public DateTime? FinishedAt { get; set; }
+
+    /// <summary>
+    /// Incremented by every change of state or owner; with <see cref="LeaseOwner"/> it is the
+    /// fencing token of a claim (see <see cref="Lease"/>).
+    /// </summary>
+    public long Version { get; set; }
+}
+
+internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
+{
+    public void Configure(EntityTypeBuilder<Job> b)
+    {
+        b.ToTable("Jobs", t => t.HasCheckConstraint(
+            "CK_Jobs_State",
+            $"\"State\" IN ({string.Join(", ", JobStateNames.All.Select(n => $"'{n}'"))})"));
+        b.Property(j => j.Type).HasMaxLength(100);
+        b.Property(j => j.UniqueKey).HasMaxLength(200);
+        b.Property(j => j.LeaseOwner).HasMaxLength(200);
+        b.Property(j => j.State)
+            .HasConversion(s => s.ToName(), s => JobStateNames.Parse(s))
+            .HasMaxLength(16);
+        b.Property(j => j.Version).IsConcurrencyToken();
+
+        // "Next due job" is an ordered walk of this index from its start: no scan, no sort.
+        b.HasIndex(j => new { j.Priority, j.RunAt, j.Id })
+            .HasDatabaseName("IX_Jobs_Due")
+            .IsDescending(true, false, false)
+            .HasFilter("\"State\" = 'pending'");
+
+        // Expired leases are found by a seek too.
+        b.HasIndex(j => j.LeaseExpiresAt)
+            .HasDatabaseName("IX_Jobs_Lease")
+            .HasFilter("\"State\" = 'running'");
+
+        b.HasIndex(j => j.UniqueKey)
+            .HasDatabaseName("UX_Jobs_LiveUniqueKey")
+            .IsUnique()
+            .HasFilter("\"UniqueKey\" IS NOT NULL AND \"State\" IN ('pending', 'running')");
+
+        b.HasIndex(j => new { j.State, j.FinishedAt }).HasDatabaseName("IX_Jobs_StateFinished");
+        b.HasIndex(j => j.FeedId);
+    }
+}

@@ -1,0 +1,29 @@
+using System.Linq.Expressions;
+
+namespace App.Data.Queue;
+
+/// <summary>Query filters shared by the queue's statements.</summary>
+internal static class JobQueryExtensions
+{
+    /// <summary>Rows in one of <paramref name="states"/>, as an OR of equalities (translates with the state converter).</summary>
+    public static IQueryable<Job> InStates(this IQueryable<Job> jobs, IReadOnlyList<JobState> states)
+    {
+        var job = Expression.Parameter(typeof(Job), "j");
+        var state = Expression.Property(job, nameof(Job.State));
+        Expression body = Expression.Equal(state, Expression.Constant(states[0]));
+        for (var i = 1; i < states.Count; i++)
+        {
+            body = Expression.OrElse(body, Expression.Equal(state, Expression.Constant(states[i])));
+        }
+        return jobs.Where(Expression.Lambda<Func<Job, bool>>(body, job));
+    }
+
+    /// <summary>
+    /// The row while <paramref name="lease"/> still holds it: running, same version, same owner.
+    /// Every write after a claim goes through this filter; the running state is the source of all
+    /// post-claim transitions (see <see cref="JobTransitions"/>).
+    /// </summary>
+    public static IQueryable<Job> HeldBy(this IQueryable<Job> jobs, Lease lease) =>
+        jobs.Where(j => j.Id == lease.JobId && j.Version == lease.Version && j.LeaseOwner == lease.Owner
+                        && j.State == JobState.Running);
+}

@@ -1,0 +1,49 @@
+namespace App.Data.Queue;
+
+/// <summary>One named move of the state machine: from any of <see cref="From"/> to <see cref="To"/>.</summary>
+public sealed record JobTransition(string Name, JobState[] From, JobState To);
+
+/// <summary>
+/// Every state change the queue can make, declared once. Each write in <see cref="JobQueue"/>
+/// names its transition and guards its UPDATE with the transition's source states, so a row
+/// that moved on in the meantime is left alone.
+/// </summary>
+public static class JobTransitions
+{
+    /// <summary>A due pending job is taken by a worker.</summary>
+    public static readonly JobTransition Claim = new("claim", [JobState.Pending], JobState.Running);
+
+    /// <summary>A running job whose lease expired (its worker died) is taken by another worker.</summary>
+    public static readonly JobTransition Rescue = new("rescue", [JobState.Running], JobState.Running);
+
+    /// <summary>A rescued job that has no attempts left is given up.</summary>
+    public static readonly JobTransition Abandon = new("abandon", [JobState.Running], JobState.Failed);
+
+    /// <summary>The handler finished.</summary>
+    public static readonly JobTransition Complete = new("complete", [JobState.Running], JobState.Succeeded);
+
+    /// <summary>The handler failed and attempts remain: back to pending, due after a backoff.</summary>
+    public static readonly JobTransition FailAndRetry = new("fail-and-retry", [JobState.Running], JobState.Pending);
+
+    /// <summary>The handler failed for the last time, or with a permanent error.</summary>
+    public static readonly JobTransition Fail = new("fail", [JobState.Running], JobState.Failed);
+
+    /// <summary>The worker is stopping: the job goes back without spending an attempt.</summary>
+    public static readonly JobTransition Release = new("release", [JobState.Running], JobState.Pending);
+
+    /// <summary>A user gives a pending job up.</summary>
+    public static readonly JobTransition Cancel = new("cancel", [JobState.Pending], JobState.Cancelled);
+
+    /// <summary>A user tries a finished-unsuccessfully job again, with a fresh set of attempts.</summary>
+    public static readonly JobTransition Retry = new("retry", [JobState.Failed, JobState.Cancelled], JobState.Pending);
+
+    public static IReadOnlyList<JobTransition> All { get; } =
+        [Claim, Rescue, Abandon, Complete, FailAndRetry, Fail, Release, Cancel, Retry];
+
+    /// <summary>Whether any transition leads from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static bool IsAllowed(JobState from, JobState to) =>
+        All.Any(t => t.To == to && t.From.Contains(from));
+
+    /// <summary>States in which a job still has work ahead; a feed has at most one such fetch job.</summary>
+    public static readonly JobState[] Live = [JobState.Pending, JobState.Running];
+}

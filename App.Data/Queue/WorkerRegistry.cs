@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Data.Queue;
+
+/// <summary>Worker processes record themselves here: registered at start, a heartbeat while alive, removed at a clean stop.</summary>
+public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
+{
+    /// <summary>Rows not refreshed for this long belong to processes that died without deregistering.</summary>
+    public static readonly TimeSpan ForgetAfter = TimeSpan.FromHours(1);
+
+    /// <summary>A new owner name, unique per process start.</summary>
+    public static string NewWorkerId() =>
+        $"{Environment.MachineName}:{Environment.ProcessId}:{System.Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Inserts or refreshes this worker's row, and forgets long-dead ones.</summary>
+    public async Task HeartbeatAsync(string workerId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var seen = await db.Workers.Where(w => w.Id == workerId)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, now), ct);
+        if (seen == 0)
+        {
+            db.Workers.Add(new WorkerProcess
+            {
+                Id = workerId,
+                Host = Environment.MachineName,
+                ProcessId = Environment.ProcessId,
+                StartedAt = now,
+                LastSeenAt = now,
+            });
+            await db.SaveChangesAsync(ct);
+        }
+        var forgetBefore = now - ForgetAfter;
+        await db.Workers.Where(w => w.LastSeenAt < forgetBefore).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>Removes this worker's row at a clean stop.</summary>
+    public async Task DeregisterAsync(string workerId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.Workers.Where(w => w.Id == workerId).ExecuteDeleteAsync(ct);
+    }
+}

@@ -1,0 +1,68 @@
+using App.Data;
+using App.Data.Queue;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace App.Tests.Support;
+
+/// <summary>A migrated SQLite file of its own in a temp folder, removed on dispose.</summary>
+public sealed class TempDatabase : IDisposable
+{
+    private TempDatabase(string folder)
+    {
+        Folder = folder;
+        Path = System.IO.Path.Combine(folder, "app.db");
+        ConnectionString = $"Data Source={Path}";
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        SqliteConnectionSetup.Apply(options, ConnectionString);
+        Contexts = new Factory(options.Options);
+    }
+
+    public string Folder { get; }
+
+    public string Path { get; }
+
+    public string ConnectionString { get; }
+
+    public IDbContextFactory<AppDbContext> Contexts { get; }
+
+    /// <summary>Creates and migrates a fresh database file.</summary>
+    public static async Task<TempDatabase> CreateAsync()
+    {
+        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "app-tests", System.Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var db = new TempDatabase(folder);
+        await using var context = db.Contexts.CreateDbContext();
+        await DatabaseSetup.MigrateAsync(context, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10));
+        return db;
+    }
+
+    public AppDbContext Open() => Contexts.CreateDbContext();
+
+    /// <summary>A queue on this file with the given clock and options.</summary>
+    public JobQueue Queue(TimeProvider? time = null, QueueOptions? options = null) =>
+        new(Contexts, time ?? TimeProvider.System, Options.Create(options ?? new QueueOptions()));
+
+    /// <summary>A fake clock set to a fixed, known instant.</summary>
+    public static FakeTimeProvider FakeClock() => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A child process may still hold the file for a moment; the temp folder is cleaned by the OS.
+        }
+    }
+
+    private sealed class Factory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
+    {
+        public AppDbContext CreateDbContext() => new(options);
+    }
+}
