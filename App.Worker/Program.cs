@@ -1,3 +1,28 @@
+using App.Data;
+using App.Data.Queue;
+using App.Worker.Feeds;
+using App.Worker.Queue;
+using Quartz;
+
 var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddAppDatabase(builder.Configuration);
+builder.Services.AddQueueWorker();
+builder.Services.AddFeedHandlers(builder.Configuration);
+
+var queue = builder.Configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
+var feeds = builder.Configuration.GetSection(FeedOptions.Section).Get<FeedOptions>() ?? new FeedOptions();
+builder.Services.AddQuartz(q =>
+{
+    q.ScheduleJob<PollQueueJob>(t => t.WithIdentity("poll-queue").StartNow()
+        .WithSimpleSchedule(s => s.WithInterval(queue.PollInterval).RepeatForever()));
+    q.ScheduleJob<HeartbeatJob>(t => t.WithIdentity("heartbeat").StartNow()
+        .WithSimpleSchedule(s => s.WithInterval(queue.HeartbeatInterval).RepeatForever()));
+    q.ScheduleJob<ScheduleRefreshesJob>(t => t.WithIdentity("schedule-refreshes").StartNow()
+        .WithSimpleSchedule(s => s.WithInterval(feeds.ScheduleInterval).RepeatForever()));
+});
+// After the runner's registration: hosted services stop in reverse order, so polling stops first.
+builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+
 var host = builder.Build();
-host.Run();
+await DatabaseSetup.MigrateAsync(host.Services);
+await host.RunAsync();

@@ -41,4 +41,23 @@ public static class FeedJobs
         }
         return (null, queue.Enqueue(db, Fetch(feedId, priority)));
     }
+
+    /// <summary>
+    /// In one statement, enqueues a background fetch for every feed with no live fetch job and none
+    /// created after <paramref name="createdBefore"/>. Duplicates from concurrent schedulers are
+    /// absorbed by the live unique-key index (INSERT OR IGNORE). Returns how many were added.
+    /// </summary>
+    public static Task<int> EnqueueDueRefreshesAsync(
+        AppDbContext db, DateTime now, DateTime createdBefore, int maxAttempts, CancellationToken ct) =>
+        db.Database.ExecuteSqlInterpolatedAsync($$"""
+            INSERT OR IGNORE INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "State", "Priority",
+                                          "RunAt", "Attempts", "MaxAttempts", "CreatedAt", "Version")
+            SELECT {{FetchFeed}}, '{"feedId":' || f."Id" || '}', {{FetchFeed + ":"}} || f."Id", f."Id", 'pending', {{JobPriority.Background}},
+                   {{now}}, 0, {{maxAttempts}}, {{now}}, 0
+            FROM "Feeds" AS f
+            WHERE NOT EXISTS (
+                SELECT 1 FROM "Jobs" AS j
+                WHERE j."UniqueKey" = {{FetchFeed + ":"}} || f."Id"
+                  AND (j."State" IN ('pending', 'running') OR j."CreatedAt" > {{createdBefore}}))
+            """, ct);
 }

@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace App.Worker.Feeds;
+
+/// <summary>Settings under <c>Feeds:</c>.</summary>
+public sealed class FeedOptions
+{
+    public const string Section = "Feeds";
+
+    /// <summary>Allow fetching from loopback, private and link-local addresses (tests, LAN installs).</summary>
+    public bool AllowPrivateAddresses { get; set; }
+
+    /// <summary>How often a healthy feed is refreshed in the background.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the worker looks for feeds due for a refresh.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Limit for a whole fetch, body included.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest response body accepted, enforced while reading.</summary>
+    [Range(1024, 1024L * 1024 * 1024)]
+    public long MaxResponseBytes { get; set; } = 10 * 1024 * 1024;
+}

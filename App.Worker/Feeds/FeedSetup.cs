@@ -1,0 +1,26 @@
+using App.Worker.Queue;
+using Microsoft.Extensions.Options;
+
+namespace App.Worker.Feeds;
+
+/// <summary>Registration of the fetch-feed handler and what it uses.</summary>
+public static class FeedSetup
+{
+    public static IServiceCollection AddFeedHandlers(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FeedOptions>()
+            .Bind(configuration.GetSection(FeedOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<PrivateAddressGuard>();
+        services.AddHttpClient(FeedFetcher.ClientName, FeedFetcher.ConfigureClient)
+            .ConfigurePrimaryHttpMessageHandler(sp => FeedFetcher.CreateHandler(
+                sp.GetRequiredService<PrivateAddressGuard>(), sp.GetRequiredService<IOptions<FeedOptions>>().Value));
+        services.AddSingleton<FeedFetcher>();
+        services.AddSingleton<FeedParser>();
+        services.AddSingleton<ContentCleaner>();
+        services.AddSingleton<FeedItemStore>();
+        services.AddSingleton<IJobHandler, RefreshFeedHandler>();
+        return services;
+    }
+}

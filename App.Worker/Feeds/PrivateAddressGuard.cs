@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace App.Worker.Feeds;
+
+/// <summary>
+/// Refuses connections to loopback, private, link-local and other non-public addresses. It runs
+/// as the HTTP handler's connect step, on the resolved address actually dialled, so redirects and
+/// DNS answers that change between check and use (rebinding) are covered too.
+/// </summary>
+public sealed class PrivateAddressGuard(IOptions<FeedOptions> options)
+{
+    private static readonly (IPAddress Network, int Prefix)[] BlockedV4 =
+    [
+        (IPAddress.Parse("0.0.0.0"), 8),        // "this network", unspecified
+        (IPAddress.Parse("10.0.0.0"), 8),       // RFC 1918
+        (IPAddress.Parse("100.64.0.0"), 10),    // carrier-grade NAT
+        (IPAddress.Parse("127.0.0.0"), 8),      // loopback
+        (IPAddress.Parse("169.254.0.0"), 16),   // link-local, cloud metadata
+        (IPAddress.Parse("172.16.0.0"), 12),    // RFC 1918
+        (IPAddress.Parse("192.0.0.0"), 24),     // IETF protocol assignments
+        (IPAddress.Parse("192.168.0.0"), 16),   // RFC 1918
+        (IPAddress.Parse("198.18.0.0"), 15),    // benchmarking
+        (IPAddress.Parse("224.0.0.0"), 4),      // multicast
+        (IPAddress.Parse("240.0.0.0"), 4),      // reserved, broadcast
+    ];
+
+    private static readonly (IPAddress Network, int Prefix)[] BlockedV6 =
+    [
+        (IPAddress.IPv6None, 128),              // ::
+        (IPAddress.IPv6Loopback, 128),          // ::1
+        (IPAddress.Parse("fc00::"), 7),         // unique local
+        (IPAddress.Parse("fe80::"), 10),        // link-local
+        (IPAddress.Parse("fec0::"), 10),        // site-local (deprecated)
+        (IPAddress.Parse("ff00::"), 8),         // multicast
+    ];
+
+    /// <summary>Whether <paramref name="address"/> is not a public unicast address.</summary>
+    public static bool IsBlocked(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return IsBlocked(address.MapToIPv4());
+        }
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            var bytes = address.GetAddressBytes();
+            // IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) forms carry an IPv4 address to check.
+            if (bytes.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 || IsNat64(bytes))
+            {
+                var v4 = new IPAddress(bytes.AsSpan(12, 4));
+                if (!v4.Equals(IPAddress.Any) && !v4.Equals(new IPAddress([0, 0, 0, 1])))
+                {
+                    return IsBlocked(v4);
+                }
+            }
+            return BlockedV6.Any(n => InNetwork(address, n.Network, n.Prefix));
+        }
+        return BlockedV4.Any(n => InNetwork(address, n.Network, n.Prefix));
+    }
+
+    /// <summary>The SocketsHttpHandler connect callback: resolve, drop refused addresses, dial the rest.</summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var endpoint = context.DnsEndPoint;
+        var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(endpoint.Host, ct);
+        if (!options.Value.AllowPrivateAddresses)
+        {
+            var allowed = addresses.Where(a => !IsBlocked(a)).ToArray();
+            if (allowed.Length == 0 && addresses.Length > 0)
+            {
+                throw new BlockedAddressException(addresses[0]);
+            }
+            addresses = allowed;
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, endpoint.Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsNat64(byte[] b) =>
+        b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0;
+
+    private static bool InNetwork(IPAddress address, IPAddress network, int prefix)
+    {
+        var a = address.GetAddressBytes();
+        var n = network.GetAddressBytes();
+        if (a.Length != n.Length)
+        {
+            return false;
+        }
+        var fullBytes = prefix / 8;
+        if (!a.AsSpan(0, fullBytes).SequenceEqual(n.AsSpan(0, fullBytes)))
+        {
+            return false;
+        }
+        var rest = prefix % 8;
+        if (rest == 0)
+        {
+            return true;
+        }
+        var mask = (byte)(0xFF << (8 - rest));
+        return (a[fullBytes] & mask) == (n[fullBytes] & mask);
+    }
+}
+
+/// <summary>A connection refused by <see cref="PrivateAddressGuard"/>.</summary>
+public sealed class BlockedAddressException(IPAddress address)
+    : Exception($"Blocked: {address} is a private address")
+{
+    public IPAddress Address { get; } = address;
+}

@@ -1,0 +1,15 @@
+namespace App.Worker.Queue;
+
+/// <summary>Registration of the job runner and its helpers.</summary>
+public static class QueueWorkerSetup
+{
+    public static IServiceCollection AddQueueWorker(this IServiceCollection services)
+    {
+        services.AddSingleton(WorkerIdentity.New());
+        services.AddSingleton<JobHandlers>();
+        services.AddSingleton<IJobHandler, NoopHandler>();
+        services.AddSingleton<JobRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+        return services;
+    }
+}
