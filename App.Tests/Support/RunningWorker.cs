@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace App.Tests.Support;
+
+/// <summary>A real App.Worker process on a test database, with its output kept for failure messages.</summary>
+public sealed class RunningWorker : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private RunningWorker(Process process)
+    {
+        _process = process;
+    }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>What the process printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the worker built next to this test project (same configuration), with fast polling
+    /// and private addresses allowed (test feeds are served on 127.0.0.1). <paramref name="settings"/>
+    /// are configuration keys such as "Queue:LeaseDuration".
+    /// </summary>
+    public static RunningWorker Start(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var info = new ProcessStartInfo("dotnet", [WorkerDll()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        info.Environment["ConnectionStrings__Default"] = connectionString;
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Environment["Queue__PollInterval"] = "00:00:00.100";
+        info.Environment["Queue__HeartbeatInterval"] = "00:00:00.500";
+        info.Environment["Feeds__AllowPrivateAddresses"] = "true";
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            info.Environment[key.Replace(":", "__")] = value;
+        }
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        var worker = new RunningWorker(process);
+        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return worker;
+    }
+
+    /// <summary>SIGKILL: the process dies at once, leases and all.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as a process manager stops it, then waits for the exit.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        if (SysKill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static string WorkerDll()
+    {
+        // .../App.Tests/bin/<Configuration>/net10.0/ -> .../App.Worker/bin/<Configuration>/net10.0/App.Worker.dll
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testBin.Name;
+        var configuration = testBin.Parent!.Name;
+        var root = testBin.Parent.Parent!.Parent!.Parent!.FullName;
+        var dll = Path.Combine(root, "App.Worker", "bin", configuration, framework, "App.Worker.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build App.Worker first", dll);
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int signal);
+}
