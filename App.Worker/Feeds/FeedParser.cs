@@ -23,6 +23,12 @@ public sealed class FeedParser
     {
         var body = document.Body;
         var start = FirstSignificantByte(body);
+        if (start > 0)
+        {
+            // A BOM or blank lines before the XML declaration make strict readers refuse the document.
+            body = body[start..];
+            start = 0;
+        }
         var isJson = start >= 0 && body[start] == (byte)'{';
         if (!isJson)
         {
@@ -53,7 +59,7 @@ public sealed class FeedParser
             Title: NullIfBlank(i.Title),
             Link: Absolute(i.Link, baseUri),
             Author: NullIfBlank(i.Author),
-            PublishedAt: i.PublishingDate is { } d ? DateTime.SpecifyKind(d.ToUniversalTime(), DateTimeKind.Utc) : null,
+            PublishedAt: Utc(i.PublishingDate ?? (i.SpecificItem as CodeHollow.FeedReader.Feeds.AtomFeedItem)?.UpdatedDate),
             ContentHtml: NullIfBlank(i.Content) ?? NullIfBlank(i.Description))).ToList();
         return new ParsedFeed(NullIfBlank(feed.Title), Absolute(feed.Link, baseUri), items);
     }
@@ -94,6 +100,10 @@ public sealed class FeedParser
 
     private static int FirstSignificantByte(byte[] body)
     {
+        if (body is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
+        {
+            return 0; // UTF-16: left to the XML reader's own encoding detection
+        }
         var i = body.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
         for (; i < body.Length; i++)
         {
@@ -104,6 +114,9 @@ public sealed class FeedParser
         }
         return -1;
     }
+
+    private static DateTime? Utc(DateTime? d) =>
+        d is { } value ? DateTime.SpecifyKind(value.ToUniversalTime(), DateTimeKind.Utc) : null;
 
     private static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 

@@ -1,0 +1,100 @@
+using System.Text;
+using App.Tests.Support;
+using App.Worker.Feeds;
+
+namespace App.Tests.Feeds;
+
+public sealed class FeedParserTests
+{
+    private static readonly Uri FeedUrl = new("https://feeds.example.net/path/feed.xml");
+    private readonly FeedParser _parser = new();
+
+    private ParsedFeed Parse(string body, string? mediaType = "application/xml") =>
+        _parser.Parse(new FetchedDocument(Encoding.UTF8.GetBytes(body), mediaType, "utf-8", FeedUrl));
+
+    [Fact]
+    public void Rss_GivesTitleSiteAndItemsWithDates()
+    {
+        var feed = Parse(FeedSamples.Rss(3));
+
+        Assert.Equal("Test Feed", feed.Title);
+        Assert.Equal("https://example.com/", feed.SiteUrl);
+        Assert.Equal(["Item 3", "Item 2", "Item 1"], feed.Items.Select(i => i.Title));
+        var newest = feed.Items[0];
+        Assert.Equal("https://example.com/items/3", newest.Link);
+        Assert.Equal("https://example.com/items/3", newest.Guid);
+        Assert.Equal(new DateTime(2026, 1, 3, 12, 0, 0, DateTimeKind.Utc), newest.PublishedAt);
+        Assert.Equal(DateTimeKind.Utc, newest.PublishedAt!.Value.Kind);
+        Assert.Contains("Body of item 3", newest.ContentHtml);
+    }
+
+    [Fact]
+    public void Atom_ResolvesRelativeLinksAgainstTheFeedUrl()
+    {
+        var feed = Parse(FeedSamples.Atom);
+
+        Assert.Equal("Atom & Tests", feed.Title);
+        Assert.Equal(2, feed.Items.Count);
+        Assert.Equal("https://feeds.example.net/entries/2", feed.Items[0].Link);
+        Assert.Equal("urn:entry:2", feed.Items[0].Guid);
+        Assert.Equal("Ada", feed.Items[0].Author);
+        Assert.Equal(new DateTime(2026, 2, 2, 10, 0, 0, DateTimeKind.Utc), feed.Items[0].PublishedAt);
+    }
+
+    [Fact]
+    public void Document_WithBomAndLeadingWhitespace_Parses()
+    {
+        var feed = Parse("\uFEFF\n  " + FeedSamples.Rss(1));
+        Assert.Single(feed.Items);
+    }
+
+    [Fact]
+    public void Dtd_IsRefused_SoEntityBombsNeverExpand()
+    {
+        const string bomb = """
+            <?xml version="1.0"?>
+            <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+              <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+            <rss version="2.0"><channel><title>&lol3;</title></channel></rss>
+            """;
+
+        var e = Assert.Throws<FeedException>(() => Parse(bomb));
+        Assert.Contains("DTD", e.Message);
+        Assert.False(e.Retryable);
+    }
+
+    [Fact]
+    public void ExternalEntity_IsRefused()
+    {
+        const string xxe = """
+            <?xml version="1.0"?>
+            <!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+            <rss version="2.0"><channel><title>&xxe;</title></channel></rss>
+            """;
+
+        var e = Assert.Throws<FeedException>(() => Parse(xxe));
+        Assert.DoesNotContain("root:", e.Message);
+    }
+
+    [Fact]
+    public void BrokenXml_ReportsLineAndColumn()
+    {
+        var e = Assert.Throws<FeedException>(() => Parse("<?xml version=\"1.0\"?>\n<rss>\n<channel><title>x</channel></rss>"));
+        Assert.StartsWith("Invalid XML at line 3, column", e.Message);
+        Assert.False(e.Retryable);
+    }
+
+    [Fact]
+    public void HtmlPage_IsNotAFeed()
+    {
+        var e = Assert.Throws<FeedException>(() => Parse("<!DOCTYPE html><html><head><title>Home</title></head></html>", "text/html"));
+        Assert.StartsWith("No feed found at this address", e.Message);
+    }
+
+    [Fact]
+    public void XmlThatIsNoFeed_IsRefused()
+    {
+        var e = Assert.Throws<FeedException>(() => Parse("<?xml version=\"1.0\"?><note><to>Tove</to></note>"));
+        Assert.False(e.Retryable);
+    }
+}

@@ -1,0 +1,59 @@
+using App.Data.Feeds;
+using App.Data.Queue;
+using App.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Tests.Feeds;
+
+public sealed class ScheduleRefreshesTests
+{
+    private static readonly DateTime Now = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+
+    [Fact]
+    public async Task DueFeedsGetOneBackgroundJob_FeedsFetchedRecentlyOrBusyGetNone()
+    {
+        using var temp = await TempDatabase.CreateAsync();
+        await using var db = temp.Open();
+        var never = new Feed { Url = "https://a.example/feed", CreatedAt = Now };
+        var recent = new Feed { Url = "https://b.example/feed", CreatedAt = Now };
+        var stale = new Feed { Url = "https://c.example/feed", CreatedAt = Now };
+        var busy = new Feed { Url = "https://d.example/feed", CreatedAt = Now };
+        db.Feeds.AddRange(never, recent, stale, busy);
+        await db.SaveChangesAsync();
+        db.Jobs.AddRange(
+            FetchJob(recent.Id, JobState.Succeeded, createdAt: Now.AddMinutes(-10)),
+            FetchJob(stale.Id, JobState.Succeeded, createdAt: Now.AddHours(-2)),
+            FetchJob(busy.Id, JobState.Pending, createdAt: Now.AddHours(-3)));
+        await db.SaveChangesAsync();
+
+        var added = await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None);
+        var again = await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None);
+
+        Assert.Equal(2, added);
+        Assert.Equal(0, again);
+        var created = await db.Jobs.AsNoTracking().Where(j => j.CreatedAt == Now).ToListAsync();
+        Assert.Equal(new[] { never.Id, stale.Id }.Order(), created.Select(j => j.FeedId!.Value).Order());
+        Assert.All(created, j =>
+        {
+            Assert.Equal(JobState.Pending, j.State);
+            Assert.Equal(FeedJobs.FetchFeed, j.Type);
+            Assert.Equal(FeedJobs.UniqueKey(j.FeedId!.Value), j.UniqueKey);
+            Assert.Equal($$"""{"feedId":{{j.FeedId}}}""", j.Payload);
+            Assert.Equal(JobPriority.Background, j.Priority);
+            Assert.Equal(5, j.MaxAttempts);
+        });
+    }
+
+    private static Job FetchJob(long feedId, JobState state, DateTime createdAt) => new()
+    {
+        Type = FeedJobs.FetchFeed,
+        Payload = $$"""{"feedId":{{feedId}}}""",
+        FeedId = feedId,
+        UniqueKey = FeedJobs.UniqueKey(feedId),
+        State = state,
+        RunAt = createdAt,
+        CreatedAt = createdAt,
+        MaxAttempts = 5,
+    };
+}
