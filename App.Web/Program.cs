@@ -1,6 +1,20 @@
-var builder = WebApplication.CreateBuilder(args);
+using App.Data;
+using App.Web;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // The Procfile starts the app from the repository root; appsettings.json and wwwroot sit next to the dll.
+    ContentRootPath = AppContext.BaseDirectory,
+});
+builder.ListenOnPortVariable();
+// Serves wwwroot from the project when run from build output in any environment; a no-op when published.
+builder.WebHost.UseStaticWebAssets();
+builder.Services.AddAppDatabase(builder.Configuration);
+builder.Services.AddWebApp();
+
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+await DatabaseSetup.MigrateAsync(app.Services);
+app.UseErrorResponses();
+app.MapWebApp();
+await app.RunAsync();

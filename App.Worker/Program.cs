@@ -4,7 +4,12 @@ using App.Worker.Feeds;
 using App.Worker.Queue;
 using Quartz;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    // The Procfile starts the worker from the repository root; appsettings.json sits next to the dll.
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.Services.AddAppDatabase(builder.Configuration);
 builder.Services.AddQueueWorker();
 builder.Services.AddFeedHandlers(builder.Configuration);

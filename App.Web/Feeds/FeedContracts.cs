@@ -1,0 +1,27 @@
+namespace App.Web.Feeds;
+
+/// <summary>Body of <c>POST /api/feeds</c>.</summary>
+public sealed record AddFeedRequest(string? Url);
+
+/// <summary>A feed and the job fetching it: answer to adding or refreshing a feed.</summary>
+public sealed record FeedJobResponse(long FeedId, long? JobId);
+
+/// <summary>A feed without its items.</summary>
+public sealed record FeedResponse(
+    long Id,
+    string Url,
+    string? Title,
+    string? SiteUrl,
+    DateTime? LastFetchedAt,
+    string? LastError,
+    int ItemCount);
+
+/// <summary>One item of a feed; <see cref="ContentHtml"/> was sanitized by the worker when stored.</summary>
+public sealed record FeedItemResponse(
+    long Id,
+    string? Guid,
+    string? Title,
+    string? Link,
+    string? Author,
+    DateTime? PublishedAt,
+    string? ContentHtml);

@@ -1,0 +1,70 @@
+using App.Data;
+using App.Data.Queue;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Web.Jobs;
+
+/// <summary><c>/api/jobs</c> and <c>/api/queue</c>: a job's progress, retry and cancel, and the queue's counts.</summary>
+public static class JobsApi
+{
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/api/jobs").WithTags("Jobs");
+        jobs.MapGet("/{id:long}", GetAsync);
+        jobs.MapPost("/{id:long}/retry", RetryAsync);
+        jobs.MapPost("/{id:long}/cancel", CancelAsync);
+        app.MapGet("/api/queue", QueueAsync).WithTags("Jobs");
+        return app;
+    }
+
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetAsync(
+        long id, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await FindAsync(db, id, ct) is { } job ? TypedResults.Ok(job) : NotFound(id);
+    }
+
+    /// <summary>A failed or cancelled job goes back to pending with fresh attempts.</summary>
+    public static Task<Results<Accepted<JobResponse>, ProblemHttpResult>> RetryAsync(
+        long id, IDbContextFactory<AppDbContext> contexts, JobQueue queue, CancellationToken ct) =>
+        ChangeAsync(id, contexts, queue.RetryAsync, job => JobTransitions.Retry.From.Any(s => s.ToName() == job.State)
+            ? $"Job {id} cannot be retried while another job for the same work is pending or running."
+            : $"Job {id} is {job.State}; only a failed or cancelled job can be retried.", ct);
+
+    /// <summary>A pending job is cancelled.</summary>
+    public static Task<Results<Accepted<JobResponse>, ProblemHttpResult>> CancelAsync(
+        long id, IDbContextFactory<AppDbContext> contexts, JobQueue queue, CancellationToken ct) =>
+        ChangeAsync(id, contexts, queue.CancelAsync,
+            job => $"Job {id} is {job.State}; only a pending job can be cancelled.", ct);
+
+    public static async Task<Ok<QueueResponse>> QueueAsync(IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return TypedResults.Ok(QueueResponse.From(await QueueStats.ReadAsync(db, ct)));
+    }
+
+    private static async Task<Results<Accepted<JobResponse>, ProblemHttpResult>> ChangeAsync(
+        long id,
+        IDbContextFactory<AppDbContext> contexts,
+        Func<long, CancellationToken, Task<bool>> change,
+        Func<JobResponse, string> refusal,
+        CancellationToken ct)
+    {
+        var changed = await change(id, ct);
+        // The queue answers only "changed or not"; the job's current row tells 404 from 409.
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await FindAsync(db, id, ct) switch
+        {
+            null => NotFound(id),
+            var job when changed => TypedResults.Accepted($"/api/jobs/{id}", job),
+            var job => TypedResults.Problem(refusal(job), statusCode: StatusCodes.Status409Conflict),
+        };
+    }
+
+    private static async Task<JobResponse?> FindAsync(AppDbContext db, long id, CancellationToken ct) =>
+        await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct) is { } job ? JobResponse.From(job) : null;
+
+    private static ProblemHttpResult NotFound(long id) =>
+        TypedResults.Problem($"There is no job {id}.", statusCode: StatusCodes.Status404NotFound);
+}

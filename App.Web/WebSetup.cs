@@ -1,0 +1,62 @@
+using App.Web.Feeds;
+using App.Web.Jobs;
+
+namespace App.Web;
+
+/// <summary>The web process's services and request pipeline, as the extension calls Program.cs is made of.</summary>
+public static class WebSetup
+{
+    /// <summary>Listens on all interfaces at port <c>PORT</c> when that variable is set (the Procfile convention); otherwise <c>Urls</c> applies.</summary>
+    public static WebApplicationBuilder ListenOnPortVariable(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration["PORT"] is { Length: > 0 } port)
+        {
+            if (!ushort.TryParse(port, out var number) || number == 0)
+            {
+                throw new InvalidOperationException($"PORT must be a port number, not '{port}'.");
+            }
+            builder.WebHost.UseUrls($"http://0.0.0.0:{number}");
+        }
+        return builder;
+    }
+
+    /// <summary>Problem details, Razor Pages (rooted at the project folder, so pages sit next to their API) and the health check.</summary>
+    public static IServiceCollection AddWebApp(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        // A malformed request body is a 400 problem in every environment, not a developer exception.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        services.AddRazorPages(o => o.RootDirectory = "/");
+        services.AddAntiforgery();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return services;
+    }
+
+    /// <summary>
+    /// Errors: an exception is a 500 problem+json without exception details, in every environment
+    /// (the exception is logged). An empty error response becomes a problem under <c>/api</c> and
+    /// the status page elsewhere.
+    /// </summary>
+    public static WebApplication UseErrorResponses(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseWhen(c => IsApi(c.Request), api => api.UseStatusCodePages());
+        app.UseWhen(c => !IsApi(c.Request), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
+        // Routing after the error handlers, so that a re-executed request is routed again.
+        app.UseRouting();
+        return app;
+    }
+
+    /// <summary>Static files, pages, the JSON API and the health check.</summary>
+    public static WebApplication MapWebApp(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorPages().WithStaticAssets();
+        app.MapFeedsApi();
+        app.MapJobsApi();
+        app.MapHealthChecks("/healthz");
+        return app;
+    }
+
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+}
