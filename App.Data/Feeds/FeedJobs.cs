@@ -28,7 +28,8 @@ public static class FeedJobs
             .FirstOrDefaultAsync(ct);
 
     /// <summary>
-    /// The feed's live fetch job, or a new one added to <paramref name="db"/>'s unit of work.
+    /// The feed's live fetch job (made due now at <paramref name="priority"/> if it is waiting),
+    /// or a new one added to <paramref name="db"/>'s unit of work.
     /// Call inside a write transaction so that the look-up and the insert cannot interleave with
     /// another process's; the unique index is the backstop.
     /// </summary>
@@ -37,6 +38,7 @@ public static class FeedJobs
     {
         if (await LiveJobIdAsync(db, feedId, ct) is { } existing)
         {
+            await queue.ExpediteAsync(db, existing, priority, ct);
             return (existing, null);
         }
         return (null, queue.Enqueue(db, Fetch(feedId, priority)));

@@ -261,6 +261,22 @@ public sealed class JobQueue(
                 .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1;
     }
 
+    /// <summary>
+    /// In the caller's unit of work: makes a pending job due now, at <paramref name="priority"/> or
+    /// higher. A user asking for work that is already queued (in backoff, or as background work)
+    /// gets it next rather than later. Other states are left alone; returns whether anything changed.
+    /// </summary>
+    public async Task<bool> ExpediteAsync(AppDbContext db, long jobId, int priority, CancellationToken ct = default)
+    {
+        var now = Now;
+        return await db.Jobs
+            .Where(j => j.Id == jobId && j.State == JobState.Pending && (j.RunAt > now || j.Priority < priority))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.RunAt, j => j.RunAt > now ? now : j.RunAt)
+                .SetProperty(j => j.Priority, j => j.Priority < priority ? priority : j.Priority)
+                .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1;
+    }
+
     private static async Task AbandonAsync(AppDbContext db, Job job, DateTime now, CancellationToken ct)
     {
         var error = $"The worker running attempt {job.Attempts} of {job.MaxAttempts} stopped responding (its lease expired); no attempts remain.";

@@ -337,6 +337,36 @@ public sealed class JobQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Expedite_MakesAWaitingPendingJobDueNowAtTheGivenPriority()
+    {
+        var job = await _f.EnqueueAsync();
+        var claim = await _f.ClaimOneAsync();
+        await _f.Queue.FailAsync(claim.Lease, "HTTP 503 Service Unavailable");
+        Assert.Empty(await _f.Queue.ClaimAsync("worker-a", 1));
+
+        await using (var db = _f.Db.Open())
+        {
+            Assert.True(await _f.Queue.ExpediteAsync(db, job.Id, JobPriority.User));
+            Assert.False(await _f.Queue.ExpediteAsync(db, job.Id, JobPriority.Background));
+        }
+
+        var stored = await _f.GetAsync(job.Id);
+        Assert.Equal(_f.Now, stored.RunAt);
+        Assert.Equal(JobPriority.User, stored.Priority);
+        Assert.Single(await _f.Queue.ClaimAsync("worker-a", 1));
+    }
+
+    [Fact]
+    public async Task Expedite_LeavesRunningJobsAlone()
+    {
+        var job = await _f.JobInStateAsync(JobState.Running);
+        await using var db = _f.Db.Open();
+
+        Assert.False(await _f.Queue.ExpediteAsync(db, job.Id, JobPriority.User));
+        Assert.Equal(job.Version, (await _f.GetAsync(job.Id)).Version);
+    }
+
+    [Fact]
     public async Task StateColumn_RejectsUnknownStates()
     {
         var job = await _f.EnqueueAsync();
