@@ -22,6 +22,9 @@ public sealed class JobQueue(
     // SQLITE_CONSTRAINT: here, the live unique-key index refused a second live job.
     private const int SqliteConstraintError = 19;
 
+    // Bounds the re-reads of one claim when other workers keep winning the same candidates.
+    private const int MaxClaimRounds = 4;
+
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>
@@ -68,7 +71,24 @@ public sealed class JobQueue(
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = Now;
+        var claimed = new List<ClaimedJob>(max);
+        // Claimers that read at the same moment see the same candidates and only one wins them;
+        // the losers read again at once instead of idling until their next poll.
+        for (var round = 0; round < MaxClaimRounds && claimed.Count < max; round++)
+        {
+            var lost = await ClaimRoundAsync(db, owner, max - claimed.Count, now, claimed, ct);
+            if (lost == 0)
+            {
+                break;
+            }
+        }
+        return claimed;
+    }
 
+    /// <summary>One read of candidates and their conditional updates; adds the winners and returns how many races were lost.</summary>
+    private async Task<int> ClaimRoundAsync(
+        AppDbContext db, string owner, int max, DateTime now, List<ClaimedJob> claimed, CancellationToken ct)
+    {
         // Read without a lock; the conditional UPDATEs below decide who wins. Expired leases first:
         // those jobs have waited longest. Over-read pending ones so that losing a few races still fills the batch.
         var expired = await db.Jobs.AsNoTracking()
@@ -83,15 +103,16 @@ public sealed class JobQueue(
             .ToListAsync(ct);
         if (expired.Count == 0 && due.Count == 0)
         {
-            return [];
+            return 0;
         }
 
-        var claimed = new List<ClaimedJob>(max);
+        var target = claimed.Count + max;
+        var lost = 0;
         var expires = now + _options.LeaseDuration;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var job in expired.Concat(due))
         {
-            if (claimed.Count == max)
+            if (claimed.Count == target)
             {
                 break;
             }
@@ -119,9 +140,13 @@ public sealed class JobQueue(
                     new Lease(job.Id, job.Version + 1, owner),
                     job.Type, job.Payload, job.FeedId, job.Attempts + 1, job.MaxAttempts, expires));
             }
+            else
+            {
+                lost++;
+            }
         }
         await tx.CommitAsync(ct);
-        return claimed;
+        return lost;
     }
 
     /// <summary>

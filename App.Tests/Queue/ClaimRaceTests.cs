@@ -34,16 +34,17 @@ public sealed class ClaimRaceTests(ITestOutputHelper output)
             var queue = temp.Queue();
             var owner = $"claimer-{n}";
             start.SignalAndWait();
+            // An empty batch may be a lost race rather than an empty queue: stop only when nothing is pending.
             while (true)
             {
                 var batch = queue.ClaimAsync(owner, 8).GetAwaiter().GetResult();
-                if (batch.Count == 0)
-                {
-                    return;
-                }
                 foreach (var c in batch)
                 {
                     claims.Add((owner, c.Lease.JobId));
+                }
+                if (batch.Count == 0 && PendingCount(temp) == 0)
+                {
+                    return;
                 }
             }
         })).ToList();
@@ -65,5 +66,11 @@ public sealed class ClaimRaceTests(ITestOutputHelper output)
         // Each row's owner is the claimer that was told it won.
         var owners = claims.ToDictionary(c => c.JobId, c => c.Owner);
         Assert.All(rows, j => Assert.Equal(owners[j.Id], j.LeaseOwner));
+    }
+
+    private static int PendingCount(TempDatabase temp)
+    {
+        using var db = temp.Open();
+        return db.Jobs.Count(j => j.State == JobState.Pending);
     }
 }
