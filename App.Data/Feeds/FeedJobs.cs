@@ -23,7 +23,7 @@ public static class FeedJobs
     /// <summary>The id of the feed's pending or running fetch job, if any.</summary>
     public static Task<long?> LiveJobIdAsync(AppDbContext db, long feedId, CancellationToken ct) =>
         db.Jobs.Where(j => j.UniqueKey == UniqueKey(feedId))
-            .Where(j => j.State == JobState.Pending || j.State == JobState.Running)
+            .InStates(JobTransitions.Live)
             .Select(j => (long?)j.Id)
             .FirstOrDefaultAsync(ct);
 
