@@ -26,6 +26,12 @@ public sealed class Feed
     /// <summary>Why the last fetch failed; null after a success.</summary>
     public string? LastError { get; set; }
 
+    /// <summary>When the background scheduler next refreshes the feed; null: as soon as it can.</summary>
+    public DateTime? NextRefreshAt { get; set; }
+
+    /// <summary>Failed fetches since the last success; drives the refresh backoff.</summary>
+    public int ConsecutiveFailures { get; set; }
+
     public List<FeedItem> Items { get; set; } = [];
 }
 
@@ -36,6 +42,7 @@ internal sealed class FeedConfiguration : IEntityTypeConfiguration<Feed>
         b.ToTable("Feeds");
         b.Property(f => f.Url).HasMaxLength(2048);
         b.HasIndex(f => f.Url).IsUnique();
+        b.HasIndex(f => f.NextRefreshAt);
         b.HasMany(f => f.Items).WithOne().HasForeignKey(i => i.FeedId).OnDelete(DeleteBehavior.Cascade);
         // Deleting a feed takes its jobs along; a running one then finds its lease gone and stores nothing.
         b.HasMany<Job>().WithOne().HasForeignKey(j => j.FeedId).OnDelete(DeleteBehavior.Cascade);

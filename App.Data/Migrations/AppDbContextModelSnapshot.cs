@@ -23,6 +23,9 @@ namespace App.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -30,6 +33,9 @@ namespace App.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("LastFetchedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextRefreshAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SiteUrl")
@@ -44,6 +50,8 @@ namespace App.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("NextRefreshAt");
 
                     b.HasIndex("Url")
                         .IsUnique();

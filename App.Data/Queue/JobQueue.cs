@@ -194,9 +194,15 @@ public sealed class JobQueue(
     /// <summary>
     /// Records a failed attempt: back to pending after a backoff while attempts remain and the
     /// error is <paramref name="retryable"/>, else failed. <paramref name="effects"/> commit with it.
+    /// The retry is due after the backoff, or at <paramref name="retryNotBefore"/> if that is later.
     /// </summary>
     public async Task<FailOutcome> FailAsync(
-        Lease lease, string error, bool retryable = true, Effects? effects = null, CancellationToken ct = default)
+        Lease lease,
+        string error,
+        bool retryable = true,
+        Effects? effects = null,
+        DateTime? retryNotBefore = null,
+        CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         // Read-then-write: the transaction is BEGIN IMMEDIATE, so the row cannot change in between.
@@ -212,9 +218,9 @@ public sealed class JobQueue(
 
         var final = !retryable || row.Attempts >= row.MaxAttempts;
         var transition = final ? JobTransitions.Fail : JobTransitions.FailAndRetry;
-        var runAt = final
-            ? now
-            : now + RetryPolicy.Delay(row.Attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
+        var backoff = now + RetryPolicy.Delay(row.Attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
+        // A server that said when to come back (Retry-After) is not asked earlier.
+        var runAt = final ? now : retryNotBefore > backoff ? retryNotBefore.Value : backoff;
         DateTime? finishedAt = final ? now : null;
         await db.Jobs.HeldBy(lease)
             .ExecuteUpdateAsync(s => s

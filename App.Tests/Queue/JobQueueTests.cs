@@ -205,6 +205,18 @@ public sealed class JobQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fail_WithRetryNotBefore_IsNotRetriedEarlierThanAsked()
+    {
+        var job = await _f.EnqueueAsync();
+        var claim = await _f.ClaimOneAsync();
+        var serverSaid = _f.Now.AddMinutes(30);
+
+        await _f.Queue.FailAsync(claim.Lease, "HTTP 429 Too Many Requests", retryNotBefore: serverSaid);
+
+        Assert.Equal(serverSaid, (await _f.GetAsync(job.Id)).RunAt);
+    }
+
+    [Fact]
     public async Task Fail_MovesToFailed_WhenAttemptsAreUsedUp()
     {
         var job = await _f.EnqueueAsync();
