@@ -19,6 +19,9 @@ public sealed class JobQueue(
     /// <summary>Effects a handler commits together with its job's outcome.</summary>
     public delegate Task Effects(AppDbContext db, CancellationToken ct);
 
+    /// <summary>Effects committed with a failed attempt; <paramref name="final"/> tells whether the job is now failed for good.</summary>
+    public delegate Task FailEffects(AppDbContext db, bool final, CancellationToken ct);
+
     // SQLITE_CONSTRAINT: here, the live unique-key index refused a second live job.
     private const int SqliteConstraintError = 19;
 
@@ -200,7 +203,7 @@ public sealed class JobQueue(
         Lease lease,
         string error,
         bool retryable = true,
-        Effects? effects = null,
+        FailEffects? effects = null,
         DateTime? retryNotBefore = null,
         CancellationToken ct = default)
     {
@@ -232,7 +235,7 @@ public sealed class JobQueue(
                 .SetProperty(j => j.Version, j => j.Version + 1), ct);
         if (effects is not null)
         {
-            await effects(db, ct);
+            await effects(db, final, ct);
             await db.SaveChangesAsync(ct);
         }
         await tx.CommitAsync(ct);

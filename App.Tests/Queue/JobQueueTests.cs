@@ -241,13 +241,16 @@ public sealed class JobQueueTests : IAsyncLifetime
         var job = await _f.EnqueueAsync();
         var claim = await _f.ClaimOneAsync();
 
-        var outcome = await _f.Queue.FailAsync(claim.Lease, "HTTP 404 Not Found", retryable: false, (db, _) =>
+        bool? sawFinal = null;
+        var outcome = await _f.Queue.FailAsync(claim.Lease, "HTTP 404 Not Found", retryable: false, (db, final, _) =>
         {
+            sawFinal = final;
             db.Feeds.Add(new Feed { Url = "https://example.com/error", LastError = "HTTP 404 Not Found", CreatedAt = _f.Now });
             return Task.CompletedTask;
         });
 
         Assert.Equal(FailOutcome.Failed, outcome);
+        Assert.True(sawFinal);
         Assert.Equal(1, (await _f.GetAsync(job.Id)).Attempts);
         await using var db = _f.Db.Open();
         Assert.Equal("HTTP 404 Not Found", (await db.Feeds.SingleAsync()).LastError);

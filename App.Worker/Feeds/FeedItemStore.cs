@@ -10,9 +10,9 @@ namespace App.Worker.Feeds;
 public sealed class FeedItemStore(ContentCleaner cleaner)
 {
     /// <summary>Stages the changes in <paramref name="db"/>; the caller saves them with the job's completion.</summary>
-    public async Task<int> StageAsync(AppDbContext db, long feedId, ParsedFeed parsed, DateTime now, CancellationToken ct)
+    public async Task<int> StageAsync(AppDbContext db, Feed feed, ParsedFeed parsed, DateTime now, CancellationToken ct)
     {
-        var feed = await db.Feeds.SingleAsync(f => f.Id == feedId, ct);
+        var feedId = feed.Id;
         feed.Title = cleaner.Text(parsed.Title) ?? feed.Title;
         feed.SiteUrl = parsed.SiteUrl ?? feed.SiteUrl;
         feed.LastFetchedAt = now;

@@ -3,6 +3,7 @@ using App.Data;
 using App.Data.Feeds;
 using App.Worker.Queue;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace App.Worker.Feeds;
 
@@ -15,6 +16,7 @@ public sealed class RefreshFeedHandler(
     FeedFetcher fetcher,
     FeedParser parser,
     FeedItemStore store,
+    IOptions<FeedOptions> options,
     TimeProvider time,
     ILogger<RefreshFeedHandler> log) : IJobHandler
 {
@@ -44,22 +46,37 @@ public sealed class RefreshFeedHandler(
         catch (FeedException e)
         {
             log.LogWarning(e, "Fetching feed {FeedId} ({Url}) failed: {Error}", feedId, url, e.Message);
-            await run.FailAsync(e.Message, e.Retryable, (db, c) => RecordErrorAsync(db, feedId, e.Message, c), CancellationToken.None);
+            await run.FailAsync(e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e.Message, final, c), CancellationToken.None);
             return;
         }
 
         var added = 0;
         var now = time.GetUtcNow().UtcDateTime;
-        var won = await run.CompleteAsync(
-            async (db, c) => added = await store.StageAsync(db, feedId, parsed, now, c), CancellationToken.None);
+        var won = await run.CompleteAsync(async (db, c) =>
+        {
+            var feed = await db.Feeds.SingleAsync(f => f.Id == feedId, c);
+            FeedSchedule.Succeeded(feed, now, options.Value.RefreshInterval);
+            added = await store.StageAsync(db, feed, parsed, now, c);
+        }, CancellationToken.None);
         if (won)
         {
             log.LogInformation("Feed {FeedId}: {Added} new of {Count} items", feedId, added, parsed.Items.Count);
         }
     }
 
-    private static async Task RecordErrorAsync(AppDbContext db, long feedId, string error, CancellationToken ct) =>
-        await db.Feeds.Where(f => f.Id == feedId).ExecuteUpdateAsync(s => s.SetProperty(f => f.LastError, error), ct);
+    /// <summary>The feed shows every failed attempt's error; only a job that gave up pushes its next refresh back.</summary>
+    private async Task RecordFailureAsync(AppDbContext db, long feedId, string error, bool final, CancellationToken ct)
+    {
+        if (await db.Feeds.SingleOrDefaultAsync(f => f.Id == feedId, ct) is not { } feed)
+        {
+            return;
+        }
+        feed.LastError = error;
+        if (final)
+        {
+            FeedSchedule.Failed(feed, time.GetUtcNow().UtcDateTime, options.Value.RefreshInterval, retryAfter: null);
+        }
+    }
 
     private static long ReadFeedId(string payload)
     {

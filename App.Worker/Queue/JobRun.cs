@@ -19,7 +19,7 @@ public sealed class JobRun(ClaimedJob job, JobQueue queue)
 
     /// <summary>Fails the attempt with a readable <paramref name="error"/>, committing <paramref name="effects"/> with it.</summary>
     public async Task<FailOutcome> FailAsync(
-        string error, bool retryable, JobQueue.Effects? effects, CancellationToken ct, DateTime? retryNotBefore = null)
+        string error, bool retryable, JobQueue.FailEffects? effects, CancellationToken ct, DateTime? retryNotBefore = null)
     {
         Finished = true;
         return await queue.FailAsync(job.Lease, error, retryable, effects, retryNotBefore, ct);
