@@ -45,21 +45,26 @@ public static class FeedJobs
     }
 
     /// <summary>
-    /// In one statement, enqueues a background fetch for every feed with no live fetch job and none
-    /// created after <paramref name="createdBefore"/>. Duplicates from concurrent schedulers are
-    /// absorbed by the live unique-key index (INSERT OR IGNORE). Returns how many were added.
+    /// In one statement, enqueues a background fetch for every feed that is due: its
+    /// <see cref="Feed.NextRefreshAt"/> has come, or it has none (never fetched) and no fetch job
+    /// was created after <paramref name="noJobSince"/>. Feeds with a live fetch job are skipped, and
+    /// duplicates from schedulers in other processes are absorbed by the live unique-key index
+    /// (INSERT OR IGNORE). Returns how many jobs were added.
     /// </summary>
     public static Task<int> EnqueueDueRefreshesAsync(
-        AppDbContext db, DateTime now, DateTime createdBefore, int maxAttempts, CancellationToken ct) =>
+        AppDbContext db, DateTime now, DateTime noJobSince, int maxAttempts, CancellationToken ct) =>
         db.Database.ExecuteSqlInterpolatedAsync($$"""
             INSERT OR IGNORE INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "State", "Priority",
                                           "RunAt", "Attempts", "MaxAttempts", "CreatedAt", "Version")
             SELECT {{FetchFeed}}, '{"feedId":' || f."Id" || '}', {{FetchFeed + ":"}} || f."Id", f."Id", 'pending', {{JobPriority.Background}},
                    {{now}}, 0, {{maxAttempts}}, {{now}}, 0
             FROM "Feeds" AS f
-            WHERE NOT EXISTS (
-                SELECT 1 FROM "Jobs" AS j
-                WHERE j."UniqueKey" = {{FetchFeed + ":"}} || f."Id"
-                  AND (j."State" IN ('pending', 'running') OR j."CreatedAt" > {{createdBefore}}))
+            WHERE (f."NextRefreshAt" <= {{now}}
+                   OR (f."NextRefreshAt" IS NULL AND NOT EXISTS (
+                       SELECT 1 FROM "Jobs" AS recent
+                       WHERE recent."UniqueKey" = {{FetchFeed + ":"}} || f."Id" AND recent."CreatedAt" > {{noJobSince}})))
+              AND NOT EXISTS (
+                  SELECT 1 FROM "Jobs" AS live
+                  WHERE live."UniqueKey" = {{FetchFeed + ":"}} || f."Id" AND live."State" IN ('pending', 'running'))
             """, ct);
 }

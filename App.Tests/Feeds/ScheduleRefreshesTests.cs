@@ -11,7 +11,7 @@ public sealed class ScheduleRefreshesTests
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
     [Fact]
-    public async Task DueFeedsGetOneBackgroundJob_FeedsFetchedRecentlyOrBusyGetNone()
+    public async Task DueFeedsGetOneBackgroundJob_FeedsNotYetDueOrBusyGetNone()
     {
         using var temp = await TempDatabase.CreateAsync();
         await using var db = temp.Open();
@@ -19,21 +19,26 @@ public sealed class ScheduleRefreshesTests
         var recent = new Feed { Url = "https://b.example/feed", CreatedAt = Now };
         var stale = new Feed { Url = "https://c.example/feed", CreatedAt = Now };
         var busy = new Feed { Url = "https://d.example/feed", CreatedAt = Now };
-        db.Feeds.AddRange(never, recent, stale, busy);
+        var due = new Feed { Url = "https://e.example/feed", CreatedAt = Now, NextRefreshAt = Now.AddSeconds(-1) };
+        var backingOff = new Feed { Url = "https://f.example/feed", CreatedAt = Now, NextRefreshAt = Now.AddHours(3), ConsecutiveFailures = 2 };
+        var dueButBusy = new Feed { Url = "https://g.example/feed", CreatedAt = Now, NextRefreshAt = Now.AddHours(-1) };
+        db.Feeds.AddRange(never, recent, stale, busy, due, backingOff, dueButBusy);
         await db.SaveChangesAsync();
         db.Jobs.AddRange(
             FetchJob(recent.Id, JobState.Succeeded, createdAt: Now.AddMinutes(-10)),
             FetchJob(stale.Id, JobState.Succeeded, createdAt: Now.AddHours(-2)),
-            FetchJob(busy.Id, JobState.Pending, createdAt: Now.AddHours(-3)));
+            FetchJob(busy.Id, JobState.Pending, createdAt: Now.AddHours(-3)),
+            FetchJob(dueButBusy.Id, JobState.Running, createdAt: Now.AddHours(-3)),
+            FetchJob(backingOff.Id, JobState.Failed, createdAt: Now.AddHours(-5)));
         await db.SaveChangesAsync();
 
         var added = await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None);
         var again = await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None);
 
-        Assert.Equal(2, added);
+        Assert.Equal(3, added);
         Assert.Equal(0, again);
         var created = await db.Jobs.AsNoTracking().Where(j => j.CreatedAt == Now).ToListAsync();
-        Assert.Equal(new[] { never.Id, stale.Id }.Order(), created.Select(j => j.FeedId!.Value).Order());
+        Assert.Equal(new[] { never.Id, stale.Id, due.Id }.Order(), created.Select(j => j.FeedId!.Value).Order());
         Assert.All(created, j =>
         {
             Assert.Equal(JobState.Pending, j.State);
