@@ -22,6 +22,9 @@ public sealed class RefreshFeedHandler(
 {
     public string Type => FeedJobs.FetchFeed;
 
+    /// <summary>Above the fetch's own limit (Feeds:FetchTimeout), so that parsing and storing also have a bound.</summary>
+    public TimeSpan Timeout => TimeSpan.FromSeconds(60);
+
     public async Task RunAsync(JobRun run, CancellationToken ct)
     {
         var feedId = run.Job.FeedId ?? ReadFeedId(run.Job.Payload);

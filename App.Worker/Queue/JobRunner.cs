@@ -117,14 +117,16 @@ public sealed class JobRunner(
     private async Task RunHandlerAsync(ClaimedJob job, CancellationToken ct)
     {
         var run = new JobRun(job, queue);
+        if (handlers.Find(job.Type) is not { } handler)
+        {
+            await TryFailAsync(run, $"No handler for job type \"{job.Type}\".", retryable: false);
+            return;
+        }
+        using var timeout = new CancellationTokenSource(handler.Timeout, time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {
-            if (handlers.Find(job.Type) is not { } handler)
-            {
-                await run.FailAsync($"No handler for job type \"{job.Type}\".", retryable: false, null, CancellationToken.None);
-                return;
-            }
-            await handler.RunAsync(run, ct);
+            await handler.RunAsync(run, attempt.Token);
             if (!run.Finished)
             {
                 await run.CompleteAsync(null, CancellationToken.None);
@@ -142,21 +144,29 @@ public sealed class JobRunner(
         {
             log.LogWarning("Job {JobId} stopped: its lease was lost to another worker", job.Lease.JobId);
         }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            log.LogWarning("Job {JobId} ({Type}) timed out after {Timeout}", job.Lease.JobId, job.Type, handler.Timeout);
+            if (!run.Finished)
+            {
+                await TryFailAsync(run, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+            }
+        }
         catch (Exception e)
         {
             log.LogError(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Lease.JobId, job.Type, job.Attempt);
             if (!run.Finished)
             {
-                await TryFailAsync(run, e);
+                await TryFailAsync(run, JobErrors.Describe(e), retryable: true);
             }
         }
     }
 
-    private async Task TryFailAsync(JobRun run, Exception e)
+    private async Task TryFailAsync(JobRun run, string error, bool retryable)
     {
         try
         {
-            await run.FailAsync(JobErrors.Describe(e), retryable: true, null, CancellationToken.None);
+            await run.FailAsync(error, retryable, null, CancellationToken.None);
         }
         catch (Exception writeError)
         {

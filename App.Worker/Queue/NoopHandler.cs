@@ -12,6 +12,8 @@ public sealed class NoopHandler(TimeProvider time) : IJobHandler
 
     public string Type => JobType;
 
+    public TimeSpan Timeout => TimeSpan.FromMinutes(10);
+
     public async Task RunAsync(JobRun run, CancellationToken ct)
     {
         using var payload = JsonDocument.Parse(run.Job.Payload);

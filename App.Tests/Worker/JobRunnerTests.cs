@@ -1,0 +1,146 @@
+using App.Data;
+using App.Data.Queue;
+using App.Tests.Support;
+using App.Worker.Queue;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace App.Tests.Worker;
+
+/// <summary>The job runner in-process, with handlers scripted by the test, on a real database.</summary>
+public sealed class JobRunnerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private TempDatabase _db = null!;
+    private ServiceProvider _services = null!;
+    private readonly ScriptedHandler _handler = new();
+
+    public async Task InitializeAsync()
+    {
+        _db = await TempDatabase.CreateAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = _db.ConnectionString,
+            ["Queue:LeaseDuration"] = "00:00:01.500",
+        }).Build();
+        _services = new ServiceCollection().AddLogging()
+            .AddAppDatabase(configuration).AddQueueWorker()
+            .AddSingleton<IJobHandler>(_handler)
+            .BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Runner.StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+        _db.Dispose();
+    }
+
+    private JobRunner Runner => _services.GetRequiredService<JobRunner>();
+
+    private JobQueue Queue => _services.GetRequiredService<JobQueue>();
+
+    [Fact]
+    public async Task AttemptPastTheHandlersTimeout_IsCancelled_AndRecordedAsATimedOutAttempt()
+    {
+        _handler.Script = async (_, ct) => await Task.Delay(Timeout.Infinite, ct);
+        var job = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+
+        await Runner.PumpAsync(CancellationToken.None);
+
+        var failed = await WaitForAsync(job.Id, j => j.State == JobState.Pending && j.LastError is not null);
+        Assert.Equal("Timed out after 0.3 s", failed.LastError);
+        Assert.Equal(1, failed.Attempts);
+        Assert.True(_handler.SawCancellation);
+    }
+
+    [Fact]
+    public async Task HandlerThatThrows_FailsTheAttemptWithItsMessage_AndTheRunnerGoesOn()
+    {
+        _handler.Script = (run, _) => run.Job.Payload.Contains("boom")
+            ? throw new InvalidOperationException("The thing broke.")
+            : Task.CompletedTask;
+        var bad = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType, """{"boom":true}"""));
+        var good = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+
+        await Runner.PumpAsync(CancellationToken.None);
+
+        Assert.Equal(JobState.Succeeded, (await WaitForAsync(good.Id, j => j.State == JobState.Succeeded)).State);
+        var failed = await WaitForAsync(bad.Id, j => j.LastError is not null);
+        Assert.Equal("The thing broke.", failed.LastError);
+        Assert.Equal(JobState.Pending, failed.State);
+    }
+
+    [Fact]
+    public async Task JobOfAnUnknownType_FailsAtOnce()
+    {
+        var job = await Queue.EnqueueAsync(new JobRequest("no-such-type"));
+
+        await Runner.PumpAsync(CancellationToken.None);
+
+        var failed = await WaitForAsync(job.Id, j => j.State == JobState.Failed);
+        Assert.Equal("No handler for job type \"no-such-type\".", failed.LastError);
+    }
+
+    [Fact]
+    public async Task HandlerWhoseLeaseWasTakenOver_IsCancelled_AndWritesNothing()
+    {
+        var started = new TaskCompletionSource();
+        _handler.Script = async (_, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        };
+        var job = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+        await Runner.PumpAsync(CancellationToken.None);
+        await started.Task.WaitAsync(Patience);
+
+        // Another worker takes the job over, as a rescue would: new owner, new version.
+        await using (var db = _db.Open())
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"UPDATE \"Jobs\" SET \"LeaseOwner\" = 'other-worker', \"Version\" = \"Version\" + 1 WHERE \"Id\" = {job.Id}");
+        }
+
+        await Eventually.TrueAsync(() => Task.FromResult(_handler.SawCancellation), Patience, "the handler to be cancelled");
+        await Eventually.TrueAsync(() => Task.FromResult(Runner.RunningCount == 0), Patience, "the runner to let go");
+        var stored = await WaitForAsync(job.Id, _ => true);
+        Assert.Equal(JobState.Running, stored.State);
+        Assert.Equal("other-worker", stored.LeaseOwner);
+        Assert.Null(stored.LastError);
+    }
+
+    private async Task<Job> WaitForAsync(long id, Func<Job, bool> done) =>
+        await Eventually.GetAsync(async () =>
+        {
+            await using var db = _db.Open();
+            return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id);
+        }, done, Patience, $"job {id}");
+
+    private sealed class ScriptedHandler : IJobHandler
+    {
+        public const string JobType = "scripted";
+
+        public Func<JobRun, CancellationToken, Task> Script { get; set; } = (_, _) => Task.CompletedTask;
+
+        public bool SawCancellation { get; private set; }
+
+        public string Type => JobType;
+
+        public TimeSpan Timeout => TimeSpan.FromMilliseconds(300);
+
+        public async Task RunAsync(JobRun run, CancellationToken ct)
+        {
+            try
+            {
+                await Script(run, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                SawCancellation = true;
+                throw;
+            }
+        }
+    }
+}
