@@ -22,6 +22,8 @@ builder.Services.AddQuartz(q =>
         .WithSimpleSchedule(s => s.WithInterval(queue.PollInterval).RepeatForever()));
     q.ScheduleJob<HeartbeatJob>(t => t.WithIdentity("heartbeat").StartNow()
         .WithSimpleSchedule(s => s.WithInterval(queue.HeartbeatInterval).RepeatForever()));
+    q.ScheduleJob<PurgeJobsJob>(t => t.WithIdentity("purge-jobs").StartNow()
+        .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()));
     q.ScheduleJob<ScheduleRefreshesJob>(t => t.WithIdentity("schedule-refreshes").StartNow()
         .WithSimpleSchedule(s => s.WithInterval(feeds.ScheduleInterval).RepeatForever()));
 });

@@ -311,6 +311,33 @@ public sealed class JobQueue(
                 .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1;
     }
 
+    /// <summary>
+    /// Deletes finished jobs older than their retention (<see cref="QueueOptions.RetainSucceeded"/>,
+    /// <see cref="QueueOptions.RetainFailed"/>), <paramref name="batchSize"/> rows per statement so
+    /// that the write lock is never held for long. Returns how many were deleted.
+    /// </summary>
+    public async Task<int> PurgeFinishedAsync(int batchSize = 500, CancellationToken ct = default)
+    {
+        var now = Now;
+        var succeededBefore = now - _options.RetainSucceeded;
+        var failedBefore = now - _options.RetainFailed;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await db.Jobs
+                .Where(j => (j.State == JobState.Succeeded && j.FinishedAt < succeededBefore)
+                            || ((j.State == JobState.Failed || j.State == JobState.Cancelled) && j.FinishedAt < failedBefore))
+                .OrderBy(j => j.Id)
+                .Take(batchSize)
+                .ExecuteDeleteAsync(ct);
+            total += deleted;
+        }
+        while (deleted == batchSize);
+        return total;
+    }
+
     private static async Task AbandonAsync(AppDbContext db, Job job, DateTime now, CancellationToken ct)
     {
         var error = $"The worker running attempt {job.Attempts} of {job.MaxAttempts} stopped responding (its lease expired); no attempts remain.";

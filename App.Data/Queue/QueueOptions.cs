@@ -38,4 +38,12 @@ public sealed class QueueOptions
     /// <summary>How often a worker process records that it is alive.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long succeeded jobs are kept before they are purged.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan RetainSucceeded { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long failed and cancelled jobs are kept before they are purged.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan RetainFailed { get; set; } = TimeSpan.FromDays(30);
 }

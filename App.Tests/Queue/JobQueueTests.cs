@@ -382,6 +382,35 @@ public sealed class JobQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purge_DeletesFinishedJobsPastTheirRetention_InBatches_AndKeepsTheRest()
+    {
+        var oldSucceeded = new List<long>();
+        for (var i = 0; i < 7; i++)
+        {
+            oldSucceeded.Add((await _f.JobInStateAsync(JobState.Succeeded)).Id);
+        }
+        var oldFailed = await _f.JobInStateAsync(JobState.Failed);
+        var oldCancelled = await _f.JobInStateAsync(JobState.Cancelled);
+        var oldPending = await _f.JobInStateAsync(JobState.Pending);
+        _f.Clock.Advance(TimeSpan.FromDays(8));
+        await _f.Queue.CancelAsync(oldPending.Id);
+        var recent = await _f.JobInStateAsync(JobState.Succeeded);
+
+        var deleted = await _f.Queue.PurgeFinishedAsync(batchSize: 3);
+
+        Assert.Equal(7, deleted);
+        await using var db = _f.Db.Open();
+        var left = await db.Jobs.Select(j => j.Id).OrderBy(id => id).ToListAsync();
+        Assert.Equal(new[] { oldFailed.Id, oldCancelled.Id, oldPending.Id, recent.Id }.Order(), left);
+
+        // 31 days on: the old failed and cancelled jobs are past 30 days, the recent success past 7;
+        // the job cancelled on day 8 is not yet.
+        _f.Clock.Advance(TimeSpan.FromDays(23));
+        Assert.Equal(3, await _f.Queue.PurgeFinishedAsync(batchSize: 3));
+        Assert.Equal(oldPending.Id, await db.Jobs.Select(j => j.Id).SingleAsync());
+    }
+
+    [Fact]
     public async Task StateColumn_RejectsUnknownStates()
     {
         var job = await _f.EnqueueAsync();
