@@ -11,6 +11,13 @@ public sealed class QueueOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often an idle worker checks whether another process committed (a cheap
+    /// <c>PRAGMA data_version</c>, no table read); zero turns the wake-up off and leaves the poll.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan WakeupInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Jobs one worker process runs at once.</summary>
     [Range(1, 256)]
     public int Concurrency { get; set; } = 4;

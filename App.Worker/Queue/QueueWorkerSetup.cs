@@ -10,6 +10,7 @@ public static class QueueWorkerSetup
         services.AddSingleton<IJobHandler, NoopHandler>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+        services.AddHostedService<QueueWakeup>();
         return services;
     }
 }
