@@ -1,12 +1,18 @@
 using System.Globalization;
 using App.Bench;
+using App.Bench.Queue;
 
 // Each section measures on temp files and returns its rows; pass section names to run only those.
 var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["queue"] = () => QueueBenchmarks.RunAsync(QueueBenchmarks.Parts),
+    ["queue-throughput"] = () => QueueBenchmarks.RunAsync(["throughput"]),
+    ["queue-pickup"] = () => QueueBenchmarks.RunAsync(["pickup"]),
+    ["queue-api"] = () => QueueBenchmarks.RunAsync(["api"]),
 };
 
-var wanted = args.Length > 0 ? args : sections.Keys.ToArray();
+// With no arguments every whole section runs (names with a dash are parts, for quick iterations).
+var wanted = args.Length > 0 ? args : sections.Keys.Where(k => !k.Contains('-')).ToArray();
 var rows = new List<BenchRow>();
 foreach (var name in wanted)
 {

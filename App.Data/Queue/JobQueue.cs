@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace App.Data.Queue;
@@ -24,9 +25,6 @@ public sealed class JobQueue(
 
     // SQLITE_CONSTRAINT: here, the live unique-key index refused a second live job.
     private const int SqliteConstraintError = 19;
-
-    // Bounds the re-reads of one claim when other workers keep winning the same candidates.
-    private const int MaxClaimRounds = 4;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -62,9 +60,10 @@ public sealed class JobQueue(
     }
 
     /// <summary>
-    /// Takes up to <paramref name="max"/> due jobs for <paramref name="owner"/>: pending jobs whose
-    /// time has come, and running jobs whose lease expired (their worker died). A candidate that
-    /// another worker took first is skipped without any change.
+    /// Takes up to <paramref name="max"/> due jobs for <paramref name="owner"/>: running jobs whose
+    /// lease expired (their worker died) first, then pending jobs whose time has come. Each is a
+    /// conditional UPDATE … RETURNING guarded by state, in one BEGIN IMMEDIATE transaction: a
+    /// claimer that finds nothing left changes nothing. Returns each job with its lease.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string owner, int max, CancellationToken ct = default)
     {
@@ -74,95 +73,112 @@ public sealed class JobQueue(
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = Now;
+        var expires = now + _options.LeaseDuration;
         var claimed = new List<ClaimedJob>(max);
-        // Claimers that read at the same moment see the same candidates and only one wins them;
-        // the losers read again at once instead of idling until their next poll.
-        for (var round = 0; round < MaxClaimRounds && claimed.Count < max; round++)
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var transaction = (SqliteTransaction)tx.GetDbTransaction();
+
+        await using (var abandon = Command(connection, transaction, JobSql.AbandonExhausted))
         {
-            var lost = await ClaimRoundAsync(db, owner, max - claimed.Count, now, claimed, ct);
-            if (lost == 0)
+            abandon.Parameters.AddWithValue("$now", now);
+            await abandon.ExecuteNonQueryAsync(ct);
+        }
+        foreach (var sql in new[] { JobSql.Rescue, JobSql.ClaimDue })
+        {
+            if (claimed.Count == max)
             {
                 break;
             }
+            await using var take = Command(connection, transaction, sql);
+            take.Parameters.AddWithValue("$owner", owner);
+            take.Parameters.AddWithValue("$expires", expires);
+            take.Parameters.AddWithValue("$now", now);
+            take.Parameters.AddWithValue("$limit", max - claimed.Count);
+            var batch = new List<(int Priority, DateTime RunAt, ClaimedJob Job)>();
+            await using var reader = await take.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                batch.Add((reader.GetInt32(7), reader.GetDateTime(8), new ClaimedJob(
+                    new Lease(reader.GetInt64(0), reader.GetInt64(1), owner),
+                    Type: reader.GetString(2),
+                    Payload: reader.GetString(3),
+                    FeedId: reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                    Attempt: reader.GetInt32(5),
+                    MaxAttempts: reader.GetInt32(6),
+                    LeaseExpiresAt: expires)));
+            }
+            claimed.AddRange(batch
+                .OrderByDescending(b => b.Priority).ThenBy(b => b.RunAt).ThenBy(b => b.Job.Lease.JobId)
+                .Select(b => b.Job));
         }
+        await tx.CommitAsync(ct);
         return claimed;
     }
 
-    /// <summary>One read of candidates and their conditional updates; adds the winners and returns how many races were lost.</summary>
-    private async Task<int> ClaimRoundAsync(
-        AppDbContext db, string owner, int max, DateTime now, List<ClaimedJob> claimed, CancellationToken ct)
+    /// <summary>
+    /// Completes jobs that have no effects to commit, all in one transaction (a group commit);
+    /// each is fenced by its own lease. Returns, per lease, whether it won.
+    /// </summary>
+    public async Task<bool[]> CompleteManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default)
     {
-        // Read without a lock; the conditional UPDATEs below decide who wins. Expired leases first:
-        // those jobs have waited longest. Over-read pending ones so that losing a few races still fills the batch.
-        var expired = await db.Jobs.AsNoTracking()
-            .Where(j => j.State == JobState.Running && j.LeaseExpiresAt <= now)
-            .OrderBy(j => j.LeaseExpiresAt)
-            .Take(max)
-            .ToListAsync(ct);
-        var due = await db.Jobs.AsNoTracking()
-            .Where(j => j.State == JobState.Pending && j.RunAt <= now)
-            .OrderByDescending(j => j.Priority).ThenBy(j => j.RunAt).ThenBy(j => j.Id)
-            .Take(max * 2)
-            .ToListAsync(ct);
-        if (expired.Count == 0 && due.Count == 0)
+        var won = new bool[leases.Count];
+        if (leases.Count == 0)
         {
-            return 0;
+            return won;
         }
-
-        var target = claimed.Count + max;
-        var lost = 0;
-        var expires = now + _options.LeaseDuration;
+        await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        foreach (var job in expired.Concat(due))
+        await using var complete = Command(
+            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), JobSql.Complete);
+        var id = complete.Parameters.Add("$id", SqliteType.Integer);
+        var version = complete.Parameters.Add("$version", SqliteType.Integer);
+        var owner = complete.Parameters.Add("$owner", SqliteType.Text);
+        complete.Parameters.AddWithValue("$now", Now);
+        for (var i = 0; i < leases.Count; i++)
         {
-            if (claimed.Count == target)
-            {
-                break;
-            }
-            if (job.State == JobState.Running && job.Attempts >= job.MaxAttempts)
-            {
-                await AbandonAsync(db, job, now, ct);
-                continue;
-            }
-            var transition = job.State == JobState.Running ? JobTransitions.Rescue : JobTransitions.Claim;
-            var won = await db.Jobs
-                .Where(j => j.Id == job.Id && j.Version == job.Version)
-                .InStates(transition.From)
-                // Renewal keeps the version, so a rescue re-checks the expiry it saw.
-                .Where(j => j.State == JobState.Pending || j.LeaseExpiresAt <= now)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(j => j.State, transition.To)
-                    .SetProperty(j => j.LeaseOwner, owner)
-                    .SetProperty(j => j.LeaseExpiresAt, expires)
-                    .SetProperty(j => j.StartedAt, now)
-                    .SetProperty(j => j.Attempts, j => j.Attempts + 1)
-                    .SetProperty(j => j.Version, j => j.Version + 1), ct);
-            if (won == 1)
-            {
-                claimed.Add(new ClaimedJob(
-                    new Lease(job.Id, job.Version + 1, owner),
-                    job.Type, job.Payload, job.FeedId, job.Attempts + 1, job.MaxAttempts, expires));
-            }
-            else
-            {
-                lost++;
-            }
+            id.Value = leases[i].JobId;
+            version.Value = leases[i].Version;
+            owner.Value = leases[i].Owner;
+            won[i] = await complete.ExecuteNonQueryAsync(ct) == 1;
         }
         await tx.CommitAsync(ct);
-        return lost;
+        return won;
+    }
+
+    /// <summary>Renews many leases in one transaction; returns, per lease, whether it is still held.</summary>
+    public async Task<bool[]> RenewManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default)
+    {
+        var held = new bool[leases.Count];
+        if (leases.Count == 0)
+        {
+            return held;
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var renew = Command(
+            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), JobSql.Renew);
+        var id = renew.Parameters.Add("$id", SqliteType.Integer);
+        var version = renew.Parameters.Add("$version", SqliteType.Integer);
+        var owner = renew.Parameters.Add("$owner", SqliteType.Text);
+        renew.Parameters.AddWithValue("$expires", Now + _options.LeaseDuration);
+        for (var i = 0; i < leases.Count; i++)
+        {
+            id.Value = leases[i].JobId;
+            version.Value = leases[i].Version;
+            owner.Value = leases[i].Owner;
+            held[i] = await renew.ExecuteNonQueryAsync(ct) == 1;
+        }
+        await tx.CommitAsync(ct);
+        return held;
     }
 
     /// <summary>
     /// Extends the lease of a running job. Keeps the version: ownership does not change, and the
     /// holder's token stays valid for the writes that follow.
     /// </summary>
-    public async Task<bool> RenewAsync(Lease lease, CancellationToken ct = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var expires = Now + _options.LeaseDuration;
-        return await db.Jobs.HeldBy(lease)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, expires), ct) == 1;
-    }
+    public async Task<bool> RenewAsync(Lease lease, CancellationToken ct = default) =>
+        (await RenewManyAsync([lease], ct))[0];
 
     /// <summary>
     /// Marks the job succeeded and commits <paramref name="effects"/> in the same transaction.
@@ -172,18 +188,18 @@ public sealed class JobQueue(
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = Now;
         // The fenced UPDATE goes first: it takes the write lock and tells whether we still own the job.
-        var won = await db.Jobs.HeldBy(lease)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.State, JobTransitions.Complete.To)
-                .SetProperty(j => j.FinishedAt, now)
-                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-                .SetProperty(j => j.LastError, (string?)null)
-                .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1;
-        if (!won)
+        await using (var complete = Command(
+            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), JobSql.Complete))
         {
-            return false;
+            complete.Parameters.AddWithValue("$id", lease.JobId);
+            complete.Parameters.AddWithValue("$version", lease.Version);
+            complete.Parameters.AddWithValue("$owner", lease.Owner);
+            complete.Parameters.AddWithValue("$now", Now);
+            if (await complete.ExecuteNonQueryAsync(ct) != 1)
+            {
+                return false;
+            }
         }
         if (effects is not null)
         {
@@ -338,18 +354,12 @@ public sealed class JobQueue(
         return total;
     }
 
-    private static async Task AbandonAsync(AppDbContext db, Job job, DateTime now, CancellationToken ct)
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
     {
-        var error = $"The worker running attempt {job.Attempts} of {job.MaxAttempts} stopped responding (its lease expired); no attempts remain.";
-        await db.Jobs
-            .Where(j => j.Id == job.Id && j.Version == job.Version && j.LeaseExpiresAt <= now)
-            .InStates(JobTransitions.Abandon.From)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.State, JobTransitions.Abandon.To)
-                .SetProperty(j => j.FinishedAt, now)
-                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-                .SetProperty(j => j.LastError, error)
-                .SetProperty(j => j.Version, j => j.Version + 1), ct);
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
     }
 
     private static string Truncate(string error) => error.Length <= 2000 ? error : error[..2000];

@@ -16,7 +16,7 @@ public sealed class QueueOptions
     /// <c>PRAGMA data_version</c>, no table read); zero turns the wake-up off and leaves the poll.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan WakeupInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan WakeupInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Jobs one worker process runs at once.</summary>
     [Range(1, 256)]

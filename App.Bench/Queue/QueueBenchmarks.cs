@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using App.Bench.Support;
+using App.Data.Queue;
+
+namespace App.Bench.Queue;
+
+/// <summary>
+/// The queue measured end to end on temp files: enqueue, no-op throughput with real worker
+/// processes, pickup latency and idle CPU, claim cost as finished rows pile up — each next to
+/// the raw SQLite limit measured in the same run.
+/// </summary>
+public static class QueueBenchmarks
+{
+    private const string Section = "queue";
+    private const int Runs = 3;
+
+    /// <summary>Every part, in the order of the table.</summary>
+    public static readonly string[] Parts = ["enqueue", "api", "throughput", "pickup", "claim-cost"];
+
+    public static async Task<IReadOnlyList<BenchRow>> RunAsync(string[] parts)
+    {
+        var rows = new List<BenchRow>();
+
+        // Reference: bare statements, median of several runs.
+        var rawInserts = new List<double>();
+        var rawClaims = new List<double>();
+        for (var run = 0; run < Runs; run++)
+        {
+            using var db = await BenchDatabase.CreateAsync();
+            rawInserts.Add(RawSqliteLimit.InsertsPerSecond(db, 5000));
+            rawClaims.Add(RawSqliteLimit.ClaimCompletesPerSecond(db));
+        }
+        var rawInsert = Stats.Median(rawInserts);
+        var rawClaim = Stats.Median(rawClaims);
+        rows.Add(new BenchRow(Section, "raw SQLite: INSERT per job (jobs/s)", Num(rawInsert), "1.00", "reference"));
+        rows.Add(new BenchRow(Section, "raw SQLite: claim UPDATE + complete UPDATE per job (jobs/s)", Num(rawClaim), "1.00", "reference"));
+
+        if (parts.Contains("enqueue"))
+        {
+            rows.AddRange(await EnqueueAsync(rawInsert));
+        }
+        if (parts.Contains("api"))
+        {
+            rows.AddRange(await ApiEnqueueAsync());
+        }
+        if (parts.Contains("throughput"))
+        {
+            foreach (var workers in new[] { 1, 2, 4 })
+            {
+                rows.Add(await ThroughputAsync(workers, rawClaim));
+            }
+        }
+        if (parts.Contains("pickup"))
+        {
+            rows.AddRange(await PickupAsync());
+        }
+        if (parts.Contains("claim-cost"))
+        {
+            foreach (var finished in new[] { 10_000, 100_000, 1_000_000 })
+            {
+                rows.Add(await ClaimCostAsync(finished));
+            }
+        }
+        return rows;
+    }
+
+    private static async Task<IEnumerable<BenchRow>> EnqueueAsync(double rawInsert)
+    {
+        var rates = new List<double>();
+        var latencies = new List<double>();
+        for (var run = 0; run < Runs; run++)
+        {
+            using var db = await BenchDatabase.CreateAsync();
+            var queue = db.Queue();
+            var clock = Stopwatch.StartNew();
+            const int count = 3000;
+            for (var i = 0; i < count; i++)
+            {
+                var start = clock.Elapsed;
+                await queue.EnqueueAsync(new JobRequest("noop"));
+                latencies.Add((clock.Elapsed - start).TotalMilliseconds);
+            }
+            rates.Add(count / clock.Elapsed.TotalSeconds);
+        }
+        var rate = Stats.Median(rates);
+        return
+        [
+            new(Section, "enqueue via JobQueue, one job per transaction (jobs/s)", Num(rate), Ratio(rate, rawInsert)),
+            new(Section, "enqueue via JobQueue: latency p50 / p99 (ms)", $"{Ms(Stats.Median(latencies))} / {Ms(Stats.Percentile(latencies, 99))}"),
+        ];
+    }
+
+    private static async Task<IEnumerable<BenchRow>> ApiEnqueueAsync()
+    {
+        using var db = await BenchDatabase.CreateAsync();
+        var port = FreePort();
+        using var web = AppProcess.Start("App.Web", db.ConnectionString, new Dictionary<string, string> { ["Urls"] = $"http://127.0.0.1:{port}" });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await WaitUntilAsync(async () => (await TryGetAsync(http, "/healthz")) == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+
+        // Warm-up, then 32 clients posting new feeds at once.
+        for (var i = 0; i < 50; i++)
+        {
+            await http.PostAsJsonAsync("/api/feeds", new { url = $"https://warm.example/{i}" });
+        }
+        const int clients = 32;
+        const int perClient = 60;
+        var latencies = new List<double>();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            var mine = new List<double>();
+            for (var i = 0; i < perClient; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsJsonAsync("/api/feeds", new { url = $"https://client{c}.example/feed/{i}" });
+                mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    throw new InvalidOperationException($"POST /api/feeds answered {(int)response.StatusCode}");
+                }
+            }
+            lock (latencies)
+            {
+                latencies.AddRange(mine);
+            }
+        })));
+        var rate = latencies.Count / clock.Elapsed.TotalSeconds;
+        return
+        [
+            new(Section, $"POST /api/feeds, {clients} concurrent clients: latency p50 / p99 (ms)", $"{Ms(Stats.Median(latencies))} / {Ms(Stats.Percentile(latencies, 99))}", null, $"{Num(rate)} requests/s"),
+        ];
+    }
+
+    private static async Task<BenchRow> ThroughputAsync(int workers, double rawClaim)
+    {
+        const int jobs = 10_000;
+        var rates = new List<double>();
+        for (var run = 0; run < 2; run++)
+        {
+            using var db = await BenchDatabase.CreateAsync();
+            var processes = Enumerable.Range(0, workers).Select(_ => AppProcess.Start("App.Worker", db.ConnectionString)).ToList();
+            try
+            {
+                await WaitUntilAsync(() => Task.FromResult(WorkerCount(db) == workers), TimeSpan.FromSeconds(60));
+                var clock = Stopwatch.StartNew();
+                db.InsertJobs(jobs, NoopType, "{}");
+                await WaitUntilAsync(() => Task.FromResult(db.Count("\"State\" = 'succeeded'") == jobs), TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
+                rates.Add(jobs / clock.Elapsed.TotalSeconds);
+            }
+            finally
+            {
+                processes.ForEach(p => p.Dispose());
+            }
+        }
+        var rate = Stats.Median(rates);
+        return new BenchRow(Section, $"no-op jobs, {workers} worker process(es), {jobs:N0} jobs (jobs/s)", Num(rate), Ratio(rate, rawClaim), "ratio to raw claim+complete");
+    }
+
+    private static async Task<IEnumerable<BenchRow>> PickupAsync()
+    {
+        using var db = await BenchDatabase.CreateAsync();
+        using var worker = AppProcess.Start("App.Worker", db.ConnectionString);
+        await WaitUntilAsync(() => Task.FromResult(WorkerCount(db) == 1), TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var queue = db.Queue();
+        var ids = new List<long>();
+        for (var i = 0; i < 200; i++)
+        {
+            ids.Add((await queue.EnqueueAsync(new JobRequest(NoopType))).Id);
+            await Task.Delay(TimeSpan.FromMilliseconds(30));
+        }
+        await WaitUntilAsync(() => Task.FromResult(db.Count("\"State\" = 'succeeded'") == ids.Count), TimeSpan.FromSeconds(60));
+
+        // Idle CPU in the steady state: the first minute of a .NET process includes tier-1 JIT work.
+        await Task.Delay(TimeSpan.FromSeconds(45));
+        var cpuBefore = worker.CpuTime();
+        var idle = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        var idleCpu = (worker.CpuTime() - cpuBefore).TotalSeconds / idle.Elapsed.TotalSeconds;
+        var latencies = PickupLatencies(db);
+        return
+        [
+            new(Section, "pickup latency, idle worker, jobs inserted one at a time by another process: p50 / p99 (ms)", $"{Ms(Stats.Median(latencies))} / {Ms(Stats.Percentile(latencies, 99))}"),
+            new(Section, "idle worker CPU, steady state (% of one core, 20 s)", string.Create(CultureInfo.InvariantCulture, $"{idleCpu * 100:0.00} %")),
+        ];
+    }
+
+    private static async Task<BenchRow> ClaimCostAsync(int finishedRows)
+    {
+        using var db = await BenchDatabase.CreateAsync();
+        db.InsertJobs(finishedRows, NoopType, "{}", state: "succeeded");
+        const int jobs = 2000;
+        db.InsertJobs(jobs, NoopType, "{}");
+        var queue = db.Queue();
+        var samples = new List<double>();
+        var clock = new Stopwatch();
+        for (var done = 0; done < jobs; done++)
+        {
+            clock.Restart();
+            var claimed = await queue.ClaimAsync("bench", 1);
+            await queue.CompleteAsync(claimed[0].Lease);
+            samples.Add(clock.Elapsed.TotalMilliseconds * 1000);
+        }
+        return new BenchRow(Section, $"claim + complete, one job, with {finishedRows:N0} finished rows: p50 (µs)", Num(Stats.Median(samples)), null, "should stay flat");
+    }
+
+    private const string NoopType = "noop";
+
+    private static List<double> PickupLatencies(BenchDatabase db)
+    {
+        using var connection = db.OpenRaw();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT \"CreatedAt\", \"StartedAt\" FROM \"Jobs\"";
+        using var reader = command.ExecuteReader();
+        var latencies = new List<double>();
+        while (reader.Read())
+        {
+            latencies.Add((reader.GetDateTime(1) - reader.GetDateTime(0)).TotalMilliseconds);
+        }
+        return latencies;
+    }
+
+    private static long WorkerCount(BenchDatabase db)
+    {
+        using var connection = db.OpenRaw();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM \"Workers\"";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? every = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"gave up after {timeout}");
+            }
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    private static async Task<HttpStatusCode?> TryGetAsync(HttpClient http, string path)
+    {
+        try
+        {
+            using var response = await http.GetAsync(path);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Num(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Ms(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string Ratio(double value, double reference) => (value / reference).ToString("0.00", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,65 @@
+namespace App.Data.Queue;
+
+/// <summary>
+/// The queue's hot-path statements, named, in one place. Each runs inside a BEGIN IMMEDIATE
+/// transaction, so its read and its write see the same rows; each write names the states it
+/// moves from (see <see cref="JobTransitions"/>) and bumps the version, the fencing token.
+/// </summary>
+internal static class JobSql
+{
+    private static readonly string Pending = JobState.Pending.ToName();
+    private static readonly string Running = JobState.Running.ToName();
+    private static readonly string Succeeded = JobState.Succeeded.ToName();
+    private static readonly string Failed = JobState.Failed.ToName();
+
+    // RETURNING gives rows in no particular order: priority and due time come back so the caller can sort.
+    private const string ClaimedColumns = "\"Id\", \"Version\", \"Type\", \"Payload\", \"FeedId\", \"Attempts\", \"MaxAttempts\", \"Priority\", \"RunAt\"";
+
+    private static readonly string TakeLease = $"""
+        SET "State" = '{Running}', "LeaseOwner" = $owner, "LeaseExpiresAt" = $expires, "StartedAt" = $now,
+            "Attempts" = "Attempts" + 1, "Version" = "Version" + 1
+        """;
+
+    /// <summary>Transition Abandon: expired leases of jobs with no attempts left are given up.</summary>
+    public static readonly string AbandonExhausted = $"""
+        UPDATE "Jobs"
+        SET "State" = '{Failed}', "FinishedAt" = $now, "LeaseExpiresAt" = NULL, "Version" = "Version" + 1,
+            "LastError" = 'The worker running attempt ' || "Attempts" || ' of ' || "MaxAttempts"
+                          || ' stopped responding (its lease expired); no attempts remain.'
+        WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now AND "Attempts" >= "MaxAttempts"
+        """;
+
+    /// <summary>Transition Rescue: running jobs whose lease expired (their worker died), oldest expiry first.</summary>
+    public static readonly string Rescue = $"""
+        UPDATE "Jobs" {TakeLease}
+        WHERE "Id" IN (SELECT "Id" FROM "Jobs"
+                       WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now
+                       ORDER BY "LeaseExpiresAt" LIMIT $limit)
+          AND "State" = '{Running}' AND "LeaseExpiresAt" <= $now
+        RETURNING {ClaimedColumns}
+        """;
+
+    /// <summary>Transition Claim: due pending jobs by priority, then age — an ordered walk of IX_Jobs_Due.</summary>
+    public static readonly string ClaimDue = $"""
+        UPDATE "Jobs" {TakeLease}
+        WHERE "Id" IN (SELECT "Id" FROM "Jobs"
+                       WHERE "State" = '{Pending}' AND "RunAt" <= $now
+                       ORDER BY "Priority" DESC, "RunAt", "Id" LIMIT $limit)
+          AND "State" = '{Pending}'
+        RETURNING {ClaimedColumns}
+        """;
+
+    /// <summary>Transition Complete, fenced by the lease.</summary>
+    public static readonly string Complete = $"""
+        UPDATE "Jobs"
+        SET "State" = '{Succeeded}', "FinishedAt" = $now, "LeaseExpiresAt" = NULL, "LastError" = NULL,
+            "Version" = "Version" + 1
+        WHERE "Id" = $id AND "Version" = $version AND "LeaseOwner" = $owner AND "State" = '{Running}'
+        """;
+
+    /// <summary>Lease renewal, fenced by the lease; keeps the version (ownership does not change).</summary>
+    public static readonly string Renew = $"""
+        UPDATE "Jobs" SET "LeaseExpiresAt" = $expires
+        WHERE "Id" = $id AND "Version" = $version AND "LeaseOwner" = $owner AND "State" = '{Running}'
+        """;
+}
