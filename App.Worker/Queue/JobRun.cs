@@ -3,7 +3,7 @@ using App.Data.Queue;
 namespace App.Worker.Queue;
 
 /// <summary>One attempt at a claimed job, as its handler sees it: the job, and the two ways to finish it.</summary>
-public sealed class JobRun(ClaimedJob job, JobQueue queue)
+public sealed class JobRun(ClaimedJob job, JobQueue queue, CompletionBatcher? completions = null)
 {
     public ClaimedJob Job => job;
 
@@ -14,7 +14,10 @@ public sealed class JobRun(ClaimedJob job, JobQueue queue)
     public async Task<bool> CompleteAsync(JobQueue.Effects? effects, CancellationToken ct)
     {
         Finished = true;
-        return await queue.CompleteAsync(job.Lease, effects, ct);
+        // Nothing else to commit: the completion can share a transaction with other jobs'.
+        return effects is null && completions is not null
+            ? await completions.CompleteAsync(job.Lease)
+            : await queue.CompleteAsync(job.Lease, effects, ct);
     }
 
     /// <summary>Fails the attempt with a readable <paramref name="error"/>, committing <paramref name="effects"/> with it.</summary>

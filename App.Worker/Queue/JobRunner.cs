@@ -13,6 +13,7 @@ namespace App.Worker.Queue;
 public sealed class JobRunner(
     JobQueue queue,
     JobHandlers handlers,
+    CompletionBatcher completions,
     WorkerRegistry registry,
     WorkerIdentity identity,
     IOptions<QueueOptions> options,
@@ -24,8 +25,10 @@ public sealed class JobRunner(
 
     // Cancelled when the grace period is over: handlers stop and their jobs are released.
     private readonly CancellationTokenSource _hardStop = new();
+    private readonly CancellationTokenSource _stopRenewing = new();
     private volatile bool _accepting = true;
     private int _pumpRequests;
+    private Task? _renewal;
 
     private sealed record RunningJob(ClaimedJob Job, CancellationTokenSource Cancel, Task Task);
 
@@ -35,6 +38,7 @@ public sealed class JobRunner(
     public async Task StartAsync(CancellationToken ct)
     {
         await registry.HeartbeatAsync(identity.Id, ct);
+        _renewal = RenewLoopAsync(_stopRenewing.Token);
         log.LogInformation("Worker {Worker} started: concurrency {Concurrency}, lease {Lease}",
             identity.Id, _options.Concurrency, _options.LeaseDuration);
     }
@@ -95,16 +99,12 @@ public sealed class JobRunner(
 
     private async Task RunAsync(ClaimedJob job, CancellationTokenSource cancel)
     {
-        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
-        var renewal = RenewUntilDoneAsync(job, cancel, renewing.Token);
         try
         {
             await RunHandlerAsync(job, cancel.Token);
         }
         finally
         {
-            await renewing.CancelAsync();
-            await renewal;
             _running.TryRemove(job.Lease.JobId, out _);
             cancel.Dispose();
         }
@@ -116,7 +116,7 @@ public sealed class JobRunner(
 
     private async Task RunHandlerAsync(ClaimedJob job, CancellationToken ct)
     {
-        var run = new JobRun(job, queue);
+        var run = new JobRun(job, queue, completions);
         if (handlers.Find(job.Type) is not { } handler)
         {
             await TryFailAsync(run, $"No handler for job type \"{job.Type}\".", retryable: false);
@@ -175,34 +175,52 @@ public sealed class JobRunner(
         }
     }
 
-    private async Task RenewUntilDoneAsync(ClaimedJob job, CancellationTokenSource cancelJob, CancellationToken ct)
+    /// <summary>
+    /// Renews the leases of all running jobs together, every third of the lease; a job whose lease
+    /// was taken over (another worker rescued it) is cancelled, as its writes would be refused anyway.
+    /// </summary>
+    private async Task RenewLoopAsync(CancellationToken ct)
     {
-        var period = _options.LeaseDuration / 3;
         try
         {
             while (true)
             {
-                await Task.Delay(period, time, ct);
-                bool held;
+                await Task.Delay(_options.LeaseDuration / 3, time, ct);
+                var running = _running.Values.ToList();
+                bool[] held;
                 try
                 {
-                    held = await queue.RenewAsync(job.Lease, ct);
+                    held = await queue.RenewManyAsync(running.Select(r => r.Job.Lease).ToList(), ct);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // A busy database: the lease has two more periods before it runs out.
-                    log.LogWarning(e, "Renewing the lease of job {JobId} failed", job.Lease.JobId);
+                    // A busy database: the leases have two more periods before they run out.
+                    log.LogWarning(e, "Renewing {Count} lease(s) failed", running.Count);
                     continue;
                 }
-                if (!held)
+                for (var i = 0; i < running.Count; i++)
                 {
-                    await cancelJob.CancelAsync();
-                    return;
+                    if (!held[i])
+                    {
+                        await TryCancelAsync(running[i].Cancel);
+                    }
                 }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private static async Task TryCancelAsync(CancellationTokenSource cancel)
+    {
+        try
+        {
+            await cancel.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The job finished in the meantime.
         }
     }
 
@@ -242,6 +260,12 @@ public sealed class JobRunner(
                 }
             }
         }
+        await _stopRenewing.CancelAsync();
+        if (_renewal is not null)
+        {
+            await _renewal;
+        }
+        await completions.StopAsync();
         try
         {
             await registry.DeregisterAsync(identity.Id, CancellationToken.None);
