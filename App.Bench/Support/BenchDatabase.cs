@@ -2,6 +2,7 @@ using App.Data;
 using App.Data.Queue;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace App.Bench.Support;
@@ -15,7 +16,7 @@ public sealed class BenchDatabase : IDisposable
         ConnectionString = $"Data Source={Path.Combine(folder, "bench.db")}";
         var options = new DbContextOptionsBuilder<AppDbContext>();
         SqliteConnectionSetup.Apply(options, ConnectionString);
-        Contexts = new Factory(options.Options);
+        Contexts = new PooledDbContextFactory<AppDbContext>(options.Options);
     }
 
     public string Folder { get; }
@@ -94,10 +95,5 @@ public sealed class BenchDatabase : IDisposable
         catch (IOException)
         {
         }
-    }
-
-    private sealed class Factory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
-    {
-        public AppDbContext CreateDbContext() => new(options);
     }
 }

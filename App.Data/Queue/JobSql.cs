@@ -4,6 +4,9 @@ namespace App.Data.Queue;
 /// The queue's hot-path statements, named, in one place. Each runs inside a BEGIN IMMEDIATE
 /// transaction, so its read and its write see the same rows; each write names the states it
 /// moves from (see <see cref="JobTransitions"/>) and bumps the version, the fencing token.
+/// Plans are pinned: without statistics SQLite prefers the (State, FinishedAt) index for
+/// <c>State = ?</c> and then scans every pending row; INDEXED BY keeps the due/lease look-ups
+/// seeks on their partial indexes, and the unary <c>+</c> keeps the outer UPDATE on the rowid.
 /// </summary>
 internal static class JobSql
 {
@@ -26,26 +29,28 @@ internal static class JobSql
         SET "State" = '{Failed}', "FinishedAt" = $now, "LeaseExpiresAt" = NULL, "Version" = "Version" + 1,
             "LastError" = 'The worker running attempt ' || "Attempts" || ' of ' || "MaxAttempts"
                           || ' stopped responding (its lease expired); no attempts remain.'
-        WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now AND "Attempts" >= "MaxAttempts"
+        WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_Lease"
+                       WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now AND "Attempts" >= "MaxAttempts")
+          AND +"State" = '{Running}'
         """;
 
     /// <summary>Transition Rescue: running jobs whose lease expired (their worker died), oldest expiry first.</summary>
     public static readonly string Rescue = $"""
         UPDATE "Jobs" {TakeLease}
-        WHERE "Id" IN (SELECT "Id" FROM "Jobs"
+        WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_Lease"
                        WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now
                        ORDER BY "LeaseExpiresAt" LIMIT $limit)
-          AND "State" = '{Running}' AND "LeaseExpiresAt" <= $now
+          AND +"State" = '{Running}' AND +"LeaseExpiresAt" <= $now
         RETURNING {ClaimedColumns}
         """;
 
     /// <summary>Transition Claim: due pending jobs by priority, then age — an ordered walk of IX_Jobs_Due.</summary>
     public static readonly string ClaimDue = $"""
         UPDATE "Jobs" {TakeLease}
-        WHERE "Id" IN (SELECT "Id" FROM "Jobs"
+        WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_Due"
                        WHERE "State" = '{Pending}' AND "RunAt" <= $now
                        ORDER BY "Priority" DESC, "RunAt", "Id" LIMIT $limit)
-          AND "State" = '{Pending}'
+          AND +"State" = '{Pending}'
         RETURNING {ClaimedColumns}
         """;
 
