@@ -17,6 +17,9 @@ public sealed class JobQueue(
 {
     private readonly QueueOptions _options = options.Value;
 
+    private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromSeconds(1);
+    private DateTime _nextExpiryCheck = DateTime.MinValue;
+
     /// <summary>Effects a handler commits together with its job's outcome.</summary>
     public delegate Task Effects(AppDbContext db, CancellationToken ct);
 
@@ -61,7 +64,8 @@ public sealed class JobQueue(
 
     /// <summary>
     /// Takes up to <paramref name="max"/> due jobs for <paramref name="owner"/>: running jobs whose
-    /// lease expired (their worker died) first, then pending jobs whose time has come. Each is a
+    /// lease expired (their worker died) first (looked for at most once a second), then pending
+    /// jobs whose time has come. Each is a
     /// conditional UPDATE … RETURNING guarded by state, in one BEGIN IMMEDIATE transaction: a
     /// claimer that finds nothing left changes nothing. Returns each job with its lease.
     /// </summary>
@@ -79,12 +83,17 @@ public sealed class JobQueue(
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         var transaction = (SqliteTransaction)tx.GetDbTransaction();
 
-        await using (var abandon = Command(connection, transaction, JobSql.AbandonExhausted))
+        // Leases expire on a scale of seconds: looking for them on every claim of a busy worker
+        // would double the statements of its hottest path for nothing.
+        var lookForExpired = now >= _nextExpiryCheck;
+        if (lookForExpired)
         {
+            _nextExpiryCheck = now + ExpiryCheckPeriod;
+            await using var abandon = Command(connection, transaction, JobSql.AbandonExhausted);
             abandon.Parameters.AddWithValue("$now", now);
             await abandon.ExecuteNonQueryAsync(ct);
         }
-        foreach (var sql in new[] { JobSql.Rescue, JobSql.ClaimDue })
+        foreach (var sql in lookForExpired ? [JobSql.Rescue, JobSql.ClaimDue] : new[] { JobSql.ClaimDue })
         {
             if (claimed.Count == max)
             {
