@@ -12,6 +12,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
 
     public DbSet<WorkerProcess> Workers => Set<WorkerProcess>();
 
+    public DbSet<NoopRun> NoopRuns => Set<NoopRun>();
+
     public DbSet<Feed> Feeds => Set<Feed>();
 
     public DbSet<FeedItem> FeedItems => Set<FeedItem>();

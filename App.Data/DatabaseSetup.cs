@@ -76,7 +76,13 @@ public static class DatabaseSetup
         {
             await db.Database.CloseConnectionAsync();
         }
-        await db.Database.MigrateAsync(cts.Token);
+        // EF Core takes its migration lock even when nothing is pending, and a process killed while
+        // holding it stalls every later start until the lock is stale. Restarts, the common case,
+        // read the history without the lock and skip it.
+        if ((await db.Database.GetPendingMigrationsAsync(cts.Token)).Any())
+        {
+            await db.Database.MigrateAsync(cts.Token);
+        }
     }
 
     private static string FindRoot()

@@ -194,6 +194,30 @@ namespace App.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("App.Data.Queue.NoopRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Worker")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId");
+
+                    b.ToTable("NoopRuns", (string)null);
+                });
+
             modelBuilder.Entity("App.Data.Queue.WorkerProcess", b =>
                 {
                     b.Property<string>("Id")

@@ -1,9 +1,11 @@
 using System.Text.Json;
+using App.Data.Queue;
 
 namespace App.Worker.Queue;
 
 /// <summary>
-/// A job that does nothing but wait <c>delayMs</c> from its payload: measures the queue itself
+/// A job that does nothing but wait <c>delayMs</c> from its payload, and with <c>"record": true</c>
+/// writes a <see cref="NoopRun"/> together with its completion: it measures the queue itself
 /// (benchmarks, multi-process tests). The web API cannot enqueue it.
 /// </summary>
 public sealed class NoopHandler(TimeProvider time) : IJobHandler
@@ -17,9 +19,19 @@ public sealed class NoopHandler(TimeProvider time) : IJobHandler
     public async Task RunAsync(JobRun run, CancellationToken ct)
     {
         using var payload = JsonDocument.Parse(run.Job.Payload);
-        if (payload.RootElement.TryGetProperty("delayMs", out var delay) && delay.GetInt32() > 0)
+        var root = payload.RootElement;
+        if (root.TryGetProperty("delayMs", out var delay) && delay.GetInt32() > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(delay.GetInt32()), time, ct);
+        }
+        if (root.TryGetProperty("record", out var record) && record.GetBoolean())
+        {
+            var lease = run.Job.Lease;
+            await run.CompleteAsync((db, _) =>
+            {
+                db.NoopRuns.Add(new NoopRun { JobId = lease.JobId, Worker = lease.Owner, RecordedAt = time.GetUtcNow().UtcDateTime });
+                return Task.CompletedTask;
+            }, ct);
         }
     }
 }
