@@ -4,6 +4,7 @@ using App.Bench;
 // Each section measures on temp files and returns its rows; pass section names to run only those.
 var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["feeds"] = App.Bench.Feeds.FeedBenchmarks.RunAsync,
 };
 
 var wanted = args.Length > 0 ? args : sections.Keys.ToArray();

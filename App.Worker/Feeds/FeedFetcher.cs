@@ -74,7 +74,7 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
                 {
                     throw TooLarge(limits.MaxResponseBytes);
                 }
-                var body = await ReadCappedAsync(response.Content, limits.MaxResponseBytes, timeout.Token);
+                var body = await ReadCappedAsync(response.Content, limits.MaxResponseBytes, timeout.Token, response.Content.Headers.ContentLength);
                 var type = response.Content.Headers.ContentType;
                 return new FetchedDocument(body, type?.MediaType, type?.CharSet, current)
                 {
@@ -128,10 +128,11 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
-    private static async Task<byte[]> ReadCappedAsync(HttpContent content, long max, CancellationToken ct)
+    private static async Task<byte[]> ReadCappedAsync(HttpContent content, long max, CancellationToken ct, long? declaredLength)
     {
         await using var stream = await content.ReadAsStreamAsync(ct);
-        using var buffer = new MemoryStream();
+        // Sized from Content-Length when given, so that a large feed is held once rather than grown and copied.
+        using var buffer = new MemoryStream((int)Math.Min(declaredLength ?? 0, max));
         var chunk = new byte[81920];
         int read;
         while ((read = await stream.ReadAsync(chunk, ct)) > 0)
@@ -142,7 +143,7 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
             }
             buffer.Write(chunk, 0, read);
         }
-        return buffer.ToArray();
+        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
     }
 
     private static FeedException TooLarge(long max) =>

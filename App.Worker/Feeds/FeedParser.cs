@@ -56,10 +56,9 @@ public sealed partial class FeedParser
 
     private static XElement Load(string xml)
     {
-        var repaired = XmlRepair.Repair(xml);
         try
         {
-            using var reader = XmlReader.Create(new StringReader(repaired), SafeXml);
+            using var reader = XmlReader.Create(new XmlRepair(xml), SafeXml);
             return XElement.Load(reader);
         }
         catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))

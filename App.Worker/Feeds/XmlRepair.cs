@@ -9,49 +9,95 @@ namespace App.Worker.Feeds;
 /// &amp;amp;, characters XML forbids are dropped. A DOCTYPE that only names an external DTD (RSS
 /// 0.91) is removed; one that declares anything itself is refused, as that is how entity bombs
 /// and external entities (XXE) arrive. CDATA sections and comments are copied untouched.
+/// It reads as a <see cref="TextReader"/>, mending as the XML reader pulls.
 /// </summary>
-public static class XmlRepair
+public sealed class XmlRepair(string xml) : TextReader
 {
-    /// <summary>The mended document; throws <see cref="FeedException"/> for a DTD with declarations.</summary>
+    private readonly StringBuilder _pending = new();
+    private int _position;
+    private int _pendingStart;
+
+    /// <summary>The whole mended document at once; throws <see cref="FeedException"/> for a DTD with declarations.</summary>
     public static string Repair(string xml)
     {
-        var text = new StringBuilder(xml.Length + 64);
-        var i = 0;
-        while (i < xml.Length)
+        using var reader = new XmlRepair(xml);
+        return reader.ReadToEnd();
+    }
+
+    // The document is mended as it is read, so a large feed is not held a second time.
+    public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+    public override int Read(Span<char> buffer)
+    {
+        while (_pending.Length - _pendingStart < buffer.Length && _position < xml.Length)
         {
-            var c = xml[i];
-            if (c == '<' && Starts(xml, i, "<![CDATA["))
+            if (_pendingStart > 0)
             {
-                i = CopyThrough(xml, i, "]]>", text);
+                _pending.Remove(0, _pendingStart);
+                _pendingStart = 0;
             }
-            else if (c == '<' && Starts(xml, i, "<!--"))
-            {
-                i = CopyThrough(xml, i, "-->", text);
-            }
-            else if (c == '<' && Starts(xml, i, "<!DOCTYPE"))
-            {
-                i = SkipDoctype(xml, i, text);
-            }
-            else if (c == '&')
-            {
-                i = Entity(xml, i, text);
-            }
-            else if (IsXmlChar(c) || char.IsSurrogatePair(xml, i))
-            {
-                text.Append(c);
-                if (char.IsHighSurrogate(c))
-                {
-                    text.Append(xml[i + 1]);
-                    i++;
-                }
-                i++;
-            }
-            else
-            {
-                i++;
-            }
+            _position = Step(xml, _position, _pending);
         }
-        return text.ToString();
+        var n = Math.Min(buffer.Length, _pending.Length - _pendingStart);
+        _pending.CopyTo(_pendingStart, buffer[..n], n);
+        _pendingStart += n;
+        return n;
+    }
+
+    public override int Peek()
+    {
+        if (_pending.Length - _pendingStart == 0 && _position < xml.Length)
+        {
+            Span<char> one = stackalloc char[1];
+            if (Read(one) == 0)
+            {
+                return -1;
+            }
+            _pendingStart--;
+        }
+        return _pending.Length - _pendingStart > 0 ? _pending[_pendingStart] : -1;
+    }
+
+    public override int Read()
+    {
+        var c = Peek();
+        if (c >= 0)
+        {
+            _pendingStart++;
+        }
+        return c;
+    }
+
+    /// <summary>Mends the construct at <paramref name="i"/> into <paramref name="text"/>; returns where the next one starts.</summary>
+    private static int Step(string xml, int i, StringBuilder text)
+    {
+        var c = xml[i];
+        if (c == '<' && Starts(xml, i, "<![CDATA["))
+        {
+            return CopyThrough(xml, i, "]]>", text);
+        }
+        if (c == '<' && Starts(xml, i, "<!--"))
+        {
+            return CopyThrough(xml, i, "-->", text);
+        }
+        if (c == '<' && Starts(xml, i, "<!DOCTYPE"))
+        {
+            return SkipDoctype(xml, i, text);
+        }
+        if (c == '&')
+        {
+            return Entity(xml, i, text);
+        }
+        if (char.IsSurrogatePair(xml, i))
+        {
+            text.Append(c).Append(xml[i + 1]);
+            return i + 2;
+        }
+        if (IsXmlChar(c))
+        {
+            text.Append(c);
+        }
+        return i + 1;
     }
 
     private static bool Starts(string s, int at, string prefix) =>
