@@ -89,6 +89,22 @@ public sealed class FeedFetcherMannersTests : IAsyncLifetime
         Assert.Equal(0, _origin.Hits("/feed.xml"));
     }
 
+    [Theory]
+    [InlineData("http://10.1.2.3/feed.xml", "10.1.2.3")]
+    [InlineData("http://192.168.0.10:8080/feed.xml", "192.168.0.10")]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254")]
+    [InlineData("http://100.64.1.1/feed.xml", "100.64.1.1")]
+    [InlineData("http://[::1]/feed.xml", "::1")]
+    [InlineData("http://[fd00::1]/feed.xml", "fd00::1")]
+    [InlineData("http://[::ffff:10.0.0.1]/feed.xml", "::ffff:10.0.0.1")]
+    public async Task TheGuard_RefusesEachPrivateAddressClass_BeforeConnecting(string url, string address)
+    {
+        var e = await Assert.ThrowsAsync<FeedException>(() => FeedFetcherTests.Fetcher(allowPrivate: false).FetchAsync(new Uri(url), CancellationToken.None));
+
+        Assert.Equal($"Blocked: {address} is a private address", e.Message);
+        Assert.False(e.Retryable);
+    }
+
     [Fact]
     public async Task StoredValidators_GetA304_WithoutABody()
     {

@@ -22,7 +22,7 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser)
         }
         if (!IsWebPage(document))
         {
-            return new LoadedFeed(document, parser.Parse(document));
+            return Parsed(document, parser.Parse(document));
         }
 
         var html = FeedDecoding.Decode(document.Body, document.Charset);
@@ -37,8 +37,11 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser)
         {
             throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
         }
-        return new LoadedFeed(feedDocument, parser.Parse(feedDocument));
+        return Parsed(feedDocument, parser.Parse(feedDocument));
     }
+
+    // The body is not needed once parsed; dropping it keeps a large feed from being held through the store step.
+    private static LoadedFeed Parsed(FetchedDocument document, ParsedFeed feed) => new(document with { Body = [] }, feed);
 
     private static bool IsWebPage(FetchedDocument document)
     {
