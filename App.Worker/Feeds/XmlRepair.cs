@@ -71,6 +71,17 @@ public sealed class XmlRepair(string xml) : TextReader
     /// <summary>Mends the construct at <paramref name="i"/> into <paramref name="text"/>; returns where the next one starts.</summary>
     private static int Step(string xml, int i, StringBuilder text)
     {
+        // Most of a document needs nothing: copy a run of ordinary characters at once.
+        var run = i;
+        while (run < xml.Length && IsPlain(xml[run]))
+        {
+            run++;
+        }
+        if (run > i)
+        {
+            text.Append(xml, i, run - i);
+            return run;
+        }
         var c = xml[i];
         if (c == '<' && Starts(xml, i, "<![CDATA["))
         {
@@ -102,6 +113,9 @@ public sealed class XmlRepair(string xml) : TextReader
 
     private static bool Starts(string s, int at, string prefix) =>
         string.CompareOrdinal(s, at, prefix, 0, prefix.Length) == 0;
+
+    private static bool IsPlain(char c) =>
+        c is '\t' or '\n' or '\r' || (c >= 0x20 && c < 0xD800 && c != '<' && c != '&');
 
     private static bool IsXmlChar(char c) =>
         c is '\t' or '\n' or '\r' || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD);
