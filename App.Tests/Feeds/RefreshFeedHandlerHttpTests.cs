@@ -1,6 +1,8 @@
+using App.Data.Feeds;
 using App.Data.Queue;
 using App.Tests.Support;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace App.Tests.Feeds;
 
@@ -141,6 +143,33 @@ public sealed class RefreshFeedHandlerHttpTests : IAsyncLifetime
         Assert.Equal("HTTP 429 Too Many Requests", job.LastError);
         Assert.True(job.RunAt >= DateTime.UtcNow.AddMinutes(59), $"retry at {job.RunAt:O}");
         Assert.Equal("HTTP 429 Too Many Requests", (await _h.FeedAsync(feedId)).LastError);
+    }
+
+    [Fact]
+    public async Task RetryAfter_OnTheLastAttempt_PushesTheFeedsNextRefreshPastIt()
+    {
+        _h.Origin.Map("/down.xml", (context, _) =>
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "86000";
+            return Task.CompletedTask;
+        });
+        var (feedId, _) = await _h.AddFeedAsync("/down.xml");
+        // Replace the job by one that has a single attempt, so this failure is final.
+        await using (var db = _h.Db.Open())
+        {
+            db.Jobs.RemoveRange(db.Jobs);
+            await db.SaveChangesAsync();
+        }
+        var last = await _h.Services.GetRequiredService<JobQueue>().EnqueueAsync(FeedJobs.Fetch(feedId, JobPriority.User) with { MaxAttempts = 1 });
+
+        await _h.RunOneJobAsync();
+
+        Assert.Equal(JobState.Failed, (await _h.JobAsync(last.Id)).State);
+        var feed = await _h.FeedAsync(feedId);
+        Assert.Equal(1, feed.ConsecutiveFailures);
+        // The backoff alone (1 h refresh interval, doubled) would be 2 h; the server asked for almost a day.
+        Assert.True(feed.NextRefreshAt >= DateTime.UtcNow.AddSeconds(85000), $"next refresh {feed.NextRefreshAt:O}");
     }
 
     [Fact]
