@@ -1,5 +1,6 @@
 using System.Globalization;
 using App.Bench;
+using App.Bench.Feeds;
 using App.Bench.Queue;
 
 // Each section measures on temp files and returns its rows; pass section names to run only those.
@@ -9,6 +10,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["queue-throughput"] = () => QueueBenchmarks.RunAsync(["throughput"]),
     ["queue-pickup"] = () => QueueBenchmarks.RunAsync(["pickup"]),
     ["queue-api"] = () => QueueBenchmarks.RunAsync(["api"]),
+    ["feeds"] = FeedBenchmarks.RunAsync,
 };
 
 // With no arguments every whole section runs (names with a dash are parts, for quick iterations).

@@ -18,6 +18,15 @@ public sealed class Feed
     /// <summary>The web site the feed belongs to.</summary>
     public string? SiteUrl { get; set; }
 
+    /// <summary>The feed's icon or logo, if it names one.</summary>
+    public string? IconUrl { get; set; }
+
+    /// <summary>The ETag of the last full response, sent back as If-None-Match.</summary>
+    public string? ETag { get; set; }
+
+    /// <summary>The Last-Modified of the last full response (RFC 1123 text), sent back as If-Modified-Since.</summary>
+    public string? LastModified { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     /// <summary>When a fetch last succeeded.</summary>
@@ -42,6 +51,9 @@ internal sealed class FeedConfiguration : IEntityTypeConfiguration<Feed>
         b.ToTable("Feeds");
         b.Property(f => f.Url).HasMaxLength(2048);
         b.HasIndex(f => f.Url).IsUnique();
+        b.Property(f => f.IconUrl).HasMaxLength(2048);
+        b.Property(f => f.ETag).HasMaxLength(1024);
+        b.Property(f => f.LastModified).HasMaxLength(128);
         b.HasIndex(f => f.NextRefreshAt);
         b.HasMany(f => f.Items).WithOne().HasForeignKey(i => i.FeedId).OnDelete(DeleteBehavior.Cascade);
         // Deleting a feed takes its jobs along; a running one then finds its lease gone and stores nothing.

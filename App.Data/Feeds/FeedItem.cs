@@ -23,10 +23,25 @@ public sealed class FeedItem
 
     public string? Author { get; set; }
 
+    /// <summary>When the item was published; its updated date, else the time it was first seen, when the feed gives none.</summary>
     public DateTime? PublishedAt { get; set; }
 
-    /// <summary>Sanitized HTML.</summary>
+    /// <summary>When the feed says the item last changed, if it says.</summary>
+    public DateTime? UpdatedAt { get; set; }
+
+    /// <summary>The item's summary (RSS description, Atom summary), sanitized HTML.</summary>
+    public string? Summary { get; set; }
+
+    /// <summary>What the API serves: the full content if the feed gives one, else the summary; sanitized HTML.</summary>
     public string? ContentHtml { get; set; }
+
+    /// <summary>An attached media file (podcast episode), http/https.</summary>
+    public string? EnclosureUrl { get; set; }
+
+    public string? EnclosureType { get; set; }
+
+    /// <summary>The enclosure's size in bytes, as the feed states it.</summary>
+    public long? EnclosureLength { get; set; }
 
     public DateTime CreatedAt { get; set; }
 }
@@ -38,6 +53,8 @@ internal sealed class FeedItemConfiguration : IEntityTypeConfiguration<FeedItem>
         b.ToTable("FeedItems");
         b.Property(i => i.Key).HasMaxLength(2048);
         b.HasIndex(i => new { i.FeedId, i.Key }).IsUnique();
+        b.Property(i => i.EnclosureUrl).HasMaxLength(2048);
+        b.Property(i => i.EnclosureType).HasMaxLength(256);
         // Keyset paging of a feed's items, newest (highest id) first.
         b.HasIndex(i => new { i.FeedId, i.Id }).IsDescending(false, true);
     }

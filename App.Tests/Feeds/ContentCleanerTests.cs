@@ -38,6 +38,6 @@ public sealed class ContentCleanerTests
     [InlineData("Fish &amp; Chips", "Fish & Chips")]
     [InlineData("  spaced \n  out ", "spaced out")]
     [InlineData("<script>alert(1)</script>Safe", "alert(1)Safe")]
-    public void Text_ReducesTitlesToPlainText(string title, string expected) =>
-        Assert.Equal(expected, _cleaner.Text(title));
+    public void FromHtml_ReducesHtmlTitlesToPlainText(string title, string expected) =>
+        Assert.Equal(expected, FeedText.FromHtml(title));
 }

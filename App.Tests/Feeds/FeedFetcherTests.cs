@@ -16,7 +16,7 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _origin.DisposeAsync();
 
-    private static FeedFetcher Fetcher(bool allowPrivate = true, string? maxBytes = null, string? timeout = null)
+    internal static FeedFetcher Fetcher(bool allowPrivate = true, string? maxBytes = null, string? timeout = null)
     {
         var settings = new Dictionary<string, string?> { ["Feeds:AllowPrivateAddresses"] = allowPrivate.ToString() };
         if (maxBytes is not null)

@@ -25,7 +25,7 @@ public sealed class FeedParserTests
         Assert.Equal("https://example.com/items/3", newest.Guid);
         Assert.Equal(new DateTime(2026, 1, 3, 12, 0, 0, DateTimeKind.Utc), newest.PublishedAt);
         Assert.Equal(DateTimeKind.Utc, newest.PublishedAt!.Value.Kind);
-        Assert.Contains("Body of item 3", newest.ContentHtml);
+        Assert.Contains("Body of item 3", newest.Summary);
     }
 
     [Fact]

@@ -28,6 +28,24 @@ public static class FeedSamples
             """;
     }
 
+    /// <summary>An RSS 2.0 feed of <paramref name="count"/> items a minute apart, newest first, each with some HTML.</summary>
+    public static string LargeRss(int count)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Large</title><link>https://example.com/</link>\n");
+        var start = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var n = count; n >= 1; n--)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"""
+                <item><title>Item {n} &amp; more</title><link>https://example.com/items/{n}</link><guid>item-{n}</guid>
+                <pubDate>{start.AddMinutes(n):R}</pubDate>
+                <description><![CDATA[<p>Paragraph of item {n} with <a href="/rel/{n}">a link</a> and <b>bold</b> text.</p>]]></description></item>
+
+                """);
+        }
+        return text.Append("</channel></rss>\n").ToString();
+    }
+
     public const string Atom = """
         <?xml version="1.0" encoding="utf-8"?>
         <feed xmlns="http://www.w3.org/2005/Atom">

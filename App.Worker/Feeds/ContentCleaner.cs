@@ -1,12 +1,11 @@
-using AngleSharp.Html.Parser;
 using Ganss.Xss;
 
 namespace App.Worker.Feeds;
 
 /// <summary>
 /// Makes feed content safe to show: item HTML through HtmlSanitizer (no scripts, styles, frames,
-/// event handlers or non-http URLs; relative URLs made absolute; links open without a referrer),
-/// titles reduced to plain text.
+/// event handlers or non-http URLs; relative URLs made absolute; links open without a referrer).
+/// Titles are text from the parser on (<see cref="FeedText"/>) and never pass through here.
 /// </summary>
 public sealed class ContentCleaner
 {
@@ -17,23 +16,15 @@ public sealed class ContentCleaner
     public string? Html(string? html, string? baseUrl) =>
         string.IsNullOrWhiteSpace(html) ? null : _sanitizer.Sanitize(html, baseUrl ?? "");
 
-    /// <summary>The text of a title that may hold markup or entities.</summary>
-    public string? Text(string? maybeHtml)
-    {
-        if (string.IsNullOrWhiteSpace(maybeHtml))
-        {
-            return null;
-        }
-        var text = new HtmlParser().ParseDocument($"<body>{maybeHtml}").Body?.TextContent ?? maybeHtml;
-        var collapsed = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return collapsed.Length == 0 ? null : collapsed;
-    }
-
     private static HtmlSanitizer CreateSanitizer()
     {
         var sanitizer = new HtmlSanitizer();
         sanitizer.AllowedTags.Remove("style");
-        sanitizer.AllowedTags.Remove("form");
+        // Forms and their controls could post elsewhere or phish; feeds have no need of them.
+        foreach (var tag in new[] { "form", "input", "button", "textarea", "select", "option", "optgroup", "fieldset", "legend", "label" })
+        {
+            sanitizer.AllowedTags.Remove(tag);
+        }
         sanitizer.AllowedAttributes.Remove("style");
         sanitizer.AllowedAttributes.Add("rel");
         sanitizer.AllowedSchemes.Clear();

@@ -8,4 +8,7 @@ public sealed class FeedException(string message, bool retryable, Exception? inn
     : Exception(message, inner)
 {
     public bool Retryable { get; } = retryable;
+
+    /// <summary>When the server asked us to come back (Retry-After on a 429 or 503), in UTC.</summary>
+    public DateTime? RetryNotBefore { get; init; }
 }

@@ -4,41 +4,85 @@ using Microsoft.Extensions.Options;
 
 namespace App.Worker.Feeds;
 
-/// <summary>A fetched document: its bytes, declared media type and charset, and the address it finally came from.</summary>
-public sealed record FetchedDocument(byte[] Body, string? MediaType, string? Charset, Uri Url);
-
-/// <summary>GETs a feed over the guarded HTTP client, with a size cap enforced while reading.</summary>
-public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions> options)
+/// <summary>
+/// GETs a feed over the guarded HTTP client: conditional (ETag / Last-Modified), redirects followed
+/// here (at most <see cref="MaxRedirects"/>, http/https only, permanent ones remembered), the size
+/// cap enforced while reading, Retry-After kept on throttling errors.
+/// </summary>
+public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions> options, TimeProvider time)
 {
     public const string ClientName = "feeds";
 
-    /// <summary>Names the app, its version and where to read about it, as polite fetchers do.</summary>
+    public const int MaxRedirects = 5;
+
+    /// <summary>A server may ask for a pause; longer than this and we come back anyway.</summary>
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(24);
+
+    /// <summary>Names the app and its version, as polite fetchers do (there is no public README URL to add).</summary>
     public static readonly string UserAgent =
         $"AppFeedReader/{typeof(FeedFetcher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0"} (self-hosted feed reader)";
 
     /// <summary>Fetches <paramref name="url"/>; failures become a <see cref="FeedException"/> with a readable message.</summary>
-    public async Task<FetchedDocument> FetchAsync(Uri url, CancellationToken ct)
+    public async Task<FetchedDocument> FetchAsync(Uri url, CancellationToken ct, Validators? validators = null)
     {
         var limits = options.Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(limits.FetchTimeout);
+        var client = clients.CreateClient(ClientName);
+        var current = url;
+        var permanent = url;
+        var allPermanent = true;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.Accept.ParseAdd("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
-            using var response = await clients.CreateClient(ClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (!response.IsSuccessStatusCode)
+            for (var hop = 0; ; hop++)
             {
-                throw StatusError(response.StatusCode, response.ReasonPhrase);
+                CheckScheme(current);
+                using var request = Request(current, validators ?? Validators.None);
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
+                {
+                    if (hop == MaxRedirects)
+                    {
+                        throw new FeedException("Too many redirects", retryable: false);
+                    }
+                    current = new Uri(current, location);
+                    // 301/308 move the feed for good; after a temporary hop, later ones say nothing about the stored address.
+                    allPermanent &= response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.PermanentRedirect;
+                    if (allPermanent)
+                    {
+                        permanent = current;
+                    }
+                    continue;
+                }
+                var etag = response.Headers.ETag?.ToString();
+                var lastModified = response.Content.Headers.LastModified?.ToString("R");
+                if (response.StatusCode == HttpStatusCode.NotModified)
+                {
+                    return new FetchedDocument([], null, null, current)
+                    {
+                        PermanentUrl = permanent,
+                        NotModified = true,
+                        ETag = etag,
+                        LastModified = lastModified,
+                    };
+                }
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw StatusError(response);
+                }
+                if (response.Content.Headers.ContentLength > limits.MaxResponseBytes)
+                {
+                    throw TooLarge(limits.MaxResponseBytes);
+                }
+                var body = await ReadCappedAsync(response.Content, limits.MaxResponseBytes, timeout.Token, response.Content.Headers.ContentLength);
+                var type = response.Content.Headers.ContentType;
+                return new FetchedDocument(body, type?.MediaType, type?.CharSet, current)
+                {
+                    PermanentUrl = permanent,
+                    ETag = etag,
+                    LastModified = lastModified,
+                };
             }
-            if (response.Content.Headers.ContentLength > limits.MaxResponseBytes)
-            {
-                throw TooLarge(limits.MaxResponseBytes);
-            }
-            var body = await ReadCappedAsync(response.Content, limits.MaxResponseBytes, timeout.Token);
-            var type = response.Content.Headers.ContentType;
-            return new FetchedDocument(body, type?.MediaType, type?.CharSet, response.RequestMessage?.RequestUri ?? url);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -50,7 +94,7 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.NameResolutionError)
         {
-            throw new FeedException($"The host {url.Host} could not be found", retryable: true, e);
+            throw new FeedException($"The host {current.Host} could not be found", retryable: true, e);
         }
         catch (HttpRequestException e)
         {
@@ -58,10 +102,37 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
         }
     }
 
-    private static async Task<byte[]> ReadCappedAsync(HttpContent content, long max, CancellationToken ct)
+    private static HttpRequestMessage Request(Uri url, Validators validators)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
+        if (validators.ETag is { } etag)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        }
+        if (validators.LastModified is { } lastModified)
+        {
+            request.Headers.TryAddWithoutValidation("If-Modified-Since", lastModified);
+        }
+        return request;
+    }
+
+    private static void CheckScheme(Uri url)
+    {
+        if (url.Scheme is not ("http" or "https"))
+        {
+            throw new FeedException($"Only http and https addresses can be fetched, not {url.Scheme}:", retryable: false);
+        }
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
+        or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    private static async Task<byte[]> ReadCappedAsync(HttpContent content, long max, CancellationToken ct, long? declaredLength)
     {
         await using var stream = await content.ReadAsStreamAsync(ct);
-        using var buffer = new MemoryStream();
+        // Sized from Content-Length when given, so that a large feed is held once rather than grown and copied.
+        using var buffer = new MemoryStream((int)Math.Min(declaredLength ?? 0, max));
         var chunk = new byte[81920];
         int read;
         while ((read = await stream.ReadAsync(chunk, ct)) > 0)
@@ -72,18 +143,38 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
             }
             buffer.Write(chunk, 0, read);
         }
-        return buffer.ToArray();
+        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
     }
 
     private static FeedException TooLarge(long max) =>
         new($"Response larger than {max / (1024.0 * 1024.0):0.#} MiB", retryable: false);
 
-    private static FeedException StatusError(HttpStatusCode status, string? reason)
+    private FeedException StatusError(HttpResponseMessage response)
     {
+        var status = response.StatusCode;
         var code = (int)status;
         // Server trouble and throttling pass; other client errors will not change by retrying.
         var retryable = code >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
-        return new FeedException($"HTTP {code} {reason ?? status.ToString()}".TrimEnd(), retryable);
+        return new FeedException($"HTTP {code} {response.ReasonPhrase ?? status.ToString()}".TrimEnd(), retryable)
+        {
+            RetryNotBefore = retryable ? RetryAfter(response) : null,
+        };
+    }
+
+    private DateTime? RetryAfter(HttpResponseMessage response)
+    {
+        var now = time.GetUtcNow();
+        var at = response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => now + delta,
+            { Date: { } date } => date,
+            _ => (DateTimeOffset?)null,
+        };
+        if (at is not { } value || value <= now)
+        {
+            return null;
+        }
+        return (value - now > MaxRetryAfter ? now + MaxRetryAfter : value).UtcDateTime;
     }
 
     private static BlockedAddressException? FindBlocked(Exception? e)
@@ -98,14 +189,18 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
         return null;
     }
 
-    /// <summary>The primary handler of the feeds client: guarded connects, decompression, bounded redirects.</summary>
+    /// <summary>
+    /// The primary handler of the feeds client: guarded connects, decompression, at most two
+    /// connections per host. Redirects are followed by <see cref="FetchAsync"/> itself, so that each
+    /// hop's scheme is checked and permanent moves are told from temporary ones.
+    /// </summary>
     public static SocketsHttpHandler CreateHandler(PrivateAddressGuard guard, FeedOptions options) => new()
     {
         ConnectCallback = guard.ConnectAsync,
         ConnectTimeout = options.ConnectTimeout,
         AutomaticDecompression = DecompressionMethods.All,
-        AllowAutoRedirect = true,
-        MaxAutomaticRedirections = 5,
+        AllowAutoRedirect = false,
+        MaxConnectionsPerServer = 2,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         UseCookies = false,
     };

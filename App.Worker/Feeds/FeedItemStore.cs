@@ -13,8 +13,9 @@ public sealed class FeedItemStore(ContentCleaner cleaner)
     public async Task<int> StageAsync(AppDbContext db, Feed feed, ParsedFeed parsed, DateTime now, CancellationToken ct)
     {
         var feedId = feed.Id;
-        feed.Title = cleaner.Text(parsed.Title) ?? feed.Title;
+        feed.Title = FeedText.Collapse(parsed.Title) ?? feed.Title;
         feed.SiteUrl = parsed.SiteUrl ?? feed.SiteUrl;
+        feed.IconUrl = parsed.IconUrl ?? feed.IconUrl;
         feed.LastFetchedAt = now;
         feed.LastError = null;
 
@@ -24,32 +25,27 @@ public sealed class FeedItemStore(ContentCleaner cleaner)
         foreach (var item in OldestFirst(parsed.Items))
         {
             var key = KeyOf(item);
-            var title = cleaner.Text(item.Title);
-            var content = cleaner.Html(item.ContentHtml, item.Link ?? feed.SiteUrl ?? feed.Url);
-            if (existing.TryGetValue(key, out var stored))
+            var baseUrl = item.BaseUrl ?? item.Link ?? feed.SiteUrl ?? feed.Url;
+            var summary = cleaner.Html(item.Summary, baseUrl);
+            var content = cleaner.Html(item.Content, baseUrl) ?? summary;
+            if (!existing.TryGetValue(key, out var row))
             {
-                stored.Title = title;
-                stored.Link = item.Link;
-                stored.Author = item.Author;
-                stored.PublishedAt = item.PublishedAt ?? stored.PublishedAt;
-                stored.ContentHtml = content;
-                continue;
+                row = new FeedItem { FeedId = feedId, Key = key, Guid = item.Guid, CreatedAt = now };
+                db.FeedItems.Add(row);
+                existing[key] = row;
+                added++;
             }
-            var row = new FeedItem
-            {
-                FeedId = feedId,
-                Key = key,
-                Guid = item.Guid,
-                Title = title,
-                Link = item.Link,
-                Author = item.Author,
-                PublishedAt = item.PublishedAt,
-                ContentHtml = content,
-                CreatedAt = now,
-            };
-            db.FeedItems.Add(row);
-            existing[key] = row;
-            added++;
+            row.Title = FeedText.Collapse(item.Title);
+            row.Link = item.Link;
+            row.Author = item.Author;
+            // No date at all: the time we first saw it, so that it still sorts among its neighbours.
+            row.PublishedAt = item.PublishedAt ?? row.PublishedAt ?? now;
+            row.UpdatedAt = item.UpdatedAt ?? row.UpdatedAt;
+            row.Summary = summary;
+            row.ContentHtml = content;
+            row.EnclosureUrl = item.Enclosure?.Url;
+            row.EnclosureType = item.Enclosure?.MediaType;
+            row.EnclosureLength = item.Enclosure?.Length;
         }
         return added;
     }
@@ -65,7 +61,7 @@ public sealed class FeedItemStore(ContentCleaner cleaner)
         {
             return "link:" + link;
         }
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{item.Title}\n{item.ContentHtml}"));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{item.Title}\n{item.Content ?? item.Summary}"));
         return "hash:" + Convert.ToHexStringLower(hash);
     }
 

@@ -1,4 +1,5 @@
 using App.Worker.Queue;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace App.Worker.Feeds;
@@ -12,12 +13,14 @@ public static class FeedSetup
             .Bind(configuration.GetSection(FeedOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PrivateAddressGuard>();
         services.AddHttpClient(FeedFetcher.ClientName, FeedFetcher.ConfigureClient)
             .ConfigurePrimaryHttpMessageHandler(sp => FeedFetcher.CreateHandler(
                 sp.GetRequiredService<PrivateAddressGuard>(), sp.GetRequiredService<IOptions<FeedOptions>>().Value));
         services.AddSingleton<FeedFetcher>();
         services.AddSingleton<FeedParser>();
+        services.AddSingleton<FeedLoader>();
         services.AddSingleton<ContentCleaner>();
         services.AddSingleton<FeedItemStore>();
         services.AddSingleton<IJobHandler, RefreshFeedHandler>();

@@ -1,8 +1,28 @@
 namespace App.Worker.Feeds;
 
-/// <summary>A feed in one normalized shape, whatever its format; text fields are raw as published.</summary>
-public sealed record ParsedFeed(string? Title, string? SiteUrl, IReadOnlyList<ParsedItem> Items);
+/// <summary>A feed in one normalized shape, whatever its format. Titles are plain text; HTML fields are unsanitized.</summary>
+public sealed record ParsedFeed(string? Title, string? SiteUrl, string? IconUrl, IReadOnlyList<ParsedItem> Items);
 
-/// <summary>One entry; <see cref="ContentHtml"/> is unsanitized and <see cref="Title"/> may hold markup.</summary>
-public sealed record ParsedItem(
-    string? Guid, string? Title, string? Link, string? Author, DateTime? PublishedAt, string? ContentHtml);
+/// <summary>
+/// One entry. <see cref="Title"/> is plain text; <see cref="Summary"/> and <see cref="Content"/>
+/// are unsanitized HTML; <see cref="BaseUrl"/> is what relative URLs inside them resolve against.
+/// </summary>
+public sealed record ParsedItem(string? Guid, string? Title, string? Link)
+{
+    public string? Author { get; init; }
+
+    public DateTime? PublishedAt { get; init; }
+
+    public DateTime? UpdatedAt { get; init; }
+
+    public string? Summary { get; init; }
+
+    public string? Content { get; init; }
+
+    public string? BaseUrl { get; init; }
+
+    public ParsedEnclosure? Enclosure { get; init; }
+}
+
+/// <summary>An attached media file (a podcast episode).</summary>
+public sealed record ParsedEnclosure(string Url, string? MediaType, long? Length);

@@ -8,13 +8,13 @@ using Microsoft.Extensions.Options;
 namespace App.Worker.Feeds;
 
 /// <summary>
-/// The fetch-feed job: fetch → parse → store. Items and the job's completion commit in one
-/// transaction fenced by the lease; a failure is recorded on the job and on the feed together.
+/// The fetch-feed job: conditional fetch (following a page to its feed) → parse → store. Items and
+/// the job's completion commit in one transaction fenced by the lease; a failure is recorded on
+/// the job and on the feed together. A 304 is a success that only moves the schedule on.
 /// </summary>
 public sealed class RefreshFeedHandler(
     IDbContextFactory<AppDbContext> contexts,
-    FeedFetcher fetcher,
-    FeedParser parser,
+    FeedLoader loader,
     FeedItemStore store,
     IOptions<FeedOptions> options,
     TimeProvider time,
@@ -28,28 +28,29 @@ public sealed class RefreshFeedHandler(
     public async Task RunAsync(JobRun run, CancellationToken ct)
     {
         var feedId = run.Job.FeedId ?? ReadFeedId(run.Job.Payload);
-        string url;
+        Feed? stored;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            var found = await db.Feeds.Where(f => f.Id == feedId).Select(f => f.Url).FirstOrDefaultAsync(ct);
-            if (found is null)
-            {
-                await run.FailAsync($"Feed {feedId} no longer exists.", retryable: false, null, ct);
-                return;
-            }
-            url = found;
+            stored = await db.Feeds.AsNoTracking().SingleOrDefaultAsync(f => f.Id == feedId, ct);
+        }
+        if (stored is null)
+        {
+            await run.FailAsync($"Feed {feedId} no longer exists.", retryable: false, null, ct);
+            return;
         }
 
-        ParsedFeed parsed;
+        LoadedFeed loaded;
         try
         {
-            var document = await fetcher.FetchAsync(new Uri(url), ct);
-            parsed = parser.Parse(document);
+            loaded = await loader.LoadAsync(new Uri(stored.Url), new Validators(stored.ETag, stored.LastModified), ct);
+            await CheckNewUrlIsFreeAsync(feedId, stored.Url, loaded.StoredUrl, ct);
         }
         catch (FeedException e)
         {
-            log.LogWarning(e, "Fetching feed {FeedId} ({Url}) failed: {Error}", feedId, url, e.Message);
-            await run.FailAsync(e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e.Message, final, c), CancellationToken.None);
+            log.LogWarning(e, "Fetching feed {FeedId} ({Url}) failed: {Error}", feedId, stored.Url, e.Message);
+            await run.FailAsync(
+                e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e, final, c),
+                CancellationToken.None, retryNotBefore: e.RetryNotBefore);
             return;
         }
 
@@ -59,25 +60,52 @@ public sealed class RefreshFeedHandler(
         {
             var feed = await db.Feeds.SingleAsync(f => f.Id == feedId, c);
             FeedSchedule.Succeeded(feed, now, options.Value.RefreshInterval);
-            added = await store.StageAsync(db, feed, parsed, now, c);
+            feed.Url = loaded.StoredUrl.ToString();
+            if (loaded.Feed is null)
+            {
+                // 304: nothing changed but the fact that the feed is reachable.
+                feed.LastFetchedAt = now;
+                feed.LastError = null;
+                feed.ETag = loaded.Document.ETag ?? feed.ETag;
+                feed.LastModified = loaded.Document.LastModified ?? feed.LastModified;
+                return;
+            }
+            feed.ETag = loaded.Document.ETag;
+            feed.LastModified = loaded.Document.LastModified;
+            added = await store.StageAsync(db, feed, loaded.Feed, now, c);
         }, CancellationToken.None);
         if (won)
         {
-            log.LogInformation("Feed {FeedId}: {Added} new of {Count} items", feedId, added, parsed.Items.Count);
+            log.LogInformation("Feed {FeedId}: {Added} new of {Count} items", feedId, added, loaded.Feed?.Items.Count ?? 0);
+        }
+    }
+
+    /// <summary>The feed moved (301/308) or was found through its page: its new address must not be another subscription's.</summary>
+    private async Task CheckNewUrlIsFreeAsync(long feedId, string oldUrl, Uri newUrl, CancellationToken ct)
+    {
+        var url = newUrl.ToString();
+        if (url == oldUrl)
+        {
+            return;
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await db.Feeds.AnyAsync(f => f.Url == url && f.Id != feedId, ct))
+        {
+            throw new FeedException($"The feed is at {url}, which is already subscribed", retryable: false);
         }
     }
 
     /// <summary>The feed shows every failed attempt's error; only a job that gave up pushes its next refresh back.</summary>
-    private async Task RecordFailureAsync(AppDbContext db, long feedId, string error, bool final, CancellationToken ct)
+    private async Task RecordFailureAsync(AppDbContext db, long feedId, FeedException error, bool final, CancellationToken ct)
     {
         if (await db.Feeds.SingleOrDefaultAsync(f => f.Id == feedId, ct) is not { } feed)
         {
             return;
         }
-        feed.LastError = error;
+        feed.LastError = error.Message;
         if (final)
         {
-            FeedSchedule.Failed(feed, time.GetUtcNow().UtcDateTime, options.Value.RefreshInterval, retryAfter: null);
+            FeedSchedule.Failed(feed, time.GetUtcNow().UtcDateTime, options.Value.RefreshInterval, error.RetryNotBefore);
         }
     }
 

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using App.Data;
+using App.Data.Feeds;
+using App.Data.Queue;
+using App.Worker.Feeds;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace App.Bench.Feeds;
+
+/// <summary>
+/// Section "feeds": parse throughput on a 5,000-item feed (median of several runs), and the peak
+/// resident memory of a real worker process while it fetches and stores a 10 MiB feed.
+/// </summary>
+public static class FeedBenchmarks
+{
+    private const int Runs = 9;
+
+    public static async Task<IReadOnlyList<BenchRow>> RunAsync()
+    {
+        var rows = new List<BenchRow>();
+        rows.AddRange(ParseThroughput());
+        rows.AddRange(await WorkerPeakMemoryAsync());
+        return rows;
+    }
+
+    private static IEnumerable<BenchRow> ParseThroughput()
+    {
+        const int items = 5000;
+        var body = LargeFeed.WithItems(items);
+        var document = new FetchedDocument(body, "application/rss+xml", "utf-8", new Uri("https://example.com/feed.xml"));
+        var parser = new FeedParser();
+        parser.Parse(document); // warm-up: JIT, regexes
+        var seconds = new List<double>();
+        for (var run = 0; run < Runs; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            var parsed = parser.Parse(document);
+            watch.Stop();
+            if (parsed.Items.Count != items)
+            {
+                throw new InvalidOperationException($"parsed {parsed.Items.Count} items, expected {items}");
+            }
+            seconds.Add(watch.Elapsed.TotalSeconds);
+        }
+        var median = Stats.Median(seconds);
+        var mb = body.Length / 1_000_000.0;
+        var note = string.Create(CultureInfo.InvariantCulture, $"{items} items, {mb:0.00} MB, median of {Runs} runs ({median * 1000:0} ms)");
+        return
+        [
+            new BenchRow("feeds", "parse throughput", string.Create(CultureInfo.InvariantCulture, $"{mb / median:0.0} MB/s"), Note: note),
+            new BenchRow("feeds", "parse throughput (items)", string.Create(CultureInfo.InvariantCulture, $"{items / median:0} items/s"), Note: note),
+        ];
+    }
+
+    private static async Task<IReadOnlyList<BenchRow>> WorkerPeakMemoryAsync()
+    {
+        var (body, items) = LargeFeed.OfSize(10L * 1024 * 1024 - 1024);
+        await using var origin = new StaticOrigin(body);
+        var folder = Path.Combine(Path.GetTempPath(), "app-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var connectionString = $"Data Source={Path.Combine(folder, "app.db")}";
+        try
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Default"] = connectionString })
+                .Build();
+            await using var services = new ServiceCollection().AddLogging().AddAppDatabase(configuration).BuildServiceProvider();
+            await DatabaseSetup.MigrateAsync(services);
+            var contexts = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+            using var worker = StartWorker(connectionString);
+            var idle = await WaitForIdleRssAsync(worker);
+
+            long jobId;
+            await using (var db = await contexts.CreateDbContextAsync())
+            {
+                var feed = new Feed { Url = origin.Url("/big.xml").ToString(), CreatedAt = DateTime.UtcNow };
+                db.Feeds.Add(feed);
+                await db.SaveChangesAsync();
+                var job = services.GetRequiredService<JobQueue>().Enqueue(db, FeedJobs.Fetch(feed.Id, JobPriority.User));
+                await db.SaveChangesAsync();
+                jobId = job.Id;
+            }
+            var watch = Stopwatch.StartNew();
+            var state = await WaitForJobAsync(contexts, jobId, worker);
+            watch.Stop();
+            var peak = ProcStatusKb(worker.Id, "VmHWM");
+            await using (var db = await contexts.CreateDbContextAsync())
+            {
+                var stored = await db.FeedItems.CountAsync();
+                if (state != JobState.Succeeded || stored != items)
+                {
+                    throw new InvalidOperationException($"job {state}, {stored} of {items} items stored");
+                }
+            }
+            worker.Kill(entireProcessTree: true);
+            await worker.WaitForExitAsync();
+            var note = string.Create(CultureInfo.InvariantCulture,
+                $"VmHWM of App.Worker; {body.Length / 1048576.0:0.00} MiB feed, {items} items fetched, parsed and stored in {watch.Elapsed.TotalSeconds:0.0} s; target < 150 MB");
+            return
+            [
+                new BenchRow("feeds", "worker RSS idle", $"{idle / 1024.0:0} MB", Note: "VmRSS after start-up and migration"),
+                new BenchRow("feeds", "worker peak RSS, 10 MiB feed", $"{peak / 1024.0:0} MB", Note: note),
+            ];
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Process StartWorker(string connectionString)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "App.Worker.dll");
+        var info = new ProcessStartInfo("dotnet", [dll])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        info.Environment["ConnectionStrings__Default"] = connectionString;
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Environment["Queue__PollInterval"] = "00:00:00.100";
+        info.Environment["Feeds__AllowPrivateAddresses"] = "true";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<long> WaitForIdleRssAsync(Process worker)
+    {
+        // Started: the worker has registered its heartbeat row. Until then RSS is still growing.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !worker.HasExited)
+        {
+            var rss = ProcStatusKb(worker.Id, "VmRSS");
+            await Task.Delay(500);
+            if (Math.Abs(ProcStatusKb(worker.Id, "VmRSS") - rss) < 512 && rss > 0)
+            {
+                return rss;
+            }
+        }
+        throw new InvalidOperationException("the worker did not settle");
+    }
+
+    private static async Task<JobState> WaitForJobAsync(IDbContextFactory<AppDbContext> contexts, long jobId, Process worker)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline && !worker.HasExited)
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            var state = await db.Jobs.Where(j => j.Id == jobId).Select(j => j.State).SingleAsync();
+            if (state is JobState.Succeeded or JobState.Failed)
+            {
+                return state;
+            }
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException("the fetch job did not finish");
+    }
+
+    private static long ProcStatusKb(int pid, string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+        return 0;
+    }
+}

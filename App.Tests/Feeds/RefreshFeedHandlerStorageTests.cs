@@ -1,0 +1,142 @@
+using App.Tests.Feeds.Corpus;
+using App.Tests.Support;
+using Microsoft.AspNetCore.Http;
+
+namespace App.Tests.Feeds;
+
+/// <summary>What a refresh stores: separate fields, enclosures, fallbacks, and nothing that could run in a browser.</summary>
+public sealed class RefreshFeedHandlerStorageTests : IAsyncLifetime
+{
+    private RefreshHarness _h = null!;
+
+    public async Task InitializeAsync() => _h = await RefreshHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private void ServeFixture(string path, string file) => _h.Origin.Map(path, async (context, _) =>
+    {
+        context.Response.ContentType = "application/xml";
+        await context.Response.Body.WriteAsync(FeedCorpus.Bytes(file));
+    });
+
+    [Fact]
+    public async Task APodcast_KeepsEnclosures_SummaryContentAndDatesApart()
+    {
+        ServeFixture("/pod.xml", "rss20-podcast.xml");
+        ServeFixture("/json.json", "jsonfeed11.json");
+        var (podId, _) = await _h.AddFeedAsync("/pod.xml");
+        await _h.RunOneJobAsync();
+        var (jsonId, _) = await _h.AddFeedAsync("/json.json");
+        await _h.RunOneJobAsync();
+
+        var episode = (await _h.ItemsAsync(podId))[0];
+        Assert.Equal(("https://cdn.example.com/ep2.mp3", "audio/mpeg", 34567890L), (episode.EnclosureUrl, episode.EnclosureType, episode.EnclosureLength!.Value));
+        var json = Assert.Single(await _h.ItemsAsync(jsonId));
+        Assert.Equal("An episode", json.Summary);
+        Assert.Equal("<p>Show notes</p>", json.ContentHtml);
+        Assert.Equal(new DateTime(2026, 1, 7, 10, 0, 0), json.PublishedAt);
+        Assert.Equal(new DateTime(2026, 1, 8, 10, 0, 0), json.UpdatedAt);
+        Assert.Equal("https://cdn.example.org/ep1.mp3", json.EnclosureUrl);
+    }
+
+    [Fact]
+    public async Task AnItemWithoutADate_IsStoredWithTheTimeItWasFirstSeen()
+    {
+        ServeFixture("/undated.xml", "rss20-no-date.xml");
+        var (feedId, _) = await _h.AddFeedAsync("/undated.xml");
+        var before = DateTime.UtcNow.AddSeconds(-1);
+
+        await _h.RunOneJobAsync();
+
+        var item = Assert.Single(await _h.ItemsAsync(feedId));
+        Assert.InRange(item.PublishedAt!.Value, before, DateTime.UtcNow.AddSeconds(1));
+    }
+
+    [Fact]
+    public async Task HostileMarkup_IsNeverStored_AndTitlesStayText()
+    {
+        const string hostile = """
+            <p onclick="steal()">Hi<script>window.pwned=1</script>
+            <img src="x.png" onerror="window.pwned=1"><img src="data:image/png;base64,AAAA">
+            <a href="javascript:alert(1)">js</a> <a href="/relative">rel</a>
+            <iframe src="https://evil.test/"></iframe><object data="x.swf"></object><embed src="x.swf">
+            <form action="https://evil.test/"><input name="password"></form>
+            <style>body{display:none}</style><svg onload="alert(1)"></svg></p>
+            """;
+        _h.Origin.Serve("/xss.xml", $"""
+            <?xml version="1.0"?>
+            <rss version="2.0"><channel><title>&lt;script&gt;alert(1)&lt;/script&gt;Feed</title><link>https://site.example/</link>
+            <item><title>&lt;img src=x onerror=alert(1)&gt;</title><link>https://site.example/posts/1</link><guid>x</guid>
+            <description><![CDATA[{hostile}]]></description>
+            <content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/"><![CDATA[{hostile}]]></content:encoded></item>
+            </channel></rss>
+            """);
+        var (feedId, _) = await _h.AddFeedAsync("/xss.xml");
+
+        await _h.RunOneJobAsync();
+
+        var item = Assert.Single(await _h.ItemsAsync(feedId));
+        foreach (var html in new[] { item.ContentHtml!, item.Summary! })
+        {
+            Assert.Contains("Hi", html);
+            foreach (var forbidden in new[] { "<script", "onclick", "onerror", "onload", "javascript:", "data:", "<iframe", "<object", "<embed", "<form", "<input", "<style", "<svg" })
+            {
+                Assert.DoesNotContain(forbidden, html, StringComparison.OrdinalIgnoreCase);
+            }
+            Assert.Contains("href=\"https://site.example/relative\"", html);
+            Assert.Contains("src=\"https://site.example/posts/x.png\"", html);
+            Assert.Contains("rel=\"noopener noreferrer\"", html);
+        }
+        // Titles are text: shown escaped by the page, never interpreted.
+        Assert.Equal("<img src=x onerror=alert(1)>", item.Title);
+        Assert.Equal("<script>alert(1)</script>Feed", (await _h.FeedAsync(feedId)).Title);
+    }
+
+    [Fact]
+    public async Task AFiveThousandItemFeed_IsStoredWhole_AndARefreshAddsNothing()
+    {
+        _h.Origin.Serve("/large.xml", FeedSamples.LargeRss(5000));
+        var (feedId, _) = await _h.AddFeedAsync("/large.xml");
+
+        await _h.RunOneJobAsync();
+        await _h.RefreshAgainAsync(feedId);
+        await _h.RunOneJobAsync();
+
+        var items = await _h.ItemsAsync(feedId);
+        Assert.Equal(5000, items.Count);
+        Assert.Equal("Item 5000 & more", items[0].Title);
+        Assert.Equal("Item 1 & more", items[^1].Title);
+    }
+
+    [Fact]
+    public async Task AnEndlessBody_FailsWithTheSizeCap_AtOnce()
+    {
+        _h.Origin.Map("/endless.xml", async (context, _) =>
+        {
+            context.Response.ContentType = "application/rss+xml";
+            var chunk = new byte[256 * 1024];
+            while (!context.RequestAborted.IsCancellationRequested)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+        });
+        var (feedId, jobId) = await _h.AddFeedAsync("/endless.xml");
+
+        await _h.RunOneJobAsync();
+
+        Assert.Equal(App.Data.Queue.JobState.Failed, (await _h.JobAsync(jobId)).State);
+        Assert.Equal("Response larger than 10 MiB", (await _h.FeedAsync(feedId)).LastError);
+    }
+
+    [Fact]
+    public async Task InvalidXml_FailsAtOnce_WithLineAndColumn()
+    {
+        _h.Origin.Serve("/broken.xml", "<?xml version=\"1.0\"?>\n<rss version=\"2.0\">\n<channel><title>x</channel></rss>");
+        var (feedId, jobId) = await _h.AddFeedAsync("/broken.xml");
+
+        await _h.RunOneJobAsync();
+
+        Assert.Equal(App.Data.Queue.JobState.Failed, (await _h.JobAsync(jobId)).State);
+        Assert.StartsWith("Invalid XML at line 3, column ", (await _h.FeedAsync(feedId)).LastError);
+    }
+}

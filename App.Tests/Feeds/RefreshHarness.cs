@@ -1,0 +1,95 @@
+using App.Data;
+using App.Data.Feeds;
+using App.Data.Queue;
+using App.Tests.Support;
+using App.Worker.Feeds;
+using App.Worker.Queue;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace App.Tests.Feeds;
+
+/// <summary>The fetch-feed handler in-process on a real database file and a real origin; one per test.</summary>
+public sealed class RefreshHarness : IAsyncDisposable
+{
+    private RefreshHarness(TempDatabase db, FeedServer origin, ServiceProvider services)
+    {
+        Db = db;
+        Origin = origin;
+        Services = services;
+    }
+
+    public TempDatabase Db { get; }
+
+    public FeedServer Origin { get; }
+
+    public ServiceProvider Services { get; }
+
+    public static async Task<RefreshHarness> StartAsync()
+    {
+        var db = await TempDatabase.CreateAsync();
+        var origin = await FeedServer.StartAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = db.ConnectionString,
+            ["Feeds:AllowPrivateAddresses"] = "true",
+        }).Build();
+        var services = new ServiceCollection().AddLogging()
+            .AddAppDatabase(configuration).AddQueueWorker().AddFeedHandlers(configuration)
+            .BuildServiceProvider();
+        return new RefreshHarness(db, origin, services);
+    }
+
+    /// <summary>A feed for <paramref name="path"/> on the origin, with a pending fetch job.</summary>
+    public async Task<(long FeedId, long JobId)> AddFeedAsync(string path) => await AddFeedAtAsync(Origin.Url(path).ToString());
+
+    public async Task<(long FeedId, long JobId)> AddFeedAtAsync(string url)
+    {
+        await using var db = Db.Open();
+        var feed = new Feed { Url = url, CreatedAt = DateTime.UtcNow };
+        db.Feeds.Add(feed);
+        await db.SaveChangesAsync();
+        var job = Services.GetRequiredService<JobQueue>().Enqueue(db, FeedJobs.Fetch(feed.Id, JobPriority.User));
+        await db.SaveChangesAsync();
+        return (feed.Id, job.Id);
+    }
+
+    /// <summary>A fresh fetch job for an existing feed.</summary>
+    public async Task<long> RefreshAgainAsync(long feedId) =>
+        (await Services.GetRequiredService<JobQueue>().EnqueueAsync(FeedJobs.Fetch(feedId, JobPriority.User))).Id;
+
+    /// <summary>Claims the one due job and runs the fetch-feed handler on it.</summary>
+    public async Task RunOneJobAsync()
+    {
+        var queue = Services.GetRequiredService<JobQueue>();
+        var claimed = Assert.Single(await queue.ClaimAsync("test-worker", 1));
+        var handler = Services.GetServices<IJobHandler>().Single(h => h.Type == FeedJobs.FetchFeed);
+        await handler.RunAsync(new JobRun(claimed, queue), CancellationToken.None);
+    }
+
+    public async Task<Feed> FeedAsync(long id)
+    {
+        await using var db = Db.Open();
+        return await db.Feeds.AsNoTracking().SingleAsync(f => f.Id == id);
+    }
+
+    public async Task<Job> JobAsync(long id)
+    {
+        await using var db = Db.Open();
+        return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id);
+    }
+
+    public async Task<List<FeedItem>> ItemsAsync(long feedId)
+    {
+        await using var db = Db.Open();
+        return await db.FeedItems.AsNoTracking().Where(i => i.FeedId == feedId).OrderByDescending(i => i.Id).ToListAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Origin.DisposeAsync();
+        Db.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+using App.Worker.Feeds;
+
+namespace App.Tests.Feeds;
+
+public sealed class XmlRepairTests
+{
+    [Theory]
+    [InlineData("<t>caf&eacute;&nbsp;</t>", "<t>caf&#233;&#160;</t>")]
+    [InlineData("<t>Fish & Chips</t>", "<t>Fish &amp; Chips</t>")]
+    [InlineData("<t>&unknownentity; &amp; &lt;&gt;&quot;&apos;</t>", "<t>&amp;unknownentity; &amp; &lt;&gt;&quot;&apos;</t>")]
+    [InlineData("<t>&#65;&#x42;&#0;&#x1;</t>", "<t>&#65;&#x42;</t>")]
+    [InlineData("<t>a\u0001b\u000Bc\uFFFEd</t>", "<t>abcd</t>")]
+    [InlineData("<t>emoji \U0001F600 kept</t>", "<t>emoji \U0001F600 kept</t>")]
+    [InlineData("<t><![CDATA[R&D &nbsp; <b>]]></t>", "<t><![CDATA[R&D &nbsp; <b>]]></t>")]
+    [InlineData("<!-- a & b --><t/>", "<!-- a & b --><t/>")]
+    [InlineData("<a href=\"?x=1&y=2\"/>", "<a href=\"?x=1&amp;y=2\"/>")]
+    public void Repair_MendsWhatStrictXmlRefuses_AndLeavesTheRest(string input, string expected) =>
+        Assert.Equal(expected, XmlRepair.Repair(input));
+
+    [Fact]
+    public void ADoctypeNamingAnExternalDtd_IsRemoved_KeepingLineNumbers()
+    {
+        var repaired = XmlRepair.Repair("<?xml version=\"1.0\"?>\n<!DOCTYPE rss PUBLIC \"-//Netscape\"\n \"http://x/rss.dtd\">\n<rss/>");
+        Assert.Equal("<?xml version=\"1.0\"?>\n\n\n<rss/>", repaired);
+    }
+
+    [Theory]
+    [InlineData("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>")]
+    [InlineData("<!DOCTYPE x SYSTEM \"file:///etc/passwd\" [ ]><x/>")]
+    [InlineData("<!DOCTYPE x")]
+    public void ADoctypeWithDeclarations_IsRefused(string xml)
+    {
+        var e = Assert.Throws<FeedException>(() => XmlRepair.Repair(xml));
+        Assert.Contains("DTD", e.Message);
+    }
+}

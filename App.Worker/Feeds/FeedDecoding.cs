@@ -1,0 +1,97 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace App.Worker.Feeds;
+
+/// <summary>
+/// Turns a fetched body into text. Order of trust: a byte-order mark, then the encoding the XML
+/// declaration names (the document's author wrote it; servers often send a generic charset),
+/// then the HTTP charset, then UTF-8. Bytes that are not valid UTF-8 when UTF-8 was assumed are
+/// read as Windows-1252, the most common mislabelled encoding.
+/// </summary>
+public static partial class FeedDecoding
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    static FeedDecoding()
+    {
+        // Windows-1252 and the other legacy code pages are not available until registered.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    }
+
+    /// <summary>The document's text, without a byte-order mark.</summary>
+    public static string Decode(byte[] body, string? httpCharset)
+    {
+        if (body is [0xEF, 0xBB, 0xBF, ..])
+        {
+            return Utf8(body.AsSpan(3));
+        }
+        if (body is [0xFF, 0xFE, ..])
+        {
+            return Encoding.Unicode.GetString(body, 2, body.Length - 2);
+        }
+        if (body is [0xFE, 0xFF, ..])
+        {
+            return Encoding.BigEndianUnicode.GetString(body, 2, body.Length - 2);
+        }
+        if (body is [(byte)'<', 0, (byte)'?', 0, ..] or [(byte)'<', 0, (byte)'r', 0, ..])
+        {
+            return Encoding.Unicode.GetString(body);
+        }
+        if (body is [0, (byte)'<', 0, (byte)'?', ..] or [0, (byte)'<', 0, (byte)'r', ..])
+        {
+            return Encoding.BigEndianUnicode.GetString(body);
+        }
+        var declared = DeclaredEncoding(body) ?? httpCharset;
+        var encoding = Lookup(declared);
+        return encoding is null ? Utf8(body) : encoding.GetString(body);
+    }
+
+    private static string Utf8(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Encoding.GetEncoding(1252).GetString(bytes);
+        }
+    }
+
+    /// <summary>The encoding for a declared name; null means UTF-8 (also for names we do not know).</summary>
+    private static Encoding? Lookup(string? name)
+    {
+        var n = name?.Trim().Trim('"', '\'').ToLowerInvariant();
+        switch (n)
+        {
+            case null or "" or "utf-8" or "utf8":
+                return null;
+            // Declared UTF-16 without a BOM or zero bytes is in fact 8-bit: a copy-pasted declaration.
+            case "utf-16" or "utf-16le" or "utf-16be" or "unicode":
+                return null;
+            // As browsers do: Latin-1 and ASCII labels mean Windows-1252, its superset.
+            case "iso-8859-1" or "latin1" or "iso_8859-1" or "us-ascii" or "ascii":
+                return Encoding.GetEncoding(1252);
+        }
+        try
+        {
+            var e = Encoding.GetEncoding(n);
+            return e.CodePage == Encoding.UTF8.CodePage ? null : e;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static string? DeclaredEncoding(byte[] body)
+    {
+        var head = Encoding.Latin1.GetString(body, 0, Math.Min(body.Length, 512));
+        var match = XmlDeclarationEncoding().Match(head);
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    [GeneratedRegex("""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")]
+    private static partial Regex XmlDeclarationEncoding();
+}

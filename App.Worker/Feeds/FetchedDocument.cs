@@ -1,0 +1,23 @@
+namespace App.Worker.Feeds;
+
+/// <summary>
+/// A fetched document: its bytes, declared media type and charset, and the address it finally
+/// came from. <see cref="PermanentUrl"/> is where permanent redirects (301/308) led before any
+/// temporary one: the address to store. <see cref="NotModified"/>: a 304, with no body.
+/// </summary>
+public sealed record FetchedDocument(byte[] Body, string? MediaType, string? Charset, Uri Url)
+{
+    public Uri? PermanentUrl { get; init; }
+
+    public string? ETag { get; init; }
+
+    public string? LastModified { get; init; }
+
+    public bool NotModified { get; init; }
+}
+
+/// <summary>Validators from the last fetch, sent back so that an unchanged feed answers 304.</summary>
+public sealed record Validators(string? ETag, string? LastModified)
+{
+    public static readonly Validators None = new(null, null);
+}

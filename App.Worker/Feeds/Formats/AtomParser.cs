@@ -1,0 +1,120 @@
+using System.Text;
+using System.Xml.Linq;
+
+namespace App.Worker.Feeds.Formats;
+
+/// <summary>
+/// Atom 1.0 and 0.3. Text constructs follow their type: "text" titles are text as written,
+/// "html" ones are reduced to their text, "xhtml" ones to the text of the div. Links resolve
+/// against xml:base where given. An entry with only &lt;updated&gt; is dated by it.
+/// </summary>
+public static class AtomParser
+{
+    public static ParsedFeed Parse(XElement root, Uri documentUrl)
+    {
+        var ns = root.Name.Namespace;
+        var items = root.Elements(ns + "entry").Select(e => Entry(e, ns, documentUrl, root)).ToList();
+        var feedBase = FeedXml.BaseOf(root, documentUrl);
+        return new ParsedFeed(
+            TextOf(root.Element(ns + "title")),
+            AlternateLink(root, ns, documentUrl),
+            FeedText.Absolute(FeedXml.Value(root.Element(ns + "icon") ?? root.Element(ns + "logo")), feedBase),
+            items);
+    }
+
+    private static ParsedItem Entry(XElement entry, XNamespace ns, Uri documentUrl, XElement root)
+    {
+        var baseUri = FeedXml.BaseOf(entry, documentUrl);
+        var published = FeedDates.Parse(FeedXml.Value(entry.Element(ns + "published") ?? entry.Element(ns + "issued") ?? entry.Element(ns + "created")));
+        var updated = FeedDates.Parse(FeedXml.Value(entry.Element(ns + "updated") ?? entry.Element(ns + "modified")));
+        var author = entry.Element(ns + "author") ?? root.Element(ns + "author");
+        var enclosure = entry.Elements(ns + "link").FirstOrDefault(l => (string?)l.Attribute("rel") == "enclosure") is { } e
+            && FeedText.Absolute(e.Attribute("href")?.Value, FeedXml.BaseOf(e, documentUrl)) is { } url
+            ? new ParsedEnclosure(url, FeedText.Trim(e.Attribute("type")?.Value), FeedXml.Length(e.Attribute("length")?.Value))
+            : null;
+        var contentElement = entry.Element(ns + "content");
+        return new ParsedItem(FeedXml.Value(entry.Element(ns + "id")), TextOf(entry.Element(ns + "title")), AlternateLink(entry, ns, documentUrl))
+        {
+            Author = FeedText.Collapse(author?.Element(ns + "name")?.Value),
+            PublishedAt = published ?? updated,
+            UpdatedAt = updated,
+            Summary = HtmlOf(entry.Element(ns + "summary")),
+            Content = HtmlOf(contentElement),
+            BaseUrl = contentElement is not null && FeedXml.BaseOf(contentElement, documentUrl) is var b && b != documentUrl
+                ? b.ToString()
+                : baseUri == documentUrl ? null : baseUri.ToString(),
+            Enclosure = enclosure,
+        };
+    }
+
+    private static string? AlternateLink(XElement parent, XNamespace ns, Uri documentUrl)
+    {
+        var links = parent.Elements(ns + "link").ToList();
+        var alternate = links.FirstOrDefault(l => (string?)l.Attribute("rel") is null or "alternate" && IsHtml(l))
+            ?? links.FirstOrDefault(l => (string?)l.Attribute("rel") is null or "alternate");
+        return alternate is null ? null : FeedText.Absolute(alternate.Attribute("href")?.Value, FeedXml.BaseOf(alternate, documentUrl));
+    }
+
+    private static bool IsHtml(XElement link) => (string?)link.Attribute("type") is null or "text/html";
+
+    private enum Kind { Text, Html, Xhtml, Base64 }
+
+    private static Kind KindOf(XElement e)
+    {
+        var type = ((string?)e.Attribute("type"))?.Trim().ToLowerInvariant();
+        var mode = ((string?)e.Attribute("mode"))?.Trim().ToLowerInvariant();
+        return (type, mode) switch
+        {
+            (_, "base64") => Kind.Base64,
+            ("xhtml" or "application/xhtml+xml", _) or (_, "xml") => Kind.Xhtml,
+            ("html" or "text/html", _) => Kind.Html,
+            // Atom 0.3's mode="escaped" means the text is markup, whatever the type says.
+            (_, "escaped") => Kind.Html,
+            _ => Kind.Text,
+        };
+    }
+
+    private static string? TextOf(XElement? e) => e is null ? null : KindOf(e) switch
+    {
+        Kind.Html => FeedText.FromHtml(e.Value),
+        Kind.Base64 => FeedText.FromHtml(DecodeBase64(e.Value)),
+        _ => FeedText.Collapse(e.Value),
+    };
+
+    private static string? HtmlOf(XElement? e)
+    {
+        if (e is null)
+        {
+            return null;
+        }
+        return KindOf(e) switch
+        {
+            Kind.Html => FeedText.Trim(e.Value),
+            Kind.Base64 => FeedText.Trim(DecodeBase64(e.Value)),
+            Kind.Xhtml => FeedText.Trim(InnerXml(e.Elements().FirstOrDefault() is { Name.LocalName: "div" } div ? div : e)),
+            _ => FeedText.Trim(e.Value) is { } text ? System.Net.WebUtility.HtmlEncode(text).Replace("\n", "<br>") : null,
+        };
+    }
+
+    private static string InnerXml(XElement e)
+    {
+        var html = new StringBuilder();
+        foreach (var node in e.Nodes())
+        {
+            html.Append(node.ToString(SaveOptions.DisableFormatting));
+        }
+        return html.ToString();
+    }
+
+    private static string? DecodeBase64(string value)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(value.Trim()));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Xml.Linq;
+
+namespace App.Worker.Feeds.Formats;
+
+/// <summary>
+/// RSS 0.91, 0.92, 2.0 (root &lt;rss&gt;) and RSS 0.90 / 1.0 (root rdf:RDF, items beside the
+/// channel). Titles are decoded as Miniflux does (entities decoded, no tag stripping, so
+/// "Second &amp;lt;post&amp;gt;" reads "Second &lt;post&gt;"); description is the summary,
+/// content:encoded the content.
+/// </summary>
+public static class RssParser
+{
+    public static ParsedFeed Parse(XElement root, Uri documentUrl)
+    {
+        var rdf = root.Name.LocalName == "RDF";
+        var ns = rdf ? (root.Element(FeedXml.Rss10 + "channel") is not null ? FeedXml.Rss10 : FeedXml.Rss090) : XNamespace.None;
+        var channel = FeedXml.Child(root, "channel", ns)
+            ?? throw new FeedException("Not a feed: the RSS document has no channel", retryable: false);
+        var channelBase = FeedXml.BaseOf(channel, documentUrl);
+        var items = (rdf ? root.Elements() : channel.Elements())
+            .Where(e => e.Name.LocalName == "item" && (e.Name.Namespace == ns || e.Name.Namespace == XNamespace.None))
+            .Select(e => Item(e, ns, documentUrl))
+            .ToList();
+        var image = FeedXml.Child(rdf ? root : channel, "image", ns);
+        return new ParsedFeed(
+            FeedText.DecodedText(FeedXml.Child(channel, "title", ns)?.Value),
+            FeedText.Absolute(FeedXml.Value(FeedXml.Child(channel, "link", ns)), channelBase),
+            image is null ? null : FeedText.Absolute(FeedXml.Value(FeedXml.Child(image, "url", ns)), channelBase),
+            items);
+    }
+
+    private static ParsedItem Item(XElement item, XNamespace ns, Uri documentUrl)
+    {
+        var baseUri = FeedXml.BaseOf(item, documentUrl);
+        var guidElement = FeedXml.Child(item, "guid", ns);
+        var guid = FeedXml.Value(guidElement) ?? FeedText.Trim(item.Attribute(FeedXml.Rdf + "about")?.Value);
+        var link = FeedText.Absolute(FeedXml.Value(FeedXml.Child(item, "link", ns)), baseUri)
+            ?? FeedText.Absolute(item.Elements(FeedXml.Atom + "link").FirstOrDefault()?.Attribute("href")?.Value, baseUri);
+        // A guid is a permalink unless it says otherwise; use it when there is no link.
+        if (link is null && guidElement?.Attribute("isPermaLink")?.Value != "false" && guid is not null
+            && guid.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+        {
+            link = FeedText.Absolute(guid, baseUri);
+        }
+        var published = FeedDates.Parse(FeedXml.Value(FeedXml.Child(item, "pubDate", ns)))
+            ?? FeedDates.Parse(FeedXml.Value(item.Element(FeedXml.Dc + "date")));
+        var updated = FeedDates.Parse(FeedXml.Value(item.Element(FeedXml.Atom + "updated")));
+        var enclosure = FeedXml.Child(item, "enclosure", ns) is { } e && FeedText.Absolute(e.Attribute("url")?.Value, baseUri) is { } url
+            ? new ParsedEnclosure(url, FeedText.Trim(e.Attribute("type")?.Value), FeedXml.Length(e.Attribute("length")?.Value))
+            : null;
+        return new ParsedItem(guid, FeedText.DecodedText(FeedXml.Child(item, "title", ns)?.Value), link)
+        {
+            Author = FeedText.Collapse(FeedXml.Child(item, "author", ns)?.Value ?? item.Element(FeedXml.Dc + "creator")?.Value),
+            PublishedAt = published ?? updated,
+            UpdatedAt = updated,
+            Summary = FeedXml.Value(FeedXml.Child(item, "description", ns)),
+            Content = FeedXml.Value(item.Element(FeedXml.Content + "encoded")),
+            BaseUrl = baseUri == documentUrl ? null : baseUri.ToString(),
+            Enclosure = enclosure,
+        };
+    }
+}
