@@ -6,7 +6,10 @@ public sealed record AddFeedRequest(string? Url);
 /// <summary>A feed and the job fetching it: answer to adding or refreshing a feed.</summary>
 public sealed record FeedJobResponse(long FeedId, long? JobId);
 
-/// <summary>A feed without its items.</summary>
+/// <summary>
+/// A feed without its items. Beyond the contract's fields: when the background scheduler tries it
+/// next, and how many fetches failed in a row (a failing feed backs off).
+/// </summary>
 public sealed record FeedResponse(
     long Id,
     string Url,
@@ -14,7 +17,9 @@ public sealed record FeedResponse(
     string? SiteUrl,
     DateTime? LastFetchedAt,
     string? LastError,
-    int ItemCount);
+    int ItemCount,
+    DateTime? NextRefreshAt,
+    int ConsecutiveFailures);
 
 /// <summary>One item of a feed; <see cref="ContentHtml"/> was sanitized by the worker when stored.</summary>
 public sealed record FeedItemResponse(

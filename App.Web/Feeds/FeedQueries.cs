@@ -40,5 +40,6 @@ public static class FeedQueries
     // The projection comes last: EF Core cannot filter or sort on a constructed record.
     private static IQueryable<FeedResponse> Summaries(IQueryable<Feed> feeds) =>
         feeds.Select(f => new FeedResponse(
-            f.Id, f.Url, f.Title, f.SiteUrl, f.LastFetchedAt, f.LastError, f.Items.Count));
+            f.Id, f.Url, f.Title, f.SiteUrl, f.LastFetchedAt, f.LastError, f.Items.Count,
+            f.NextRefreshAt, f.ConsecutiveFailures));
 }
