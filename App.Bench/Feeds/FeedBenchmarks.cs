@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using App.Bench.Support;
 using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
@@ -114,7 +115,7 @@ public static class FeedBenchmarks
 
     private static Process StartWorker(string connectionString)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "App.Worker.dll");
+        var dll = AppProcess.Dll("App.Worker");
         var info = new ProcessStartInfo("dotnet", [dll])
         {
             UseShellExecute = false,

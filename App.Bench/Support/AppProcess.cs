@@ -69,7 +69,8 @@ public sealed class AppProcess : IDisposable
         _process.Dispose();
     }
 
-    private static string Dll(string project)
+    /// <summary>The dll of <paramref name="project"/> in its own build output (same configuration as the bench), with its own runtime config.</summary>
+    public static string Dll(string project)
     {
         // .../App.Bench/bin/<Configuration>/net10.0/ -> .../<project>/bin/<Configuration>/net10.0/<project>.dll
         var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
