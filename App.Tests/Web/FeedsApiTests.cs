@@ -135,8 +135,9 @@ public sealed class FeedsApiTests : IAsyncLifetime
 
         Assert.Equal(2, feeds.GetArrayLength());
         var first = feeds[0];
+        // The contract's fields in its order, then the refresh schedule the code adds beyond it.
         Assert.Equal(
-            ["id", "url", "title", "siteUrl", "lastFetchedAt", "lastError", "itemCount"],
+            ["id", "url", "title", "siteUrl", "lastFetchedAt", "lastError", "itemCount", "nextRefreshAt", "consecutiveFailures"],
             first.EnumerateObject().Select(p => p.Name));
         Assert.Equal(a.Id, first.GetProperty("id").GetInt64());
         Assert.Equal("A", first.GetProperty("title").GetString());
