@@ -20,6 +20,12 @@ public sealed class JobQueue(
     private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromSeconds(1);
     private DateTime _nextExpiryCheck = DateTime.MinValue;
 
+    // One write transaction of this process at a time. Two connections of one process contending
+    // for SQLite's write lock meet its busy handler, which sleeps for whole milliseconds; queueing
+    // here instead keeps a worker's claims and completions back to back. Other processes still
+    // wait through busy_timeout.
+    private readonly SemaphoreSlim _writes = new(1, 1);
+
     /// <summary>Effects a handler commits together with its job's outcome.</summary>
     public delegate Task Effects(AppDbContext db, CancellationToken ct);
 
@@ -75,6 +81,7 @@ public sealed class JobQueue(
         {
             return [];
         }
+        using var gate = await EnterWriteAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = Now;
         var expires = now + _options.LeaseDuration;
@@ -136,6 +143,7 @@ public sealed class JobQueue(
         {
             return won;
         }
+        using var gate = await EnterWriteAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await using var complete = Command(
@@ -163,6 +171,7 @@ public sealed class JobQueue(
         {
             return held;
         }
+        using var gate = await EnterWriteAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await using var renew = Command(
@@ -195,6 +204,7 @@ public sealed class JobQueue(
     /// </summary>
     public async Task<bool> CompleteAsync(Lease lease, Effects? effects = null, CancellationToken ct = default)
     {
+        using var gate = await EnterWriteAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The fenced UPDATE goes first: it takes the write lock and tells whether we still own the job.
@@ -232,6 +242,7 @@ public sealed class JobQueue(
         DateTime? retryNotBefore = null,
         CancellationToken ct = default)
     {
+        using var gate = await EnterWriteAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         // Read-then-write: the transaction is BEGIN IMMEDIATE, so the row cannot change in between.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -361,6 +372,17 @@ public sealed class JobQueue(
         }
         while (deleted == batchSize);
         return total;
+    }
+
+    private async Task<WriteGate> EnterWriteAsync(CancellationToken ct)
+    {
+        await _writes.WaitAsync(ct);
+        return new WriteGate(_writes);
+    }
+
+    private readonly struct WriteGate(SemaphoreSlim writes) : IDisposable
+    {
+        public void Dispose() => writes.Release();
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
