@@ -374,15 +374,27 @@ public sealed class JobQueue(
         return total;
     }
 
-    private async Task<WriteGate> EnterWriteAsync(CancellationToken ct)
+    /// <summary>
+    /// Waits for this process's turn to write; dispose the result after the transaction. Callers
+    /// that open their own write transaction around <see cref="Enqueue"/> take it too.
+    /// </summary>
+    public async Task<IDisposable> EnterWriteAsync(CancellationToken ct)
     {
         await _writes.WaitAsync(ct);
         return new WriteGate(_writes);
     }
 
-    private readonly struct WriteGate(SemaphoreSlim writes) : IDisposable
+    private sealed class WriteGate(SemaphoreSlim writes) : IDisposable
     {
-        public void Dispose() => writes.Release();
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                writes.Release();
+            }
+        }
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)

@@ -41,6 +41,7 @@ public static class FeedSubscriptions
     {
         try
         {
+            using var gate = await queue.EnterWriteAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (!await db.Feeds.AnyAsync(f => f.Id == feedId, ct))
             {
@@ -62,7 +63,9 @@ public static class FeedSubscriptions
     private static async Task<Subscription> InsertOrFindAsync(
         AppDbContext db, JobQueue queue, TimeProvider time, string url, CancellationToken ct)
     {
-        // BEGIN IMMEDIATE: the look-up and the insert hold the write lock together.
+        // BEGIN IMMEDIATE: the look-up and the insert hold the write lock together. Requests of
+        // this process queue for it at the queue's write gate rather than in SQLite's busy handler.
+        using var gate = await queue.EnterWriteAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var existing = await db.Feeds.Where(f => f.Url == url).Select(f => (long?)f.Id).FirstOrDefaultAsync(ct);
         if (existing is { } feedId)
