@@ -136,59 +136,40 @@ public sealed class JobQueue(
     /// Completes jobs that have no effects to commit, all in one transaction (a group commit);
     /// each is fenced by its own lease. Returns, per lease, whether it won.
     /// </summary>
-    public async Task<bool[]> CompleteManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default)
-    {
-        var won = new bool[leases.Count];
-        if (leases.Count == 0)
-        {
-            return won;
-        }
-        using var gate = await EnterWriteAsync(ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await using var complete = Command(
-            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), JobSql.Complete);
-        var id = complete.Parameters.Add("$id", SqliteType.Integer);
-        var version = complete.Parameters.Add("$version", SqliteType.Integer);
-        var owner = complete.Parameters.Add("$owner", SqliteType.Text);
-        complete.Parameters.AddWithValue("$now", Now);
-        for (var i = 0; i < leases.Count; i++)
-        {
-            id.Value = leases[i].JobId;
-            version.Value = leases[i].Version;
-            owner.Value = leases[i].Owner;
-            won[i] = await complete.ExecuteNonQueryAsync(ct) == 1;
-        }
-        await tx.CommitAsync(ct);
-        return won;
-    }
+    public Task<bool[]> CompleteManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
+        PerLeaseAsync(leases, JobSql.Complete, ("$now", Now), ct);
 
     /// <summary>Renews many leases in one transaction; returns, per lease, whether it is still held.</summary>
-    public async Task<bool[]> RenewManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default)
+    public Task<bool[]> RenewManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
+        PerLeaseAsync(leases, JobSql.Renew, ("$expires", Now + _options.LeaseDuration), ct);
+
+    /// <summary>Runs a lease-fenced statement once per lease in one write transaction; true where it changed the row.</summary>
+    private async Task<bool[]> PerLeaseAsync(
+        IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time, CancellationToken ct)
     {
-        var held = new bool[leases.Count];
+        var changed = new bool[leases.Count];
         if (leases.Count == 0)
         {
-            return held;
+            return changed;
         }
         using var gate = await EnterWriteAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await using var renew = Command(
-            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), JobSql.Renew);
-        var id = renew.Parameters.Add("$id", SqliteType.Integer);
-        var version = renew.Parameters.Add("$version", SqliteType.Integer);
-        var owner = renew.Parameters.Add("$owner", SqliteType.Text);
-        renew.Parameters.AddWithValue("$expires", Now + _options.LeaseDuration);
+        await using var command = Command(
+            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), sql);
+        var id = command.Parameters.Add("$id", SqliteType.Integer);
+        var version = command.Parameters.Add("$version", SqliteType.Integer);
+        var owner = command.Parameters.Add("$owner", SqliteType.Text);
+        command.Parameters.AddWithValue(time.Name, time.Value);
         for (var i = 0; i < leases.Count; i++)
         {
             id.Value = leases[i].JobId;
             version.Value = leases[i].Version;
             owner.Value = leases[i].Owner;
-            held[i] = await renew.ExecuteNonQueryAsync(ct) == 1;
+            changed[i] = await command.ExecuteNonQueryAsync(ct) == 1;
         }
         await tx.CommitAsync(ct);
-        return held;
+        return changed;
     }
 
     /// <summary>
