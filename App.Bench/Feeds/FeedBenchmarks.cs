@@ -71,7 +71,11 @@ public static class FeedBenchmarks
             await using var services = new ServiceCollection().AddLogging().AddAppDatabase(configuration).BuildServiceProvider();
             await DatabaseSetup.MigrateAsync(services);
             var contexts = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-            using var worker = StartWorker(connectionString);
+            using var worker = AppProcess.Start("App.Worker", connectionString, new Dictionary<string, string>
+            {
+                ["Queue:PollInterval"] = "00:00:00.100",
+                ["Feeds:AllowPrivateAddresses"] = "true",
+            });
             var idle = await WaitForIdleRssAsync(worker);
 
             long jobId;
@@ -87,7 +91,7 @@ public static class FeedBenchmarks
             var watch = Stopwatch.StartNew();
             var state = await WaitForJobAsync(contexts, jobId, worker);
             watch.Stop();
-            var peak = ProcStatusKb(worker.Id, "VmHWM");
+            var peak = ProcStatusKb(worker.Pid, "VmHWM");
             await using (var db = await contexts.CreateDbContextAsync())
             {
                 var stored = await db.FeedItems.CountAsync();
@@ -96,8 +100,6 @@ public static class FeedBenchmarks
                     throw new InvalidOperationException($"job {state}, {stored} of {items} items stored");
                 }
             }
-            worker.Kill(entireProcessTree: true);
-            await worker.WaitForExitAsync();
             var note = string.Create(CultureInfo.InvariantCulture,
                 $"VmHWM of App.Worker; {body.Length / 1048576.0:0.00} MiB feed, {items} items fetched, parsed and stored in {watch.Elapsed.TotalSeconds:0.0} s; target < 150 MB");
             return
@@ -113,38 +115,15 @@ public static class FeedBenchmarks
         }
     }
 
-    private static Process StartWorker(string connectionString)
-    {
-        var dll = AppProcess.Dll("App.Worker");
-        var info = new ProcessStartInfo("dotnet", [dll])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        info.Environment["ConnectionStrings__Default"] = connectionString;
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["Queue__PollInterval"] = "00:00:00.100";
-        info.Environment["Feeds__AllowPrivateAddresses"] = "true";
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task<long> WaitForIdleRssAsync(Process worker)
+    private static async Task<long> WaitForIdleRssAsync(AppProcess worker)
     {
         // Started: the worker has registered its heartbeat row. Until then RSS is still growing.
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline && !worker.HasExited)
         {
-            var rss = ProcStatusKb(worker.Id, "VmRSS");
+            var rss = ProcStatusKb(worker.Pid, "VmRSS");
             await Task.Delay(500);
-            if (Math.Abs(ProcStatusKb(worker.Id, "VmRSS") - rss) < 512 && rss > 0)
+            if (Math.Abs(ProcStatusKb(worker.Pid, "VmRSS") - rss) < 512 && rss > 0)
             {
                 return rss;
             }
@@ -152,7 +131,7 @@ public static class FeedBenchmarks
         throw new InvalidOperationException("the worker did not settle");
     }
 
-    private static async Task<JobState> WaitForJobAsync(IDbContextFactory<AppDbContext> contexts, long jobId, Process worker)
+    private static async Task<JobState> WaitForJobAsync(IDbContextFactory<AppDbContext> contexts, long jobId, AppProcess worker)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline && !worker.HasExited)

@@ -14,6 +14,8 @@ public sealed class AppProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static AppProcess Start(string project, string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
         var info = new ProcessStartInfo("dotnet", [Dll(project)])
