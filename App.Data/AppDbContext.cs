@@ -10,6 +10,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
 {
     public DbSet<Job> Jobs => Set<Job>();
 
+    public DbSet<JobBatch> JobBatches => Set<JobBatch>();
+
     public DbSet<WorkerProcess> Workers => Set<WorkerProcess>();
 
     public DbSet<NoopRun> NoopRuns => Set<NoopRun>();

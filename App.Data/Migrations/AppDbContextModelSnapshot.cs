@@ -114,6 +114,9 @@ namespace App.Data.Migrations
                     b.Property<DateTime?>("PublishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Summary")
                         .HasColumnType("TEXT");
 
@@ -124,6 +127,10 @@ namespace App.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FeedId")
+                        .HasDatabaseName("IX_FeedItems_Unread")
+                        .HasFilter("\"ReadAt\" IS NULL");
 
                     b.HasIndex("FeedId", "Id")
                         .IsDescending(false, true);
@@ -141,6 +148,9 @@ namespace App.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("BatchId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
@@ -198,6 +208,10 @@ namespace App.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("BatchId")
+                        .HasDatabaseName("IX_Jobs_Batch")
+                        .HasFilter("\"BatchId\" IS NOT NULL");
+
                     b.HasIndex("FeedId");
 
                     b.HasIndex("LeaseExpiresAt")
@@ -221,6 +235,25 @@ namespace App.Data.Migrations
                         {
                             t.HasCheckConstraint("CK_Jobs_State", "\"State\" IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')");
                         });
+                });
+
+            modelBuilder.Entity("App.Data.Queue.JobBatch", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("JobBatches", (string)null);
                 });
 
             modelBuilder.Entity("App.Data.Queue.NoopRun", b =>

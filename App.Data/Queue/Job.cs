@@ -23,6 +23,9 @@ public sealed class Job
     /// <summary>The feed the job works on, if any. The queue stores it for its callers and never reads it.</summary>
     public long? FeedId { get; set; }
 
+    /// <summary>The <see cref="JobBatch"/> the job was enqueued in, if any.</summary>
+    public long? BatchId { get; set; }
+
     public JobState State { get; set; } = JobState.Pending;
 
     /// <summary>Higher runs first among due jobs.</summary>
@@ -90,5 +93,12 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
 
         b.HasIndex(j => new { j.State, j.FinishedAt }).HasDatabaseName("IX_Jobs_StateFinished");
         b.HasIndex(j => j.FeedId);
+
+        // A batch's progress is a seek. Partial, so that the many jobs outside a batch cost the
+        // index nothing on insert. No foreign key: SQLite would rebuild the whole jobs table to
+        // add one, and batches are never deleted.
+        b.HasIndex(j => j.BatchId)
+            .HasDatabaseName("IX_Jobs_Batch")
+            .HasFilter("\"BatchId\" IS NOT NULL");
     }
 }

@@ -50,6 +50,7 @@ public sealed class JobQueue(
             Payload = request.Payload,
             UniqueKey = request.UniqueKey,
             FeedId = request.FeedId,
+            BatchId = request.BatchId,
             Priority = request.Priority,
             RunAt = request.RunAt ?? now,
             MaxAttempts = request.MaxAttempts ?? _options.MaxAttempts,

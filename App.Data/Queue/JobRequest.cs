@@ -8,6 +8,9 @@ public sealed record JobRequest(string Type, string Payload = "{}")
 
     public long? FeedId { get; init; }
 
+    /// <summary>The <see cref="JobBatch"/> this job belongs to, if any.</summary>
+    public long? BatchId { get; init; }
+
     /// <summary>Higher runs first; user-initiated work uses <see cref="JobPriority.User"/>.</summary>
     public int Priority { get; init; } = JobPriority.Background;
 
