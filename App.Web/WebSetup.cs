@@ -1,5 +1,7 @@
+using App.Web.Batches;
 using App.Web.Feeds;
 using App.Web.Jobs;
+using App.Web.Opml;
 
 namespace App.Web;
 
@@ -54,6 +56,8 @@ public static class WebSetup
         app.MapRazorPages().WithStaticAssets();
         app.MapFeedsApi();
         app.MapJobsApi();
+        app.MapBatchesApi();
+        app.MapOpmlExport();
         app.MapHealthChecks("/healthz");
         return app;
     }

@@ -95,9 +95,10 @@ public sealed partial class FeedPagesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FeedPage_ShowsItemsNewestFirst_WithSanitizedContentAndSafeLinks()
+    public async Task FeedPage_ShowsItemsNewestFirst_LinkingToTheItemPageAndTheOriginal()
     {
         var feed = await _app.AddFeedAsync("https://example.com/feed.xml", itemCount: 3, title: "Example");
+        var newestId = feed.Items.Max(i => i.Id);
 
         var html = await _app.Client.GetStringAsync($"/feeds/{feed.Id}");
 
@@ -105,8 +106,10 @@ public sealed partial class FeedPagesTests : IAsyncLifetime
         var newest = html.IndexOf("Item 3", StringComparison.Ordinal);
         var oldest = html.IndexOf("Item 1", StringComparison.Ordinal);
         Assert.True(newest >= 0 && newest < oldest, "items should be newest first");
-        Assert.Contains("<a href=\"https://example.com/items/3\" rel=\"noopener noreferrer\">Item 3</a>", html);
-        Assert.Contains("<p>Body of <b>item 3</b></p>", html);
+        Assert.Contains($"<a class=\"item-title\" href=\"/items/{newestId}\" data-key=\"o\">Item 3</a>", html);
+        Assert.Contains("<a href=\"https://example.com/items/3\" rel=\"noopener noreferrer\" target=\"_blank\">original</a>", html);
+        // The content is the item page's: the list stays light.
+        Assert.DoesNotContain("Body of", html);
         Assert.Contains("datetime=\"2026-01-01T03:00:00Z\"", html);
         Assert.DoesNotContain("rel=\"next\"", html);
     }

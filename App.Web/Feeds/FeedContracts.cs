@@ -8,7 +8,7 @@ public sealed record FeedJobResponse(long FeedId, long? JobId);
 
 /// <summary>
 /// A feed without its items. Beyond the contract's fields: when the background scheduler tries it
-/// next, and how many fetches failed in a row (a failing feed backs off).
+/// next, how many fetches failed in a row (a failing feed backs off), and how many items are unread.
 /// </summary>
 public sealed record FeedResponse(
     long Id,
@@ -19,7 +19,8 @@ public sealed record FeedResponse(
     string? LastError,
     int ItemCount,
     DateTime? NextRefreshAt,
-    int ConsecutiveFailures);
+    int ConsecutiveFailures,
+    int UnreadCount);
 
 /// <summary>One item of a feed; <see cref="ContentHtml"/> was sanitized by the worker when stored.</summary>
 public sealed record FeedItemResponse(

@@ -1,25 +1,44 @@
 using App.Data;
 using App.Data.Queue;
+using App.Web.Items;
+using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Feeds;
 
-/// <summary><c>/feeds/{id}</c>: a feed's items, newest first, a page at a time; and "refresh now".</summary>
-public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue) : PageModel
+/// <summary><c>/feeds/{id}</c>: a feed's items, newest first, a page at a time; "refresh now" and "mark all read".</summary>
+public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time) : PageModel
 {
     public const int PageSize = FeedQueries.DefaultItemLimit;
 
     public FeedResponse Feed { get; private set; } = null!;
 
-    public IReadOnlyList<FeedItemResponse> Items { get; private set; } = [];
+    public IReadOnlyList<ItemSummary> Items { get; private set; } = [];
 
-    /// <summary>Whether this is the newest page (no <c>before</c> given).</summary>
-    public bool IsNewest { get; private set; }
+    /// <summary>The <c>before</c> of this page; null on the newest page.</summary>
+    public long? Before { get; private set; }
+
+    public bool IsNewest => Before is null;
 
     /// <summary>The <c>before</c> of the next, older page; null when there is none.</summary>
     public long? OlderBefore { get; private set; }
+
+    /// <summary>The feed's newest item when the page was made: "mark all as read" stops there, leaving later arrivals unread.</summary>
+    public long? NewestItemId { get; private set; }
+
+    /// <summary>This page's address, where a form post without JS comes back to.</summary>
+    public string Here => Before is { } b ? $"/feeds/{Feed.Id}?before={b}" : $"/feeds/{Feed.Id}";
+
+    /// <summary>Where a form post about one item comes back to: this page, at that item.</summary>
+    public string ItemPlace(long itemId) => $"{Here}#item-{itemId}";
+
+    /// <summary>The job of a refresh that is under way (the page follows its progress), if any.</summary>
+    public long? LiveJobId { get; private set; }
+
+    [TempData]
+    public string? Message { get; set; }
 
     public async Task<IActionResult> OnGetAsync(long id, long? before, CancellationToken ct)
     {
@@ -29,20 +48,43 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
             return NotFound();
         }
         // One item more than shown tells whether an older page exists.
-        var items = await FeedQueries.ItemsAsync(db, id, before, PageSize + 1, ct);
+        var items = await ItemQueries.PageAsync(db, id, before, PageSize + 1, ct);
         Feed = feed;
         Items = items.Count > PageSize ? items[..PageSize] : items;
         OlderBefore = items.Count > PageSize ? Items[^1].Id : null;
-        IsNewest = before is null;
+        Before = before;
+        NewestItemId = before is null
+            ? Items.FirstOrDefault()?.Id
+            : await db.FeedItems.Where(i => i.FeedId == id).MaxAsync(i => (long?)i.Id, ct);
+        LiveJobId = before is null ? await App.Data.Feeds.FeedJobs.LiveJobIdAsync(db, id, ct) : null;
         return Page();
     }
 
-    /// <summary>Asks for a fetch now (or joins the one already waiting) and shows its progress.</summary>
+    /// <summary>Asks for a fetch now at user priority (or joins the one already waiting); a script follows it in place.</summary>
     public async Task<IActionResult> OnPostRefreshAsync(long id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await FeedSubscriptions.RefreshAsync(db, queue, id, ct) is { } jobId
-            ? Redirect($"/jobs/{jobId}")
-            : NotFound();
+        if (await FeedSubscriptions.RefreshAsync(db, queue, id, ct) is not { } jobId)
+        {
+            return NotFound();
+        }
+        return Request.WantsJson() ? new JsonResult(new FeedJobResponse(id, jobId)) : Redirect($"/jobs/{jobId}");
+    }
+
+    /// <summary>Marks the feed's items read, up to the newest one the reader saw (<paramref name="upTo"/>).</summary>
+    public async Task<IActionResult> OnPostMarkAllReadAsync(long id, long? upTo, string? returnUrl, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await db.Feeds.AnyAsync(f => f.Id == id, ct))
+        {
+            return NotFound();
+        }
+        var marked = await ItemReadState.MarkAllAsync(db, id, upTo, time.GetUtcNow().UtcDateTime, ct);
+        if (Request.WantsJson())
+        {
+            return new JsonResult(new { feedId = id, marked });
+        }
+        Message = marked == 1 ? "Marked 1 item as read." : $"Marked {marked} items as read.";
+        return Redirect(Url.IsLocalUrl(returnUrl) ? returnUrl : $"/feeds/{id}");
     }
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using App.Data;
 using App.Data.Queue;
+using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -16,25 +17,46 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, JobQ
 
     public IReadOnlyList<FeedResponse> Feeds { get; private set; } = [];
 
+    /// <summary>The outcome of an action elsewhere (a deleted feed), shown once.</summary>
+    [TempData]
+    public string? Message { get; set; }
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         Feeds = await FeedQueries.ListAsync(db, ct);
     }
 
-    /// <summary>A new feed goes to its first fetch's progress, a known one to its items; a bad address stays here with the reason.</summary>
+    /// <summary>
+    /// A new feed goes to its first fetch's progress, a known one to its items; a bad address stays
+    /// here with the reason. add-feed.js gets the same outcomes as JSON and shows them in place.
+    /// </summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (!FeedUrl.TryNormalize(Address, out var url, out var error))
         {
+            if (Request.WantsJson())
+            {
+                return BadRequest(new AddFeedError(nameof(Address), error));
+            }
             ModelState.AddModelError(nameof(Address), error);
             Feeds = await FeedQueries.ListAsync(db, ct);
             return Page();
         }
         var subscription = await FeedSubscriptions.SubscribeAsync(db, queue, time, url, ct);
+        if (Request.WantsJson())
+        {
+            return new JsonResult(new AddFeedOutcome(subscription.FeedId, subscription.JobId, subscription.Created));
+        }
         return subscription.Created
             ? Redirect($"/jobs/{subscription.JobId}")
             : Redirect($"/feeds/{subscription.FeedId}");
     }
 }
+
+/// <summary>The add form's answer to a script: the feed, its fetch job, and whether it is new.</summary>
+public sealed record AddFeedOutcome(long FeedId, long? JobId, bool Created);
+
+/// <summary>The add form's refusal to a script: which field and why.</summary>
+public sealed record AddFeedError(string Field, string Message);

@@ -41,5 +41,5 @@ public static class FeedQueries
     private static IQueryable<FeedResponse> Summaries(IQueryable<Feed> feeds) =>
         feeds.Select(f => new FeedResponse(
             f.Id, f.Url, f.Title, f.SiteUrl, f.LastFetchedAt, f.LastError, f.Items.Count,
-            f.NextRefreshAt, f.ConsecutiveFailures));
+            f.NextRefreshAt, f.ConsecutiveFailures, f.Items.Count(i => i.ReadAt == null)));
 }

@@ -19,4 +19,15 @@ public static class TimeHtml
         tag.InnerHtml.Append(time.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
         return tag;
     }
+
+    /// <summary>A &lt;time&gt; that relative-time.js shows as "3 min ago" (the local time as its tooltip).</summary>
+    public static IHtmlContent RelativeTime(this IHtmlHelper html, DateTime? utc, string ifNone = "never")
+    {
+        if (html.Time(utc, ifNone) is TagBuilder tag)
+        {
+            tag.Attributes["data-relative"] = "";
+            return tag;
+        }
+        return new StringHtmlContent(ifNone);
+    }
 }

@@ -1,0 +1,70 @@
+using App.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Web.Items;
+
+/// <summary>An item as a row of the feed page: no content, which only the item page loads.</summary>
+public sealed record ItemSummary(long Id, string? Title, string? Link, string? Author, DateTime? PublishedAt, DateTime? ReadAt)
+{
+    public bool IsRead => ReadAt is not null;
+}
+
+/// <summary>An item as its own page shows it, with its neighbours in the feed for "newer"/"older".</summary>
+public sealed record ItemDetail(
+    long Id,
+    long FeedId,
+    string FeedName,
+    string? Title,
+    string? Link,
+    string? Author,
+    DateTime? PublishedAt,
+    string? ContentHtml,
+    string? EnclosureUrl,
+    string? EnclosureType,
+    DateTime? ReadAt,
+    long? NewerId,
+    long? OlderId)
+{
+    public bool IsRead => ReadAt is not null;
+}
+
+/// <summary>The reads of the item pages.</summary>
+public static class ItemQueries
+{
+    /// <summary>
+    /// Up to <paramref name="limit"/> of a feed's items, newest (highest id) first, older than
+    /// <paramref name="before"/> when given: a seek on the (FeedId, Id desc) index.
+    /// </summary>
+    public static Task<List<ItemSummary>> PageAsync(AppDbContext db, long feedId, long? before, int limit, CancellationToken ct)
+    {
+        var items = db.FeedItems.Where(i => i.FeedId == feedId);
+        if (before is { } b)
+        {
+            items = items.Where(i => i.Id < b);
+        }
+        return items.OrderByDescending(i => i.Id)
+            .Take(limit)
+            .Select(i => new ItemSummary(i.Id, i.Title, i.Link, i.Author, i.PublishedAt, i.ReadAt))
+            .ToListAsync(ct);
+    }
+
+    public static async Task<ItemDetail?> DetailAsync(AppDbContext db, long id, CancellationToken ct)
+    {
+        var row = await db.FeedItems.Where(i => i.Id == id)
+            .Join(db.Feeds, i => i.FeedId, f => f.Id, (i, f) => new { Item = i, FeedName = f.Title ?? f.Url })
+            .AsNoTracking()
+            .FirstOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return null;
+        }
+        var i = row.Item;
+        var newer = await db.FeedItems.Where(x => x.FeedId == i.FeedId && x.Id > id)
+            .OrderBy(x => x.Id).Select(x => (long?)x.Id).FirstOrDefaultAsync(ct);
+        var older = await db.FeedItems.Where(x => x.FeedId == i.FeedId && x.Id < id)
+            .OrderByDescending(x => x.Id).Select(x => (long?)x.Id).FirstOrDefaultAsync(ct);
+        return new ItemDetail(
+            i.Id, i.FeedId, row.FeedName, i.Title, i.Link, i.Author, i.PublishedAt, i.ContentHtml,
+            i.EnclosureUrl, i.EnclosureType, i.ReadAt, newer, older);
+    }
+}

@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+using App.Data;
+using App.Data.Queue;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Web.Opml;
+
+/// <summary><c>/opml</c>: import subscriptions from an OPML file (then follow the batch), or export them.</summary>
+// Room for the 1 MiB file plus the form's own parts; a larger body is refused before it is read.
+[RequestFormLimits(MultipartBodyLengthLimit = 2 * OpmlReader.MaxBytes)]
+[RequestSizeLimit(2 * OpmlReader.MaxBytes)]
+public sealed class OpmlPageModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time) : PageModel
+{
+    [BindProperty]
+    [Display(Name = "OPML file")]
+    public IFormFile? Upload { get; set; }
+
+    /// <summary>The outcome of an import that added nothing.</summary>
+    public string? Message { get; private set; }
+
+    /// <summary>An import summary, shown once on the batch's progress page.</summary>
+    [TempData]
+    public string? ImportSummary { get; set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (Upload is not { Length: > 0 } file)
+        {
+            ModelState.AddModelError(nameof(Upload), "Choose an OPML file to import.");
+            return Page();
+        }
+        if (file.Length > OpmlReader.MaxBytes)
+        {
+            ModelState.AddModelError(nameof(Upload), $"The file is larger than {OpmlReader.MaxBytes / 1024 / 1024} MiB.");
+            return Page();
+        }
+        IReadOnlyList<OpmlOutline> outlines;
+        try
+        {
+            await using var stream = file.OpenReadStream();
+            outlines = await OpmlReader.ReadAsync(stream, ct);
+        }
+        catch (OpmlException e)
+        {
+            ModelState.AddModelError(nameof(Upload), e.Message);
+            return Page();
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var name = Path.GetFileName(file.FileName) is { Length: > 0 } fileName ? $"Import of {fileName}" : "OPML import";
+        var result = await OpmlImport.ImportAsync(db, queue, time, outlines, name.Length > 300 ? name[..300] : name, ct);
+        if (result.BatchId is not { } batchId)
+        {
+            Message = $"Nothing to import: {result.Summary()}";
+            return Page();
+        }
+        ImportSummary = $"Imported {result.Summary()}";
+        return Redirect($"/batches/{batchId}");
+    }
+}
