@@ -1,5 +1,6 @@
 using App.Data;
 using App.Web;
+using App.Web.Security;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -15,6 +16,8 @@ builder.Services.AddWebApp();
 
 var app = builder.Build();
 await DatabaseSetup.MigrateAsync(app.Services);
+app.UseSecurityHeaders();
 app.UseErrorResponses();
+app.UseCrossSiteApiGuard();
 app.MapWebApp();
 await app.RunAsync();

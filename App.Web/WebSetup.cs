@@ -30,6 +30,7 @@ public static class WebSetup
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddRazorPages(o => o.RootDirectory = "/");
         services.AddAntiforgery();
+        services.AddSingleton<WorkerPresence>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
     }

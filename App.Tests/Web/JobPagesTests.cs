@@ -68,6 +68,67 @@ public sealed class JobPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dashboard_ShowsRunningJobsWithTheirWorker_AndJobsWaitingToRetryWithTheirError()
+    {
+        var feed = await _app.AddFeedAsync("https://example.com/feed.xml", title: "Busy feed");
+        var running = await _app.JobInStateAsync(JobState.Running, feed.Id);
+        var queue = _app.Queue;
+        var retrying = await queue.EnqueueAsync(new JobRequest("test"));
+        var lease = Assert.Single(await queue.ClaimAsync("worker-b", 1)).Lease;
+        Assert.Equal(FailOutcome.WillRetry, await queue.FailAsync(lease, "HTTP 503 Service Unavailable", retryable: true));
+
+        var html = await _app.Client.GetStringAsync("/jobs");
+
+        var runningSection = Section(html, "running-section");
+        Assert.Contains($"Job {running.Id}", runningSection);
+        Assert.Contains("<code>test-worker</code>", runningSection);
+        Assert.Contains("Busy feed", runningSection);
+        var retryingSection = Section(html, "retrying-section");
+        Assert.Contains($"Job {retrying.Id}", retryingSection);
+        Assert.Contains("HTTP 503 Service Unavailable", retryingSection);
+        Assert.Matches($"action=\"/jobs\\?[^\"]*handler=Cancel[^\"]*id={retrying.Id}|action=\"/jobs\\?id={retrying.Id}[^\"]*handler=Cancel", retryingSection);
+        Assert.DoesNotContain($"Job {running.Id}", retryingSection);
+    }
+
+    [Fact]
+    public async Task DashboardCancel_CancelsAJobWaitingToRetry()
+    {
+        var queue = _app.Queue;
+        var job = await queue.EnqueueAsync(new JobRequest("test"));
+        var lease = Assert.Single(await queue.ClaimAsync("worker-b", 1)).Lease;
+        await queue.FailAsync(lease, "connection refused", retryable: true);
+
+        var response = await _app.PostFormAsync("/jobs", $"/jobs?handler=Cancel&id={job.Id}");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(JobState.Cancelled, (await _app.GetJobAsync(job.Id)).State);
+        Assert.Contains($"Job {job.Id} is cancelled.", await _app.Client.GetStringAsync("/jobs"));
+    }
+
+    [Fact]
+    public async Task Dashboard_ChartsTheLastHour_WithATotalPerState()
+    {
+        await _app.JobInStateAsync(JobState.Succeeded);
+        await _app.JobInStateAsync(JobState.Succeeded);
+        await _app.JobInStateAsync(JobState.Failed);
+
+        var html = await _app.Client.GetStringAsync("/jobs");
+
+        var section = Section(html, "throughput-section");
+        Assert.Matches(@"2 succeeded · 1 failed", section);
+        Assert.Equal(60, System.Text.RegularExpressions.Regex.Count(section, "<g data-minute="));
+        Assert.Contains("2 succeeded, 1 failed</title>", section);
+    }
+
+    private static string Section(string html, string id)
+    {
+        var start = html.IndexOf($"id=\"{id}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no section {id}");
+        var end = html.IndexOf("</section>", start, StringComparison.Ordinal);
+        return html[start..end];
+    }
+
+    [Fact]
     public async Task DashboardRetry_MakesTheFailedJobPending_AndComesBackWithAMessage()
     {
         var job = await _app.JobInStateAsync(JobState.Failed);

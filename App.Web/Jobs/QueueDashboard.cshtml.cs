@@ -6,41 +6,56 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Jobs;
 
-/// <summary><c>/jobs</c>: job counts by state, the workers and how recently each was seen, and the latest failures.</summary>
+/// <summary>
+/// <c>/jobs</c>: job counts by state, jobs finished per minute over the last hour, running jobs and
+/// their workers, jobs waiting to retry after a failed attempt, final failures, and the workers.
+/// </summary>
 public sealed class QueueDashboardModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time) : PageModel
 {
-    /// <summary>A worker not seen for this long has probably stopped (it beats every few seconds).</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(30);
+    public const int ListLimit = 20;
 
-    public const int FailuresShown = 20;
+    public const int ChartMinutes = 60;
 
     public QueueStats Stats { get; private set; } = null!;
 
-    public IReadOnlyList<JobResponse> Failures { get; private set; } = [];
+    public QueueThroughput Throughput { get; private set; } = null!;
 
-    /// <summary>Names of the feeds the failed jobs belong to.</summary>
+    public IReadOnlyList<Job> Running { get; private set; } = [];
+
+    /// <summary>Pending again after a failed attempt, waiting for their backoff.</summary>
+    public IReadOnlyList<Job> Retrying { get; private set; } = [];
+
+    public IReadOnlyList<Job> Failures { get; private set; } = [];
+
+    /// <summary>Names of the feeds the listed jobs belong to.</summary>
     public IReadOnlyDictionary<long, string> FeedNames { get; private set; } = new Dictionary<long, string>();
 
     public DateTime Now { get; private set; }
 
-    /// <summary>The outcome of a retry, shown once after the redirect.</summary>
+    /// <summary>The outcome of a retry or cancel, shown once after the redirect.</summary>
     [TempData]
     public string? Message { get; set; }
 
-    public bool IsStale(WorkerProcess worker) => Now - worker.LastSeenAt > StaleAfter;
+    public bool IsStale(WorkerProcess worker) => Now - worker.LastSeenAt > WorkerPresence.StaleAfter;
+
+    public string FeedName(long feedId) => FeedNames.GetValueOrDefault(feedId) ?? $"feed {feedId}";
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         Now = time.GetUtcNow().UtcDateTime;
         Stats = await QueueStats.ReadAsync(db, ct);
-        var failed = await db.Jobs.AsNoTracking()
-            .Where(j => j.State == JobState.Failed)
+        Throughput = await QueueThroughput.ReadAsync(db, Now, ChartMinutes, ct);
+        var jobs = db.Jobs.AsNoTracking();
+        Running = await jobs.Where(j => j.State == JobState.Running)
+            .OrderBy(j => j.StartedAt).Take(ListLimit).ToListAsync(ct);
+        Retrying = await jobs.Where(j => j.State == JobState.Pending && j.LastError != null)
+            .OrderBy(j => j.RunAt).Take(ListLimit).ToListAsync(ct);
+        Failures = await jobs.Where(j => j.State == JobState.Failed)
             .OrderByDescending(j => j.FinishedAt).ThenByDescending(j => j.Id)
-            .Take(FailuresShown)
-            .ToListAsync(ct);
-        Failures = [.. failed.Select(JobResponse.From)];
-        var feedIds = failed.Where(j => j.FeedId is not null).Select(j => j.FeedId!.Value).Distinct().ToList();
+            .Take(ListLimit).ToListAsync(ct);
+        var feedIds = Running.Concat(Retrying).Concat(Failures)
+            .Where(j => j.FeedId is not null).Select(j => j.FeedId!.Value).Distinct().ToList();
         FeedNames = await db.Feeds.Where(f => feedIds.Contains(f.Id))
             .ToDictionaryAsync(f => f.Id, f => f.Title ?? f.Url, ct);
     }
@@ -50,6 +65,14 @@ public sealed class QueueDashboardModel(IDbContextFactory<AppDbContext> contexts
         Message = await queue.RetryAsync(id, ct)
             ? $"Job {id} is pending again."
             : $"Job {id} could not be retried: it is no longer failed, or the same work is already pending or running.";
+        return Redirect("/jobs");
+    }
+
+    public async Task<IActionResult> OnPostCancelAsync(long id, CancellationToken ct)
+    {
+        Message = await queue.CancelAsync(id, ct)
+            ? $"Job {id} is cancelled."
+            : $"Job {id} could not be cancelled: a worker has started it, or it has finished.";
         return Redirect("/jobs");
     }
 }
