@@ -129,7 +129,10 @@
   }
 
   window.jobProgress = { watch };
-  for (const root of document.querySelectorAll("[data-job-progress][data-job-id]")) {
-    watch(root, root.dataset.jobId);
+  // Razor renders data-* attributes even when empty: an empty job id is a panel waiting for a submit.
+  for (const root of document.querySelectorAll("[data-job-progress]")) {
+    if (root.dataset.jobId) {
+      watch(root, root.dataset.jobId);
+    }
   }
 })();
