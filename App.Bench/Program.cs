@@ -2,6 +2,7 @@ using System.Globalization;
 using App.Bench;
 using App.Bench.Feeds;
 using App.Bench.Queue;
+using App.Bench.Reader;
 
 // Each section measures on temp files and returns its rows; pass section names to run only those.
 var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(StringComparer.OrdinalIgnoreCase)
@@ -11,6 +12,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["queue-pickup"] = () => QueueBenchmarks.RunAsync(["pickup"]),
     ["queue-api"] = () => QueueBenchmarks.RunAsync(["api"]),
     ["feeds"] = FeedBenchmarks.RunAsync,
+    ["reader"] = UnreadCountBenchmarks.RunAsync,
 };
 
 // With no arguments every whole section runs (names with a dash are parts, for quick iterations).
