@@ -202,6 +202,23 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Keyboard_JPastTheLastItemOfAPage_OpensTheOlderPage()
+    {
+        var feed = await AddFeedWithItemsAsync(52);
+        var ids = feed.Items.Select(i => i.Id).OrderDescending().ToArray();
+        await using var browser = await chromium.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync(_web.Url($"/feeds/{feed.Id}#item-{ids[49]}"));
+        await Expect(page.Locator("[data-item].selected")).ToHaveAttributeAsync("id", $"item-{ids[49]}");
+
+        await page.Keyboard.PressAsync("j");
+
+        await page.WaitForURLAsync(_web.Url($"/feeds/{feed.Id}?before={ids[49]}"));
+        await Expect(page.Locator("[data-item]")).ToHaveCountAsync(2);
+        browser.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Keyboard_RRefreshesTheFeed_AndShowsItsProgress()
     {
         var feed = await AddFeedWithItemsAsync(2);

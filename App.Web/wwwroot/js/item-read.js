@@ -13,7 +13,7 @@
     const form = item.querySelector("[data-read-toggle]");
     if (form) {
       form.querySelector('input[name="read"]').value = read ? "false" : "true";
-      form.querySelector("button").textContent = read ? "Mark as unread" : "Mark as read";
+      form.querySelector("[data-label]").textContent = read ? "Mark as unread" : "Mark as read";
     }
     const state = item.querySelector(".read-state");
     if (state) {

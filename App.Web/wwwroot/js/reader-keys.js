@@ -1,6 +1,6 @@
 // Keyboard for the feed page and the item page. Feed page: j/k select the next/previous item
-// (a visible selection, and focus on its title), o opens it, m toggles its read state, r
-// refreshes the feed. Item page: j/k older/newer item, o the original article, m read/unread,
+// (a visible selection, and focus on its title; j past the last one opens the older page), o
+// opens it, m toggles its read state, r refreshes the feed. Item page: j/k older/newer item, o the original article, m read/unread,
 // u back to the feed. Keys typed into a field, or with a modifier, are left alone.
 "use strict";
 
@@ -31,6 +31,11 @@
       return;
     }
     const at = items.indexOf(current);
+    // Past the last item of a page comes the next, older page.
+    if (step > 0 && at === items.length - 1) {
+      document.querySelector('.pager a[rel="next"]')?.click();
+      return;
+    }
     const next = at < 0 ? (step > 0 ? 0 : items.length - 1) : Math.min(Math.max(at + step, 0), items.length - 1);
     select(items[next], true);
   }
