@@ -71,6 +71,22 @@ public sealed class FeedActionsTests : IAsyncLifetime
 
         Assert.Contains($"data-job-id=\"{job.Id}\"", html);
         Assert.Contains("data-on-success=\"reload\"", html);
+        Assert.Contains("<span class=\"badge\" data-field=\"step\">Fetching</span>", html);
+    }
+
+    [Fact]
+    public async Task FeedPage_LeavesARetryWaitingForItsBackoffOut_OfTheProgressPanel()
+    {
+        var feed = await _app.AddFeedAsync("https://example.com/feed.xml");
+        var job = await _app.Queue.EnqueueAsync(App.Data.Feeds.FeedJobs.Fetch(feed.Id, JobPriority.Background) with
+        {
+            RunAt = DateTime.UtcNow.AddHours(1),
+        });
+
+        var html = await _app.Client.GetStringAsync($"/feeds/{feed.Id}");
+
+        Assert.DoesNotContain($"data-job-id=\"{job.Id}\"", html);
+        Assert.Contains("data-job-progress", html);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using App.Data;
+using App.Data.Feeds;
 using App.Data.Queue;
 using App.Web.Items;
 using App.Web.Shared;
@@ -34,8 +35,8 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
     /// <summary>Where a form post about one item comes back to: this page, at that item.</summary>
     public string ItemPlace(long itemId) => $"{Here}#item-{itemId}";
 
-    /// <summary>The job of a refresh that is under way (the page follows its progress), if any.</summary>
-    public long? LiveJobId { get; private set; }
+    /// <summary>A fetch that is under way or due now (the page follows it), if any; a retry waiting for its backoff is not shown.</summary>
+    public JobProgressPanel RefreshPanel { get; private set; } = new(null, null, OnSuccess: "reload", Label: "Refresh progress");
 
     [TempData]
     public string? Message { get; set; }
@@ -56,7 +57,17 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
         NewestItemId = before is null
             ? Items.FirstOrDefault()?.Id
             : await db.FeedItems.Where(i => i.FeedId == id).MaxAsync(i => (long?)i.Id, ct);
-        LiveJobId = before is null ? await App.Data.Feeds.FeedJobs.LiveJobIdAsync(db, id, ct) : null;
+        if (before is null && await FeedJobs.LiveJobIdAsync(db, id, ct) is { } jobId)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var state = await db.Jobs.Where(j => j.Id == jobId && (j.State == JobState.Running || j.RunAt <= now))
+                .Select(j => (JobState?)j.State)
+                .FirstOrDefaultAsync(ct);
+            if (state is { } s)
+            {
+                RefreshPanel = RefreshPanel with { JobId = jobId, State = s.ToName() };
+            }
+        }
         return Page();
     }
 
