@@ -115,7 +115,7 @@ public sealed class JobPagesTests : IAsyncLifetime
         var html = await _app.Client.GetStringAsync("/jobs");
 
         var section = Section(html, "throughput-section");
-        Assert.Matches(@"2 succeeded · 1 failed", section);
+        Assert.Matches(@"2 succeeded · 1 failed\s*· 0\.1 a minute on average", section);
         Assert.Equal(60, System.Text.RegularExpressions.Regex.Count(section, "<g data-minute="));
         Assert.Contains("2 succeeded, 1 failed</title>", section);
     }

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using App.Data.Queue;
+using App.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace App.Tests.Browser;
+
+/// <summary>
+/// A tour of the main pages as a person meets them, in light and dark mode. It asserts each page
+/// shows what it is for; with <c>SCREENSHOTS_DIR</c> set it also saves the screenshots that the
+/// README shows (<c>scripts/screenshots</c> does that into docs/screenshots).
+/// </summary>
+[Collection(ChromiumCollection.Name)]
+public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
+{
+    private static readonly string? Folder = Environment.GetEnvironmentVariable("SCREENSHOTS_DIR");
+    private BrowserWeb _web = null!;
+    private FeedServer _origin = null!;
+
+    public async Task InitializeAsync()
+    {
+        _web = await BrowserWeb.StartAsync();
+        _origin = await FeedServer.StartAsync();
+        _origin.Serve("/field-notes.xml", FieldNotes());
+        _origin.Serve("/release-notes.xml", ReleaseNotes());
+        _origin.Map("/slow.xml", async (context, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            context.Response.ContentType = "application/rss+xml";
+            await context.Response.WriteAsync(FeedSamples.Rss(3, "Slow podcast"));
+        });
+        _web.StartWorker();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _web.DisposeAsync();
+        await _origin.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task MainPages_InLightAndDarkMode()
+    {
+        await using var browser = await chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1100, Height = 760 } });
+        var page = browser.Page;
+
+        var fieldNotes = await AddFeedAsync(page, "/field-notes.xml", "Field notes");
+        await AddFeedAsync(page, "/release-notes.xml", "Release notes");
+        await page.GotoAsync(_web.Url("/"));
+        await page.GetByLabel("Feed address").FillAsync(_origin.Url("/gone.xml").ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
+        await Expect(page.Locator("[data-job-progress] [data-field=step]")).ToHaveTextAsync("Failed", new() { Timeout = 30_000 });
+
+        // Some items read, so the feed page shows both kinds.
+        await page.GotoAsync(fieldNotes);
+        await page.Locator("[data-item] .item-title").Nth(1).ClickAsync();
+        await Expect(page.Locator(".content")).ToContainTextAsync("tide");
+        await SaveAsync(page, "item.png");
+        await page.GotoAsync(fieldNotes);
+        await Expect(page.Locator("[data-item]")).ToHaveCountAsync(8);
+        await SaveAsync(page, "feed.png");
+
+        await page.GotoAsync(_web.Url("/"));
+        await Expect(page.Locator(".feed-list li")).ToHaveCountAsync(3);
+        await Expect(page.Locator(".badge-error")).ToHaveCountAsync(1);
+        await SaveAsync(page, "feeds.png");
+
+        await page.GetByLabel("Feed address").FillAsync(_origin.Url("/slow.xml").ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
+        await Expect(page.Locator("[data-job-progress] [data-field=step]")).ToHaveTextAsync("Fetching", new() { Timeout = 30_000 });
+        await SaveAsync(page, "add-feed-progress.png");
+        await page.WaitForURLAsync(FeedPage(), new() { Timeout = 30_000 });
+
+        await SeedLastHourAsync();
+        var queue = _web.Db.Queue();
+        for (var i = 0; i < 40; i++)
+        {
+            await queue.EnqueueAsync(new JobRequest("noop"));
+        }
+        await page.GotoAsync(_web.Url("/jobs"));
+        await Expect(page.Locator("[data-state=succeeded] dd")).Not.ToHaveTextAsync("0");
+        await Expect(page.Locator("#failures-section")).ToContainTextAsync("HTTP 404 Not Found");
+        await SaveAsync(page, "dashboard.png");
+        browser.AssertNoErrors();
+
+        await using var dark = await chromium.NewPageAsync(new()
+        {
+            ViewportSize = new() { Width = 1100, Height = 760 },
+            ColorScheme = ColorScheme.Dark,
+        });
+        await dark.Page.GotoAsync(fieldNotes);
+        var background = await dark.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+        Assert.Equal("rgb(22, 24, 26)", background);
+        await SaveAsync(dark.Page, "feed-dark.png");
+
+        await using var phone = await chromium.NewPageAsync(new()
+        {
+            ViewportSize = new() { Width = 390, Height = 760 },
+            IsMobile = true,
+        });
+        await phone.Page.GotoAsync(_web.Url("/"));
+        var overflow = await phone.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth");
+        Assert.False(overflow, "the feeds list scrolls sideways on a phone");
+        await SaveAsync(phone.Page, "feeds-phone.png");
+    }
+
+    private async Task<string> AddFeedAsync(IPage page, string path, string title)
+    {
+        await page.GotoAsync(_web.Url("/"));
+        await page.GetByLabel("Feed address").FillAsync(_origin.Url(path).ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
+        await page.WaitForURLAsync(FeedPage(), new() { Timeout = 30_000 });
+        await Expect(page.Locator("h1")).ToHaveTextAsync(title);
+        return page.Url;
+    }
+
+    /// <summary>Jobs finished over the past hour, so the dashboard's chart has a history to draw.</summary>
+    private async Task SeedLastHourAsync()
+    {
+        var now = DateTime.UtcNow;
+        await using var db = _web.Db.Open();
+        for (var minute = 59; minute >= 1; minute--)
+        {
+            var count = 20 + (int)(15 * Math.Sin(minute / 6.0)) + (minute % 7);
+            for (var i = 0; i < count; i++)
+            {
+                var at = now.AddMinutes(-minute).AddSeconds(i);
+                var failed = i == 0 && minute % 11 == 0;
+                db.Jobs.Add(new Job
+                {
+                    Type = "noop",
+                    State = failed ? JobState.Failed : JobState.Succeeded,
+                    LastError = failed ? "HTTP 503 Service Unavailable" : null,
+                    CreatedAt = at,
+                    RunAt = at,
+                    StartedAt = at,
+                    FinishedAt = at,
+                    Attempts = 1,
+                    MaxAttempts = 5,
+                });
+            }
+        }
+        await db.SaveChangesAsync();
+    }
+
+    private static async Task SaveAsync(IPage page, string name)
+    {
+        if (Folder is { Length: > 0 })
+        {
+            Directory.CreateDirectory(Folder);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Folder, name) });
+        }
+    }
+
+    [GeneratedRegex(@"/feeds/\d+$")]
+    private static partial Regex FeedPage();
+
+    private static string FieldNotes()
+    {
+        (string Title, string Body)[] notes =
+        [
+            ("Walking the estuary at low tide", "Two hours after the turn of the tide the mud flats open up like a map."),
+            ("The heron that comes back every morning", "Same post, same time, same disdain for the dog walkers."),
+            ("Notes on a wet week", "Rain on six days out of seven, and the river higher than in any March I remember."),
+            ("Mending the garden wall", "Dry-stone walling is slower than it looks and more forgiving than it sounds."),
+            ("First swifts of the year", "They arrived on the 3rd, a week later than last year, screaming over the rooftops."),
+            ("A short history of the old mill", "The ledger in the library starts in 1794 and stops, mid-sentence, in 1911."),
+            ("What the moth trap caught", "Forty-one species overnight, including an elephant hawk-moth."),
+            ("Winter plans", "Seed catalogues, a new path, and a promise to finally label the apple trees."),
+        ];
+        var start = new DateTime(2026, 11, 20, 7, 30, 0, DateTimeKind.Utc);
+        var items = new StringBuilder();
+        for (var i = 0; i < notes.Length; i++)
+        {
+            var (title, body) = notes[i];
+            items.Append(CultureInfo.InvariantCulture, $"""
+                <item><title>{title}</title><link>https://notes.example.org/{i}</link><guid>note-{i}</guid>
+                <author>ana@notes.example.org (Ana Lima)</author>
+                <pubDate>{start.AddDays(-i * 2).AddHours(i):R}</pubDate>
+                <description><![CDATA[<p>{body}</p><p>More below the fold: the tide tables, a sketch, and a list of what to bring next time.</p>]]></description></item>
+
+                """);
+        }
+        return $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <rss version="2.0"><channel><title>Field notes</title><link>https://notes.example.org/</link>
+            <description>Walks, birds and small repairs</description>
+            {items}</channel></rss>
+            """;
+    }
+
+    private static string ReleaseNotes() => """
+        <?xml version="1.0" encoding="utf-8"?>
+        <feed xmlns="http://www.w3.org/2005/Atom">
+          <title>Release notes</title>
+          <link href="https://releases.example.com/"/>
+          <id>urn:releases</id>
+          <updated>2026-11-26T09:00:00Z</updated>
+          <entry><title>Version 4.2: faster imports</title><link href="/v4.2"/><id>urn:v4.2</id>
+            <updated>2026-11-26T09:00:00Z</updated><content type="html">&lt;p&gt;Imports are three times faster.&lt;/p&gt;</content></entry>
+          <entry><title>Version 4.1.3: security fix</title><link href="/v4.1.3"/><id>urn:v4.1.3</id>
+            <updated>2026-11-12T09:00:00Z</updated><content type="html">&lt;p&gt;Please upgrade.&lt;/p&gt;</content></entry>
+        </feed>
+        """;
+}
