@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 
 namespace App.Worker.Feeds;
 
@@ -22,42 +23,51 @@ public static partial class FeedDecoding
     /// <summary>The document's text, without a byte-order mark.</summary>
     public static string Decode(byte[] body, string? httpCharset)
     {
+        var (encoding, skip) = EncodingOf(body, httpCharset);
+        return encoding.GetString(body, skip, body.Length - skip);
+    }
+
+    /// <summary>
+    /// The document's text as a reader over <paramref name="body"/>, without a byte-order mark: a
+    /// large feed is decoded as it is parsed instead of being held a second time as one string.
+    /// </summary>
+    public static TextReader Open(byte[] body, string? httpCharset)
+    {
+        var (encoding, skip) = EncodingOf(body, httpCharset);
+        var bytes = new MemoryStream(body, skip, body.Length - skip, writable: false);
+        return new StreamReader(bytes, encoding, detectEncodingFromByteOrderMarks: false);
+    }
+
+    /// <summary>The encoding to read <paramref name="body"/> with, and how many bytes of byte-order mark to skip.</summary>
+    private static (Encoding Encoding, int Skip) EncodingOf(byte[] body, string? httpCharset)
+    {
         if (body is [0xEF, 0xBB, 0xBF, ..])
         {
-            return Utf8(body.AsSpan(3));
+            return (Utf8OrWindows1252(body.AsSpan(3)), 3);
         }
         if (body is [0xFF, 0xFE, ..])
         {
-            return Encoding.Unicode.GetString(body, 2, body.Length - 2);
+            return (Encoding.Unicode, 2);
         }
         if (body is [0xFE, 0xFF, ..])
         {
-            return Encoding.BigEndianUnicode.GetString(body, 2, body.Length - 2);
+            return (Encoding.BigEndianUnicode, 2);
         }
         if (body is [(byte)'<', 0, (byte)'?', 0, ..] or [(byte)'<', 0, (byte)'r', 0, ..])
         {
-            return Encoding.Unicode.GetString(body);
+            return (Encoding.Unicode, 0);
         }
         if (body is [0, (byte)'<', 0, (byte)'?', ..] or [0, (byte)'<', 0, (byte)'r', ..])
         {
-            return Encoding.BigEndianUnicode.GetString(body);
+            return (Encoding.BigEndianUnicode, 0);
         }
         var declared = DeclaredEncoding(body) ?? httpCharset;
-        var encoding = Lookup(declared);
-        return encoding is null ? Utf8(body) : encoding.GetString(body);
+        return (Lookup(declared) ?? Utf8OrWindows1252(body), 0);
     }
 
-    private static string Utf8(ReadOnlySpan<byte> bytes)
-    {
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            return Encoding.GetEncoding(1252).GetString(bytes);
-        }
-    }
+    // Checked up front without decoding, so that the text can then be decoded while it is read.
+    private static Encoding Utf8OrWindows1252(ReadOnlySpan<byte> bytes) =>
+        Utf8.IsValid(bytes) ? StrictUtf8 : Encoding.GetEncoding(1252);
 
     /// <summary>The encoding for a declared name; null means UTF-8 (also for names we do not know).</summary>
     private static Encoding? Lookup(string? name)
