@@ -23,7 +23,7 @@ public static partial class FeedDecoding
     /// <summary>The document's text, without a byte-order mark.</summary>
     public static string Decode(byte[] body, string? httpCharset)
     {
-        var (encoding, skip) = EncodingOf(body, httpCharset);
+        var (encoding, skip) = EncodingOf(body, httpCharset, offset => Utf8.IsValid(body.AsSpan(offset)));
         return encoding.GetString(body, skip, body.Length - skip);
     }
 
@@ -31,43 +31,46 @@ public static partial class FeedDecoding
     /// The document's text as a reader over <paramref name="body"/>, without a byte-order mark: a
     /// large feed is decoded as it is parsed instead of being held a second time as one string.
     /// </summary>
-    public static TextReader Open(byte[] body, string? httpCharset)
+    public static TextReader Open(FeedBody body, string? httpCharset)
     {
-        var (encoding, skip) = EncodingOf(body, httpCharset);
-        var bytes = new MemoryStream(body, skip, body.Length - skip, writable: false);
+        var (encoding, skip) = EncodingOf(body.Head(512), httpCharset, body.IsUtf8);
+        var bytes = body.Open();
+        bytes.Position = skip;
         return new StreamReader(bytes, encoding, detectEncodingFromByteOrderMarks: false);
     }
 
-    /// <summary>The encoding to read <paramref name="body"/> with, and how many bytes of byte-order mark to skip.</summary>
-    private static (Encoding Encoding, int Skip) EncodingOf(byte[] body, string? httpCharset)
+    /// <summary>
+    /// The encoding to read a body starting with <paramref name="head"/> with, and how many bytes of
+    /// byte-order mark to skip. <paramref name="isUtf8From"/> tells whether the body is valid UTF-8 from an offset on.
+    /// </summary>
+    private static (Encoding Encoding, int Skip) EncodingOf(byte[] head, string? httpCharset, Func<int, bool> isUtf8From)
     {
-        if (body is [0xEF, 0xBB, 0xBF, ..])
+        if (head is [0xEF, 0xBB, 0xBF, ..])
         {
-            return (Utf8OrWindows1252(body.AsSpan(3)), 3);
+            return (Utf8OrWindows1252(isUtf8From(3)), 3);
         }
-        if (body is [0xFF, 0xFE, ..])
+        if (head is [0xFF, 0xFE, ..])
         {
             return (Encoding.Unicode, 2);
         }
-        if (body is [0xFE, 0xFF, ..])
+        if (head is [0xFE, 0xFF, ..])
         {
             return (Encoding.BigEndianUnicode, 2);
         }
-        if (body is [(byte)'<', 0, (byte)'?', 0, ..] or [(byte)'<', 0, (byte)'r', 0, ..])
+        if (head is [(byte)'<', 0, (byte)'?', 0, ..] or [(byte)'<', 0, (byte)'r', 0, ..])
         {
             return (Encoding.Unicode, 0);
         }
-        if (body is [0, (byte)'<', 0, (byte)'?', ..] or [0, (byte)'<', 0, (byte)'r', ..])
+        if (head is [0, (byte)'<', 0, (byte)'?', ..] or [0, (byte)'<', 0, (byte)'r', ..])
         {
             return (Encoding.BigEndianUnicode, 0);
         }
-        var declared = DeclaredEncoding(body) ?? httpCharset;
-        return (Lookup(declared) ?? Utf8OrWindows1252(body), 0);
+        var declared = DeclaredEncoding(head) ?? httpCharset;
+        return (Lookup(declared) ?? Utf8OrWindows1252(isUtf8From(0)), 0);
     }
 
     // Checked up front without decoding, so that the text can then be decoded while it is read.
-    private static Encoding Utf8OrWindows1252(ReadOnlySpan<byte> bytes) =>
-        Utf8.IsValid(bytes) ? StrictUtf8 : Encoding.GetEncoding(1252);
+    private static Encoding Utf8OrWindows1252(bool valid) => valid ? StrictUtf8 : Encoding.GetEncoding(1252);
 
     /// <summary>The encoding for a declared name; null means UTF-8 (also for names we do not know).</summary>
     private static Encoding? Lookup(string? name)

@@ -36,7 +36,11 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
             return Parse(document, knownSiteUrl);
         }
 
-        var html = FeedDecoding.Decode(document.Body, document.Charset);
+        string html;
+        using (document.Body)
+        {
+            html = FeedDecoding.Decode(document.Body.ToArray(), document.Charset);
+        }
         var links = FeedDiscovery.FindFeeds(html, document.Url);
         if (links.Count == 0)
         {
@@ -46,6 +50,7 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
         var feedDocument = await fetcher.FetchAsync(links[0], ct);
         if (IsWebPage(feedDocument))
         {
+            feedDocument.Body.Dispose();
             throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
         }
         return Parse(feedDocument, knownSiteUrl);
@@ -55,12 +60,13 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
     {
         var storedUrl = (document.PermanentUrl ?? document.Url).ToString();
         var items = new ItemSpool();
+        using var body = document.Body;
         try
         {
             var feed = parser.Parse(document, (item, soFar) =>
                 items.Add(FeedItemStore.Stage(item, cleaner, soFar.SiteUrl ?? knownSiteUrl ?? storedUrl)));
             // The body is not needed once parsed; dropping it keeps a large feed from being held through the store step.
-            return new LoadedFeed(document with { Body = [] }, feed, items);
+            return new LoadedFeed(document with { Body = FeedBody.Empty }, feed, items);
         }
         catch
         {
@@ -72,8 +78,7 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
     private static bool IsWebPage(FetchedDocument document)
     {
         // The start of the document is enough to tell; decoding all of a large feed twice is not.
-        var head = document.Body.Length > 1024 ? document.Body[..1024] : document.Body;
-        var text = FeedDecoding.Decode(head, document.Charset).AsSpan().TrimStart();
+        var text = FeedDecoding.Decode(document.Body.Head(1024), document.Charset).AsSpan().TrimStart();
         return FeedDiscovery.LooksLikeHtml(document.MediaType, text);
     }
 }

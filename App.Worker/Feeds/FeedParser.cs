@@ -48,7 +48,7 @@ public sealed partial class FeedParser
         }
         if (head[start] is '{' or '[')
         {
-            var json = FeedDecoding.Decode(document.Body, document.Charset);
+            var json = FeedDecoding.Decode(document.Body.ToArray(), document.Charset);
             return JsonFeedParser.Parse(json.TrimStart(), document.Url, onItem);
         }
         if (FeedDiscovery.LooksLikeHtml(document.MediaType, head.AsSpan(start)))
@@ -62,9 +62,9 @@ public sealed partial class FeedParser
     private static string Sniff(FetchedDocument document)
     {
         const int Head = 4096;
-        var head = FeedDecoding.Decode(document.Body.Length > Head ? document.Body[..Head] : document.Body, document.Charset);
+        var head = FeedDecoding.Decode(document.Body.Head(Head), document.Charset);
         return string.IsNullOrWhiteSpace(head.Replace('\uFEFF', ' ')) && document.Body.Length > Head
-            ? FeedDecoding.Decode(document.Body, document.Charset)
+            ? FeedDecoding.Decode(document.Body.ToArray(), document.Charset)
             : head;
     }
 
