@@ -42,8 +42,8 @@ public sealed class FeedBody : IDisposable
     public static async Task<FeedBody> ReadAsync(Stream source, long max, long? declaredLength, Func<Exception> tooLarge, CancellationToken ct)
     {
         // Sized from Content-Length when given, so that a body is held once rather than grown and copied.
-        var memory = new MemoryStream((int)Math.Min(declaredLength ?? 0, InMemoryLimit));
-        FileStream? file = null;
+        var memory = new MemoryStream(declaredLength > InMemoryLimit ? 0 : (int)(declaredLength ?? 0));
+        var file = declaredLength > InMemoryLimit ? CreateTempFile() : null;
         try
         {
             var chunk = new byte[ChunkSize];

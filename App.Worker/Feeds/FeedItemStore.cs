@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace App.Worker.Feeds;
 
 /// <summary>Writes a parsed feed into the database: the feed's fields, new items inserted, changed ones updated in place.</summary>
-public sealed class FeedItemStore
+public sealed class FeedItemStore(GarbageBudget budget)
 {
     /// <summary>
     /// Writes inside <paramref name="db"/>'s open transaction (the job's completion): the feed's
@@ -32,6 +32,7 @@ public sealed class FeedItemStore
         var added = 0;
         foreach (var item in items.OldestFirst())
         {
+            budget.Spend();
             Bind(insert, feed.Id, item, now);
             if (await insert.ExecuteNonQueryAsync(ct) == 1)
             {
@@ -41,6 +42,8 @@ public sealed class FeedItemStore
             Bind(update, feed.Id, item, now);
             await update.ExecuteNonQueryAsync(ct);
         }
+        // What is left to allocate is EF's saving of the feed row and the commit.
+        budget.Spend();
         return added;
     }
 

@@ -17,7 +17,7 @@ public sealed record LoadedFeed(FetchedDocument Document, ParsedFeed? Feed, Item
 /// (<see cref="FeedDiscovery"/>) → parse item by item, each item sanitized and spooled as it is
 /// read, so that neither the document's text, nor its tree, nor its items are held all at once.
 /// </summary>
-public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCleaner cleaner)
+public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCleaner cleaner, GarbageBudget budget)
 {
     /// <summary>
     /// Loads the feed at <paramref name="url"/>. <paramref name="knownSiteUrl"/> is the site address
@@ -63,8 +63,12 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
         using var body = document.Body;
         try
         {
+            budget.Spend();
             var feed = parser.Parse(document, (item, soFar) =>
-                items.Add(FeedItemStore.Stage(item, cleaner, soFar.SiteUrl ?? knownSiteUrl ?? storedUrl)));
+            {
+                items.Add(FeedItemStore.Stage(item, cleaner, soFar.SiteUrl ?? knownSiteUrl ?? storedUrl));
+                budget.Spend();
+            });
             // The body is not needed once parsed; dropping it keeps a large feed from being held through the store step.
             return new LoadedFeed(document with { Body = FeedBody.Empty }, feed, items);
         }

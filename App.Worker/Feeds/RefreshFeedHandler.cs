@@ -16,6 +16,7 @@ public sealed class RefreshFeedHandler(
     IDbContextFactory<AppDbContext> contexts,
     FeedLoader loader,
     FeedItemStore store,
+    GarbageBudget budget,
     IOptions<FeedOptions> options,
     TimeProvider time,
     ILogger<RefreshFeedHandler> log) : IJobHandler
@@ -44,6 +45,7 @@ public sealed class RefreshFeedHandler(
         {
             try
             {
+                budget.Spend();
                 loaded = await loader.LoadAsync(new Uri(stored.Url), new Validators(stored.ETag, stored.LastModified), stored.SiteUrl, ct);
                 await CheckNewUrlIsFreeAsync(feedId, stored.Url, loaded.StoredUrl, ct);
             }
