@@ -69,7 +69,7 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
                 items.Add(FeedItemStore.Stage(item, cleaner, soFar.SiteUrl ?? knownSiteUrl ?? storedUrl));
                 budget.Spend();
             });
-            // The body is not needed once parsed; dropping it keeps a large feed from being held through the store step.
+            // The body (and its temporary file) goes once parsed: what the store step needs is in the spool.
             return new LoadedFeed(document with { Body = FeedBody.Empty }, feed, items);
         }
         catch
