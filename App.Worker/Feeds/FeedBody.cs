@@ -1,11 +1,13 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace App.Worker.Feeds;
 
 /// <summary>
 /// A fetched response body. Up to <see cref="InMemoryLimit"/> it is held as bytes; beyond, it
 /// is written to a temporary file as it arrives and read back from there, so that a 10 MiB feed
-/// is not resident while it is parsed (docs/feeds.md, memory). Disposing deletes the file.
+/// is not resident while it is parsed (docs/feeds.md, memory). The file has no name from the
+/// moment it is created, so nothing is left behind even if the process is killed.
 /// </summary>
 public sealed class FeedBody : IDisposable
 {
@@ -98,7 +100,7 @@ public sealed class FeedBody : IDisposable
     /// <summary>A new stream over the body from its start.</summary>
     public Stream Open() => _file is null
         ? new MemoryStream(_bytes, writable: false)
-        : new FileStream(_file.Name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, ChunkSize);
+        : new BufferedStream(new FileReader(_file.SafeFileHandle, _file.Length), ChunkSize);
 
     /// <summary>Whether the body from <paramref name="offset"/> on is valid UTF-8, checked without holding its text.</summary>
     public bool IsUtf8(int offset)
@@ -130,7 +132,43 @@ public sealed class FeedBody : IDisposable
 
     public void Dispose() => _file?.Dispose();
 
-    private static FileStream CreateTempFile() => new(
-        Path.Combine(Path.GetTempPath(), $"feed-body-{Guid.NewGuid():N}.tmp"),
-        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, ChunkSize, FileOptions.DeleteOnClose);
+    private static FileStream CreateTempFile() => TempFile.Create("feed-body", ChunkSize);
+
+    /// <summary>Reads the body's file through the writer's handle (the file has no name to open again); leaves the handle open.</summary>
+    private sealed class FileReader(SafeFileHandle handle, long length) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position { get; set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = RandomAccess.Read(handle, buffer[..(int)Math.Min(buffer.Length, Math.Max(0, length - Position))], Position);
+            Position += read;
+            return read;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => Position + offset,
+            _ => length + offset,
+        };
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

@@ -24,9 +24,7 @@ public sealed record StagedItem(
 /// </summary>
 public sealed class ItemSpool : IDisposable
 {
-    private readonly FileStream _file = new(
-        Path.Combine(Path.GetTempPath(), $"feed-items-{Guid.NewGuid():N}.tmp"),
-        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 16 * 1024, FileOptions.DeleteOnClose);
+    private readonly FileStream _file = TempFile.Create("feed-items", bufferSize: 16 * 1024);
 
     private readonly List<(long Offset, DateTime? PublishedAt)> _index = [];
     private readonly BinaryWriter _writer;
