@@ -46,7 +46,7 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
         Assert.Equal(_origin.Url("/feed.xml"), document.Url);
         Assert.Equal("application/rss+xml", document.MediaType);
-        Assert.Contains("<rss", Encoding.UTF8.GetString(document.Body));
+        Assert.Contains("<rss", Encoding.UTF8.GetString(document.Body.ToArray()));
     }
 
     [Fact]
@@ -126,6 +126,6 @@ public sealed class FeedFetcherTests : IAsyncLifetime
         var document = await Fetcher().FetchAsync(_origin.Url("/gz"), CancellationToken.None);
 
         Assert.StartsWith("AppFeedReader/", userAgent);
-        Assert.Contains("<title>Item 2</title>", Encoding.UTF8.GetString(document.Body));
+        Assert.Contains("<title>Item 2</title>", Encoding.UTF8.GetString(document.Body.ToArray()));
     }
 }

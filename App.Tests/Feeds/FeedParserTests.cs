@@ -42,6 +42,27 @@ public sealed class FeedParserTests
     }
 
     [Fact]
+    public void Items_AreHandedOverAsTheyAreRead_WithTheFeedAsKnownSoFar()
+    {
+        var document = new FetchedDocument(Encoding.UTF8.GetBytes(FeedSamples.Rss(3)), "application/xml", "utf-8", FeedUrl);
+        var seen = new List<(string? Title, string? SiteUrl)>();
+
+        var feed = _parser.Parse(document, (item, soFar) => seen.Add((item.Title, soFar.SiteUrl)));
+
+        Assert.Equal([("Item 3", "https://example.com/"), ("Item 2", "https://example.com/"), ("Item 1", "https://example.com/")], seen);
+        Assert.Equal("Test Feed", feed.Title);
+        Assert.Empty(feed.Items);
+    }
+
+    [Fact]
+    public void ADocumentThatBreaksAfterItsFirstItems_StillFailsAsInvalidXml()
+    {
+        var broken = FeedSamples.Rss(2).Replace("</channel>", "<item><title>x</titel></item></channel>");
+        var e = Assert.Throws<FeedException>(() => Parse(broken));
+        Assert.StartsWith("Invalid XML at line ", e.Message);
+    }
+
+    [Fact]
     public void Document_WithBomAndLeadingWhitespace_Parses()
     {
         var feed = Parse("\uFEFF\n  " + FeedSamples.Rss(1));

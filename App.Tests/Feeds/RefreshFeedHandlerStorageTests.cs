@@ -93,6 +93,23 @@ public sealed class RefreshFeedHandlerStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnItemWithoutLink_ResolvesRelativeUrlsAgainstTheSite_OnTheFirstFetchToo()
+    {
+        _h.Origin.Serve("/nolink.xml", """
+            <?xml version="1.0"?>
+            <rss version="2.0"><channel><title>No links</title><link>https://site.example/blog/</link>
+            <item><title>Note</title><description><![CDATA[<a href="notes/1">one</a>]]></description></item>
+            </channel></rss>
+            """);
+        var (feedId, _) = await _h.AddFeedAsync("/nolink.xml");
+
+        await _h.RunOneJobAsync();
+
+        var item = Assert.Single(await _h.ItemsAsync(feedId));
+        Assert.Contains("href=\"https://site.example/blog/notes/1\"", item.ContentHtml);
+    }
+
+    [Fact]
     public async Task AFiveThousandItemFeed_IsStoredWhole_AndARefreshAddsNothing()
     {
         _h.Origin.Serve("/large.xml", FeedSamples.LargeRss(5000));

@@ -33,4 +33,17 @@ public sealed class XmlRepairTests
         var e = Assert.Throws<FeedException>(() => XmlRepair.Repair(xml));
         Assert.Contains("DTD", e.Message);
     }
+
+    [Fact]
+    public void ConstructsLongerThanTheReadWindow_AreMendedWhole()
+    {
+        // The repair reads its source through a window of 16 Ki characters; these straddle and outgrow it.
+        var filler = new string('x', 16 * 1024 - 3);
+        var cdata = "<![CDATA[" + new string('c', 40_000) + " & ]]>";
+        var input = $"<t>{filler}&eacute;{cdata}<!-- {new string('-', 10)} & --> &nbsp;</t>";
+
+        var repaired = XmlRepair.Repair(input);
+
+        Assert.Equal($"<t>{filler}&#233;{cdata}<!-- {new string('-', 10)} & --> &#160;</t>", repaired);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 
 namespace App.Worker.Feeds;
 
@@ -22,42 +23,54 @@ public static partial class FeedDecoding
     /// <summary>The document's text, without a byte-order mark.</summary>
     public static string Decode(byte[] body, string? httpCharset)
     {
-        if (body is [0xEF, 0xBB, 0xBF, ..])
-        {
-            return Utf8(body.AsSpan(3));
-        }
-        if (body is [0xFF, 0xFE, ..])
-        {
-            return Encoding.Unicode.GetString(body, 2, body.Length - 2);
-        }
-        if (body is [0xFE, 0xFF, ..])
-        {
-            return Encoding.BigEndianUnicode.GetString(body, 2, body.Length - 2);
-        }
-        if (body is [(byte)'<', 0, (byte)'?', 0, ..] or [(byte)'<', 0, (byte)'r', 0, ..])
-        {
-            return Encoding.Unicode.GetString(body);
-        }
-        if (body is [0, (byte)'<', 0, (byte)'?', ..] or [0, (byte)'<', 0, (byte)'r', ..])
-        {
-            return Encoding.BigEndianUnicode.GetString(body);
-        }
-        var declared = DeclaredEncoding(body) ?? httpCharset;
-        var encoding = Lookup(declared);
-        return encoding is null ? Utf8(body) : encoding.GetString(body);
+        var (encoding, skip) = EncodingOf(body, httpCharset, offset => Utf8.IsValid(body.AsSpan(offset)));
+        return encoding.GetString(body, skip, body.Length - skip);
     }
 
-    private static string Utf8(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// The document's text as a reader over <paramref name="body"/>, without a byte-order mark: a
+    /// large feed is decoded as it is parsed instead of being held a second time as one string.
+    /// </summary>
+    public static TextReader Open(FeedBody body, string? httpCharset)
     {
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            return Encoding.GetEncoding(1252).GetString(bytes);
-        }
+        var (encoding, skip) = EncodingOf(body.Head(512), httpCharset, body.IsUtf8);
+        var bytes = body.Open();
+        bytes.Position = skip;
+        return new StreamReader(bytes, encoding, detectEncodingFromByteOrderMarks: false);
     }
+
+    /// <summary>
+    /// The encoding to read a body starting with <paramref name="head"/> with, and how many bytes of
+    /// byte-order mark to skip. <paramref name="isUtf8From"/> tells whether the body is valid UTF-8 from an offset on.
+    /// </summary>
+    private static (Encoding Encoding, int Skip) EncodingOf(byte[] head, string? httpCharset, Func<int, bool> isUtf8From)
+    {
+        if (head is [0xEF, 0xBB, 0xBF, ..])
+        {
+            return (Utf8OrWindows1252(isUtf8From(3)), 3);
+        }
+        if (head is [0xFF, 0xFE, ..])
+        {
+            return (Encoding.Unicode, 2);
+        }
+        if (head is [0xFE, 0xFF, ..])
+        {
+            return (Encoding.BigEndianUnicode, 2);
+        }
+        if (head is [(byte)'<', 0, (byte)'?', 0, ..] or [(byte)'<', 0, (byte)'r', 0, ..])
+        {
+            return (Encoding.Unicode, 0);
+        }
+        if (head is [0, (byte)'<', 0, (byte)'?', ..] or [0, (byte)'<', 0, (byte)'r', ..])
+        {
+            return (Encoding.BigEndianUnicode, 0);
+        }
+        var declared = DeclaredEncoding(head) ?? httpCharset;
+        return (Lookup(declared) ?? Utf8OrWindows1252(isUtf8From(0)), 0);
+    }
+
+    // Checked up front without decoding, so that the text can then be decoded while it is read.
+    private static Encoding Utf8OrWindows1252(bool valid) => valid ? StrictUtf8 : Encoding.GetEncoding(1252);
 
     /// <summary>The encoding for a declared name; null means UTF-8 (also for names we do not know).</summary>
     private static Encoding? Lookup(string? name)

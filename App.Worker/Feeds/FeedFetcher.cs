@@ -58,7 +58,7 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
                 var lastModified = response.Content.Headers.LastModified?.ToString("R");
                 if (response.StatusCode == HttpStatusCode.NotModified)
                 {
-                    return new FetchedDocument([], null, null, current)
+                    return new FetchedDocument(FeedBody.Empty, null, null, current)
                     {
                         PermanentUrl = permanent,
                         NotModified = true,
@@ -74,7 +74,9 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
                 {
                     throw TooLarge(limits.MaxResponseBytes);
                 }
-                var body = await ReadCappedAsync(response.Content, limits.MaxResponseBytes, timeout.Token, response.Content.Headers.ContentLength);
+                await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+                var body = await FeedBody.ReadAsync(
+                    stream, limits.MaxResponseBytes, response.Content.Headers.ContentLength, () => TooLarge(limits.MaxResponseBytes), timeout.Token);
                 var type = response.Content.Headers.ContentType;
                 return new FetchedDocument(body, type?.MediaType, type?.CharSet, current)
                 {
@@ -127,24 +129,6 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
 
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
-
-    private static async Task<byte[]> ReadCappedAsync(HttpContent content, long max, CancellationToken ct, long? declaredLength)
-    {
-        await using var stream = await content.ReadAsStreamAsync(ct);
-        // Sized from Content-Length when given, so that a large feed is held once rather than grown and copied.
-        using var buffer = new MemoryStream((int)Math.Min(declaredLength ?? 0, max));
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > max)
-            {
-                throw TooLarge(max);
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
-    }
 
     private static FeedException TooLarge(long max) =>
         new($"Response larger than {max / (1024.0 * 1024.0):0.#} MiB", retryable: false);

@@ -2,52 +2,60 @@ using System.Security.Cryptography;
 using System.Text;
 using App.Data;
 using App.Data.Feeds;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace App.Worker.Feeds;
 
 /// <summary>Writes a parsed feed into the database: the feed's fields, new items inserted, changed ones updated in place.</summary>
-public sealed class FeedItemStore(ContentCleaner cleaner)
+public sealed class FeedItemStore(GarbageBudget budget)
 {
-    /// <summary>Stages the changes in <paramref name="db"/>; the caller saves them with the job's completion.</summary>
-    public async Task<int> StageAsync(AppDbContext db, Feed feed, ParsedFeed parsed, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Writes inside <paramref name="db"/>'s open transaction (the job's completion): the feed's
+    /// fields are staged on the tracked entity, the items are written at once, one prepared
+    /// statement per item, so that none of them is tracked or held. Returns how many were new.
+    /// </summary>
+    public async Task<int> StoreAsync(AppDbContext db, Feed feed, ParsedFeed parsed, ItemSpool items, DateTime now, CancellationToken ct)
     {
-        var feedId = feed.Id;
         feed.Title = FeedText.Collapse(parsed.Title) ?? feed.Title;
         feed.SiteUrl = parsed.SiteUrl ?? feed.SiteUrl;
         feed.IconUrl = parsed.IconUrl ?? feed.IconUrl;
         feed.LastFetchedAt = now;
         feed.LastError = null;
 
-        var existing = await db.FeedItems.Where(i => i.FeedId == feedId).ToDictionaryAsync(i => i.Key, ct);
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction
+            ?? throw new InvalidOperationException("Items are stored inside the job's completion transaction.");
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await using var insert = Command(connection, transaction, FeedItemSql.Insert, "$guid");
+        await using var update = Command(connection, transaction, FeedItemSql.Update);
         var added = 0;
-        // Feeds list newest first; inserting oldest first makes item ids follow publication order.
-        foreach (var item in OldestFirst(parsed.Items))
+        foreach (var item in items.OldestFirst())
         {
-            var key = KeyOf(item);
-            var baseUrl = item.BaseUrl ?? item.Link ?? feed.SiteUrl ?? feed.Url;
-            var summary = cleaner.Html(item.Summary, baseUrl);
-            var content = cleaner.Html(item.Content, baseUrl) ?? summary;
-            if (!existing.TryGetValue(key, out var row))
+            budget.Spend();
+            Bind(insert, feed.Id, item, now);
+            if (await insert.ExecuteNonQueryAsync(ct) == 1)
             {
-                row = new FeedItem { FeedId = feedId, Key = key, Guid = item.Guid, CreatedAt = now };
-                db.FeedItems.Add(row);
-                existing[key] = row;
                 added++;
+                continue;
             }
-            row.Title = FeedText.Collapse(item.Title);
-            row.Link = item.Link;
-            row.Author = item.Author;
-            // No date at all: the time we first saw it, so that it still sorts among its neighbours.
-            row.PublishedAt = item.PublishedAt ?? row.PublishedAt ?? now;
-            row.UpdatedAt = item.UpdatedAt ?? row.UpdatedAt;
-            row.Summary = summary;
-            row.ContentHtml = content;
-            row.EnclosureUrl = item.Enclosure?.Url;
-            row.EnclosureType = item.Enclosure?.MediaType;
-            row.EnclosureLength = item.Enclosure?.Length;
+            Bind(update, feed.Id, item, now);
+            await update.ExecuteNonQueryAsync(ct);
         }
+        // What is left to allocate is EF's saving of the feed row and the commit.
+        budget.Spend();
         return added;
+    }
+
+    /// <summary>What a refresh stores of an item: its identity, title as collapsed text, summary and content sanitized.</summary>
+    public static StagedItem Stage(ParsedItem item, ContentCleaner cleaner, string fallbackBaseUrl)
+    {
+        var baseUrl = item.BaseUrl ?? item.Link ?? fallbackBaseUrl;
+        var summary = cleaner.Html(item.Summary, baseUrl);
+        return new StagedItem(
+            KeyOf(item), item.Guid, FeedText.Collapse(item.Title), item.Link, item.Author, item.PublishedAt, item.UpdatedAt,
+            summary, cleaner.Html(item.Content, baseUrl) ?? summary,
+            item.Enclosure?.Url, item.Enclosure?.MediaType, item.Enclosure?.Length);
     }
 
     /// <summary>An item's identity in its feed: guid, else link, else a hash of title and content.</summary>
@@ -65,8 +73,45 @@ public sealed class FeedItemStore(ContentCleaner cleaner)
         return "hash:" + Convert.ToHexStringLower(hash);
     }
 
-    private static IEnumerable<ParsedItem> OldestFirst(IReadOnlyList<ParsedItem> items) =>
-        items.All(i => i.PublishedAt is not null)
-            ? items.Select((item, index) => (item, index)).OrderBy(x => x.item.PublishedAt).ThenByDescending(x => x.index).Select(x => x.item)
-            : items.Reverse();
+    private static readonly string[] Parameters =
+    [
+        "$feedId", "$key", "$title", "$link", "$author", "$publishedAt", "$updatedAt", "$summary", "$contentHtml",
+        "$enclosureUrl", "$enclosureType", "$enclosureLength", "$now",
+    ];
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] more)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in Parameters.Concat(more))
+        {
+            command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+        }
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, long feedId, StagedItem item, DateTime now)
+    {
+        var p = command.Parameters;
+        p["$feedId"].Value = feedId;
+        p["$key"].Value = item.Key;
+        p["$title"].Value = Db(item.Title);
+        p["$link"].Value = Db(item.Link);
+        p["$author"].Value = Db(item.Author);
+        p["$publishedAt"].Value = Db(item.PublishedAt);
+        p["$updatedAt"].Value = Db(item.UpdatedAt);
+        p["$summary"].Value = Db(item.Summary);
+        p["$contentHtml"].Value = Db(item.ContentHtml);
+        p["$enclosureUrl"].Value = Db(item.EnclosureUrl);
+        p["$enclosureType"].Value = Db(item.EnclosureType);
+        p["$enclosureLength"].Value = Db(item.EnclosureLength);
+        p["$now"].Value = now;
+        if (p.Contains("$guid"))
+        {
+            p["$guid"].Value = Db(item.Guid);
+        }
+    }
+
+    private static object Db(object? value) => value ?? DBNull.Value;
 }

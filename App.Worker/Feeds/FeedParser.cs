@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using System.Xml;
-using System.Xml.Linq;
 using App.Worker.Feeds.Formats;
 
 namespace App.Worker.Feeds;
@@ -22,44 +21,74 @@ public sealed partial class FeedParser
         IgnoreProcessingInstructions = true,
     };
 
+    /// <summary>The whole feed with its items in document order (for callers that want them all at once).</summary>
     public ParsedFeed Parse(FetchedDocument document)
     {
-        var text = FeedDecoding.Decode(document.Body, document.Charset);
+        var items = new List<ParsedItem>();
+        var feed = Parse(document, (item, _) => items.Add(item));
+        return feed with { Items = items };
+    }
+
+    /// <summary>
+    /// Parses <paramref name="document"/> item by item: each goes to <paramref name="onItem"/> as it
+    /// is read, with the feed as known at that point; the returned feed has no items. A document
+    /// that turns out invalid further on throws after some items were handed over.
+    /// </summary>
+    public ParsedFeed Parse(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem)
+    {
+        var head = Sniff(document);
         var start = 0;
-        while (start < text.Length && (char.IsWhiteSpace(text[start]) || text[start] == '\uFEFF'))
+        while (start < head.Length && (char.IsWhiteSpace(head[start]) || head[start] == '\uFEFF'))
         {
             start++;
         }
-        if (start == text.Length)
+        if (start == head.Length)
         {
             throw new FeedException("No feed found at this address (the response is empty)", retryable: false);
         }
-        if (text[start] is '{' or '[')
+        if (head[start] is '{' or '[')
         {
-            return JsonFeedParser.Parse(text[start..], document.Url);
+            var json = FeedDecoding.Decode(document.Body.ToArray(), document.Charset);
+            return JsonFeedParser.Parse(json.TrimStart(), document.Url, onItem);
         }
-        if (FeedDiscovery.LooksLikeHtml(document.MediaType, text.AsSpan(start)))
+        if (FeedDiscovery.LooksLikeHtml(document.MediaType, head.AsSpan(start)))
         {
             throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
         }
-
-        var root = Load(start == 0 ? text : text[start..]);
-        return (root.Name.LocalName, root.Name.Namespace.NamespaceName) switch
-        {
-            ("rss", _) or ("RDF", _) => RssParser.Parse(root, document.Url),
-            ("feed", _) when root.Name.Namespace == FeedXml.Atom || root.Name.Namespace == FeedXml.Atom03 || root.Name.Namespace == XNamespace.None
-                => AtomParser.Parse(root, document.Url),
-            ("html", _) => throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false),
-            _ => throw new FeedException($"Not a feed: the document is <{root.Name.LocalName}> XML, not RSS, Atom or JSON Feed", retryable: false),
-        };
+        return ParseXml(document, onItem);
     }
 
-    private static XElement Load(string xml)
+    /// <summary>The start of the document, enough to tell JSON, HTML and XML apart; all of it if the start is blank.</summary>
+    private static string Sniff(FetchedDocument document)
+    {
+        const int Head = 4096;
+        var head = FeedDecoding.Decode(document.Body.Head(Head), document.Charset);
+        return string.IsNullOrWhiteSpace(head.Replace('\uFEFF', ' ')) && document.Body.Length > Head
+            ? FeedDecoding.Decode(document.Body.ToArray(), document.Charset)
+            : head;
+    }
+
+    private static ParsedFeed ParseXml(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem)
     {
         try
         {
-            using var reader = XmlReader.Create(new XmlRepair(xml), SafeXml);
-            return XElement.Load(reader);
+            var text = FeedDecoding.Open(document.Body, document.Charset);
+            // An XML declaration is only allowed at the very start: skip the blank lines some servers put first.
+            while (text.Peek() is var c && c >= 0 && (char.IsWhiteSpace((char)c) || c == '\uFEFF'))
+            {
+                text.Read();
+            }
+            using var repaired = new XmlRepair(text);
+            using var reader = XmlReader.Create(repaired, SafeXml);
+            reader.MoveToContent();
+            return (reader.LocalName, reader.NamespaceURI) switch
+            {
+                ("rss", _) or ("RDF", _) => RssParser.Parse(reader, document.Url, onItem),
+                ("feed", var ns) when ns == FeedXml.Atom.NamespaceName || ns == FeedXml.Atom03.NamespaceName || ns.Length == 0
+                    => AtomParser.Parse(reader, document.Url, onItem),
+                ("html", _) => throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false),
+                _ => throw new FeedException($"Not a feed: the document is <{reader.LocalName}> XML, not RSS, Atom or JSON Feed", retryable: false),
+            };
         }
         catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))
         {

@@ -22,6 +22,7 @@ public static class FeedSetup
         services.AddSingleton<FeedParser>();
         services.AddSingleton<FeedLoader>();
         services.AddSingleton<ContentCleaner>();
+        services.AddSingleton<GarbageBudget>();
         services.AddSingleton<FeedItemStore>();
         services.AddSingleton<IJobHandler, RefreshFeedHandler>();
         return services;

@@ -16,6 +16,7 @@ public sealed class RefreshFeedHandler(
     IDbContextFactory<AppDbContext> contexts,
     FeedLoader loader,
     FeedItemStore store,
+    GarbageBudget budget,
     IOptions<FeedOptions> options,
     TimeProvider time,
     ILogger<RefreshFeedHandler> log) : IJobHandler
@@ -39,21 +40,34 @@ public sealed class RefreshFeedHandler(
             return;
         }
 
-        LoadedFeed loaded;
+        LoadedFeed? loaded = null;
         try
         {
-            loaded = await loader.LoadAsync(new Uri(stored.Url), new Validators(stored.ETag, stored.LastModified), ct);
-            await CheckNewUrlIsFreeAsync(feedId, stored.Url, loaded.StoredUrl, ct);
+            try
+            {
+                budget.Spend();
+                loaded = await loader.LoadAsync(new Uri(stored.Url), new Validators(stored.ETag, stored.LastModified), stored.SiteUrl, ct);
+                await CheckNewUrlIsFreeAsync(feedId, stored.Url, loaded.StoredUrl, ct);
+            }
+            catch (FeedException e)
+            {
+                log.LogWarning(e, "Fetching feed {FeedId} ({Url}) failed: {Error}", feedId, stored.Url, e.Message);
+                await run.FailAsync(
+                    e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e, final, c),
+                    CancellationToken.None, retryNotBefore: e.RetryNotBefore);
+                return;
+            }
+            await CompleteAsync(run, feedId, loaded);
         }
-        catch (FeedException e)
+        finally
         {
-            log.LogWarning(e, "Fetching feed {FeedId} ({Url}) failed: {Error}", feedId, stored.Url, e.Message);
-            await run.FailAsync(
-                e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e, final, c),
-                CancellationToken.None, retryNotBefore: e.RetryNotBefore);
-            return;
+            // The spooled items live in a temporary file until then.
+            loaded?.Dispose();
         }
+    }
 
+    private async Task CompleteAsync(JobRun run, long feedId, LoadedFeed loaded)
+    {
         var added = 0;
         var now = time.GetUtcNow().UtcDateTime;
         var won = await run.CompleteAsync(async (db, c) =>
@@ -61,7 +75,7 @@ public sealed class RefreshFeedHandler(
             var feed = await db.Feeds.SingleAsync(f => f.Id == feedId, c);
             FeedSchedule.Succeeded(feed, now, options.Value.RefreshInterval);
             feed.Url = loaded.StoredUrl.ToString();
-            if (loaded.Feed is null)
+            if (loaded.Feed is null || loaded.Items is null)
             {
                 // 304: nothing changed but the fact that the feed is reachable.
                 feed.LastFetchedAt = now;
@@ -72,11 +86,11 @@ public sealed class RefreshFeedHandler(
             }
             feed.ETag = loaded.Document.ETag;
             feed.LastModified = loaded.Document.LastModified;
-            added = await store.StageAsync(db, feed, loaded.Feed, now, c);
+            added = await store.StoreAsync(db, feed, loaded.Feed, loaded.Items, now, c);
         }, CancellationToken.None);
         if (won)
         {
-            log.LogInformation("Feed {FeedId}: {Added} new of {Count} items", feedId, added, loaded.Feed?.Items.Count ?? 0);
+            log.LogInformation("Feed {FeedId}: {Added} new of {Count} items", feedId, added, loaded.Items?.Count ?? 0);
         }
     }
 

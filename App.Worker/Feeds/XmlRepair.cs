@@ -11,11 +11,29 @@ namespace App.Worker.Feeds;
 /// and external entities (XXE) arrive. CDATA sections and comments are copied untouched.
 /// It reads as a <see cref="TextReader"/>, mending as the XML reader pulls.
 /// </summary>
-public sealed class XmlRepair(string xml) : TextReader
+public sealed class XmlRepair : TextReader
 {
+    /// <summary>Enough look-ahead for every construct but CDATA, comments and DOCTYPE, which read on to their end.</summary>
+    private const int LookAhead = 64;
+
+    private readonly TextReader _source;
     private readonly StringBuilder _pending = new();
-    private int _position;
+    private char[] _window = new char[16 * 1024];
+    private int _windowStart;
+    private int _windowEnd;
+    private bool _sourceDone;
     private int _pendingStart;
+
+    /// <summary>Mends the text <paramref name="source"/> reads, as it is read; disposing this disposes the source.</summary>
+    public XmlRepair(TextReader source)
+    {
+        _source = source;
+    }
+
+    public XmlRepair(string xml)
+        : this(new StringReader(xml))
+    {
+    }
 
     /// <summary>The whole mended document at once; throws <see cref="FeedException"/> for a DTD with declarations.</summary>
     public static string Repair(string xml)
@@ -29,14 +47,14 @@ public sealed class XmlRepair(string xml) : TextReader
 
     public override int Read(Span<char> buffer)
     {
-        while (_pending.Length - _pendingStart < buffer.Length && _position < xml.Length)
+        while (_pending.Length - _pendingStart < buffer.Length && (_windowStart < _windowEnd || !_sourceDone))
         {
             if (_pendingStart > 0)
             {
                 _pending.Remove(0, _pendingStart);
                 _pendingStart = 0;
             }
-            _position = Step(xml, _position, _pending);
+            MendNext();
         }
         var n = Math.Min(buffer.Length, _pending.Length - _pendingStart);
         _pending.CopyTo(_pendingStart, buffer[..n], n);
@@ -46,7 +64,7 @@ public sealed class XmlRepair(string xml) : TextReader
 
     public override int Peek()
     {
-        if (_pending.Length - _pendingStart == 0 && _position < xml.Length)
+        if (_pending.Length - _pendingStart == 0)
         {
             Span<char> one = stackalloc char[1];
             if (Read(one) == 0)
@@ -68,51 +86,106 @@ public sealed class XmlRepair(string xml) : TextReader
         return c;
     }
 
-    /// <summary>Mends the construct at <paramref name="i"/> into <paramref name="text"/>; returns where the next one starts.</summary>
-    private static int Step(string xml, int i, StringBuilder text)
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _source.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Mends the next construct of the source into the pending text, reading more of the source as it needs.</summary>
+    private void MendNext()
+    {
+        if (_windowEnd - _windowStart < LookAhead)
+        {
+            Fill();
+        }
+        while (true)
+        {
+            var used = Step(_window.AsSpan(_windowStart, _windowEnd - _windowStart), _sourceDone, _pending);
+            if (used > 0 || _windowStart == _windowEnd)
+            {
+                _windowStart += used;
+                return;
+            }
+            // A construct runs past the window: read on until it ends (or the source does).
+            Fill();
+        }
+    }
+
+    private void Fill()
+    {
+        if (_sourceDone)
+        {
+            return;
+        }
+        var kept = _windowEnd - _windowStart;
+        if (kept > _window.Length / 2)
+        {
+            Array.Resize(ref _window, _window.Length * 2);
+        }
+        Array.Copy(_window, _windowStart, _window, 0, kept);
+        _windowStart = 0;
+        _windowEnd = kept;
+        while (_windowEnd < _window.Length)
+        {
+            var read = _source.Read(_window, _windowEnd, _window.Length - _windowEnd);
+            if (read == 0)
+            {
+                _sourceDone = true;
+                return;
+            }
+            _windowEnd += read;
+        }
+    }
+
+    /// <summary>
+    /// Mends the construct at the start of <paramref name="xml"/> into <paramref name="text"/>; returns
+    /// how many characters it used, or 0 when the construct goes on past the end and <paramref name="final"/> is false.
+    /// </summary>
+    private static int Step(ReadOnlySpan<char> xml, bool final, StringBuilder text)
     {
         // Most of a document needs nothing: copy a run of ordinary characters at once.
-        var run = i;
+        var run = 0;
         while (run < xml.Length && IsPlain(xml[run]))
         {
             run++;
         }
-        if (run > i)
+        if (run > 0)
         {
-            text.Append(xml, i, run - i);
+            text.Append(xml[..run]);
             return run;
         }
-        var c = xml[i];
-        if (c == '<' && Starts(xml, i, "<![CDATA["))
+        var c = xml[0];
+        if (c == '<' && xml.StartsWith("<![CDATA["))
         {
-            return CopyThrough(xml, i, "]]>", text);
+            return CopyThrough(xml, "]]>", final, text);
         }
-        if (c == '<' && Starts(xml, i, "<!--"))
+        if (c == '<' && xml.StartsWith("<!--"))
         {
-            return CopyThrough(xml, i, "-->", text);
+            return CopyThrough(xml, "-->", final, text);
         }
-        if (c == '<' && Starts(xml, i, "<!DOCTYPE"))
+        if (c == '<' && xml.StartsWith("<!DOCTYPE"))
         {
-            return SkipDoctype(xml, i, text);
+            return SkipDoctype(xml, final, text);
         }
         if (c == '&')
         {
-            return Entity(xml, i, text);
+            return Entity(xml, text);
         }
-        if (char.IsSurrogatePair(xml, i))
+        if (xml.Length > 1 && char.IsSurrogatePair(c, xml[1]))
         {
-            text.Append(c).Append(xml[i + 1]);
-            return i + 2;
+            text.Append(c).Append(xml[1]);
+            return 2;
         }
         if (IsXmlChar(c))
         {
             text.Append(c);
         }
-        return i + 1;
+        return 1;
     }
-
-    private static bool Starts(string s, int at, string prefix) =>
-        string.CompareOrdinal(s, at, prefix, 0, prefix.Length) == 0;
 
     private static bool IsPlain(char c) =>
         c is '\t' or '\n' or '\r' || (c >= 0x20 && c < 0xD800 && c != '<' && c != '&');
@@ -120,51 +193,54 @@ public sealed class XmlRepair(string xml) : TextReader
     private static bool IsXmlChar(char c) =>
         c is '\t' or '\n' or '\r' || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD);
 
-    private static int CopyThrough(string xml, int start, string end, StringBuilder text)
+    private static int CopyThrough(ReadOnlySpan<char> xml, string end, bool final, StringBuilder text)
     {
-        var close = xml.IndexOf(end, start, StringComparison.Ordinal);
-        var stop = close < 0 ? xml.Length : close + end.Length;
-        for (var k = start; k < stop; k++)
+        var close = xml.IndexOf(end, StringComparison.Ordinal);
+        if (close < 0 && !final)
         {
-            if (IsXmlChar(xml[k]) || char.IsSurrogate(xml[k]))
+            return 0;
+        }
+        var stop = close < 0 ? xml.Length : close + end.Length;
+        foreach (var c in xml[..stop])
+        {
+            if (IsXmlChar(c) || char.IsSurrogate(c))
             {
-                text.Append(xml[k]);
+                text.Append(c);
             }
         }
         return stop;
     }
 
-    private static int SkipDoctype(string xml, int start, StringBuilder text)
+    private static int SkipDoctype(ReadOnlySpan<char> xml, bool final, StringBuilder text)
     {
-        var close = xml.IndexOf('>', start);
-        var subset = xml.IndexOf('[', start);
-        if (close < 0 || (subset >= 0 && subset < close))
+        var close = xml.IndexOf('>');
+        if (close < 0 && !final)
+        {
+            return 0;
+        }
+        if (close < 0 || xml[..close].Contains('['))
         {
             throw new FeedException("The feed declares a DTD with entities; DTDs are not processed for safety", retryable: false);
         }
         // Keep the line count, so that XML errors later point at the right line.
-        for (var k = start; k <= close; k++)
-        {
-            if (xml[k] == '\n')
-            {
-                text.Append('\n');
-            }
-        }
+        text.Append('\n', xml[..close].Count('\n'));
         return close + 1;
     }
 
-    private static int Entity(string xml, int start, StringBuilder text)
+    /// <summary>The entity reference at the start of <paramref name="xml"/>; the caller leaves <see cref="LookAhead"/> characters after it.</summary>
+    private static int Entity(ReadOnlySpan<char> xml, StringBuilder text)
     {
-        var semicolon = xml.IndexOf(';', start + 1, Math.Min(34, xml.Length - start - 1));
+        var semicolon = xml[1..Math.Min(35, xml.Length)].IndexOf(';');
         if (semicolon < 0)
         {
             text.Append("&amp;");
-            return start + 1;
+            return 1;
         }
-        var name = xml.AsSpan(start + 1, semicolon - start - 1);
+        semicolon++;
+        var name = xml[1..semicolon];
         if (name is "amp" or "lt" or "gt" or "quot" or "apos")
         {
-            text.Append(xml, start, semicolon - start + 1);
+            text.Append(xml[..(semicolon + 1)]);
             return semicolon + 1;
         }
         if (name.Length > 1 && name[0] == '#')
@@ -176,14 +252,14 @@ public sealed class XmlRepair(string xml) : TextReader
                 // A reference to a character XML forbids (&#0;, &#x1;) is dropped like the raw character.
                 if (code is 0x9 or 0xA or 0xD || (code >= 0x20 && code <= 0xD7FF) || (code >= 0xE000 && code <= 0xFFFD) || (code >= 0x10000 && code <= 0x10FFFF))
                 {
-                    text.Append(xml, start, semicolon - start + 1);
+                    text.Append(xml[..(semicolon + 1)]);
                 }
                 return semicolon + 1;
             }
         }
         else if (IsName(name))
         {
-            var entity = xml.Substring(start, semicolon - start + 1);
+            var entity = xml[..(semicolon + 1)].ToString();
             var decoded = WebUtility.HtmlDecode(entity);
             if (decoded != entity)
             {
@@ -195,7 +271,7 @@ public sealed class XmlRepair(string xml) : TextReader
             }
         }
         text.Append("&amp;");
-        return start + 1;
+        return 1;
     }
 
     private static bool IsName(ReadOnlySpan<char> name)

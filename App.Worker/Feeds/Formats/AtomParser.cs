@@ -1,4 +1,5 @@
 using System.Text;
+using System.Xml;
 using System.Xml.Linq;
 
 namespace App.Worker.Feeds.Formats;
@@ -10,16 +11,33 @@ namespace App.Worker.Feeds.Formats;
 /// </summary>
 public static class AtomParser
 {
-    public static ParsedFeed Parse(XElement root, Uri documentUrl)
+    /// <summary>
+    /// Reads the document from its root element, handing each entry to <paramref name="onItem"/> as
+    /// it is read, with the feed as known at the first entry; returns the whole feed without entries.
+    /// </summary>
+    public static ParsedFeed Parse(XmlReader reader, Uri documentUrl, Action<ParsedItem, ParsedFeed> onItem)
     {
-        var ns = root.Name.Namespace;
-        var items = root.Elements(ns + "entry").Select(e => Entry(e, ns, documentUrl, root)).ToList();
+        var ns = XNamespace.Get(reader.NamespaceURI);
+        ParsedFeed? head = null;
+        var root = StreamedXml.Read(reader, element =>
+        {
+            if (element.Name == ns + "entry" && element.Parent is { Parent: null } root)
+            {
+                head ??= Head(root, ns, documentUrl);
+                onItem(Entry(element, ns, documentUrl, root), head);
+            }
+        });
+        return Head(root, ns, documentUrl);
+    }
+
+    private static ParsedFeed Head(XElement root, XNamespace ns, Uri documentUrl)
+    {
         var feedBase = FeedXml.BaseOf(root, documentUrl);
         return new ParsedFeed(
             TextOf(root.Element(ns + "title")),
             AlternateLink(root, ns, documentUrl),
             FeedText.Absolute(FeedXml.Value(root.Element(ns + "icon") ?? root.Element(ns + "logo")), feedBase),
-            items);
+            []);
     }
 
     private static ParsedItem Entry(XElement entry, XNamespace ns, Uri documentUrl, XElement root)

@@ -6,7 +6,8 @@ namespace App.Worker.Feeds.Formats;
 /// <summary>JSON Feed 1.0 and 1.1 (https://jsonfeed.org). Titles are plain text by the spec.</summary>
 public static class JsonFeedParser
 {
-    public static ParsedFeed Parse(string json, Uri documentUrl)
+    /// <summary>Parses <paramref name="json"/>, handing each item to <paramref name="onItem"/>; returns the feed without items.</summary>
+    public static ParsedFeed Parse(string json, Uri documentUrl, Action<ParsedItem, ParsedFeed> onItem)
     {
         JsonDocument document;
         try
@@ -25,14 +26,19 @@ public static class JsonFeedParser
             {
                 throw new FeedException("Not a feed: the JSON document is not a JSON Feed", retryable: false);
             }
-            var items = root.TryGetProperty("items", out var list) && list.ValueKind == JsonValueKind.Array
-                ? list.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object).Select(i => Item(i, documentUrl)).ToList()
-                : [];
-            return new ParsedFeed(
+            var head = new ParsedFeed(
                 FeedText.Collapse(Str(root, "title")),
                 FeedText.Absolute(Str(root, "home_page_url"), documentUrl),
                 FeedText.Absolute(Str(root, "icon") ?? Str(root, "favicon"), documentUrl),
-                items);
+                []);
+            if (root.TryGetProperty("items", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in list.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object))
+                {
+                    onItem(Item(item, documentUrl), head);
+                }
+            }
+            return head;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Xml;
 using System.Xml.Linq;
 
 namespace App.Worker.Feeds.Formats;
@@ -10,23 +11,43 @@ namespace App.Worker.Feeds.Formats;
 /// </summary>
 public static class RssParser
 {
-    public static ParsedFeed Parse(XElement root, Uri documentUrl)
+    /// <summary>
+    /// Reads the document from its root element, handing each item to <paramref name="onItem"/> as
+    /// it is read, with the feed as known at the first item; returns the whole feed without items.
+    /// </summary>
+    public static ParsedFeed Parse(XmlReader reader, Uri documentUrl, Action<ParsedItem, ParsedFeed> onItem)
     {
-        var rdf = root.Name.LocalName == "RDF";
-        var ns = rdf ? (root.Element(FeedXml.Rss10 + "channel") is not null ? FeedXml.Rss10 : FeedXml.Rss090) : XNamespace.None;
+        var rdf = reader.LocalName == "RDF";
+        ParsedFeed? head = null;
+        var root = StreamedXml.Read(reader, element =>
+        {
+            var root = element.Ancestors().Last();
+            var ns = ItemNamespace(root, rdf);
+            if (element.Name.LocalName == "item" && (element.Name.Namespace == ns || element.Name.Namespace == XNamespace.None)
+                && element.Parent == (rdf ? root : FeedXml.Child(root, "channel", ns)))
+            {
+                head ??= Head(root, rdf, documentUrl);
+                onItem(Item(element, ns, documentUrl), head);
+            }
+        });
+        return Head(root, rdf, documentUrl);
+    }
+
+    private static XNamespace ItemNamespace(XElement root, bool rdf) =>
+        rdf ? (root.Element(FeedXml.Rss10 + "channel") is not null ? FeedXml.Rss10 : FeedXml.Rss090) : XNamespace.None;
+
+    private static ParsedFeed Head(XElement root, bool rdf, Uri documentUrl)
+    {
+        var ns = ItemNamespace(root, rdf);
         var channel = FeedXml.Child(root, "channel", ns)
             ?? throw new FeedException("Not a feed: the RSS document has no channel", retryable: false);
         var channelBase = FeedXml.BaseOf(channel, documentUrl);
-        var items = (rdf ? root.Elements() : channel.Elements())
-            .Where(e => e.Name.LocalName == "item" && (e.Name.Namespace == ns || e.Name.Namespace == XNamespace.None))
-            .Select(e => Item(e, ns, documentUrl))
-            .ToList();
         var image = FeedXml.Child(rdf ? root : channel, "image", ns);
         return new ParsedFeed(
             FeedText.DecodedText(FeedXml.Child(channel, "title", ns)?.Value),
             FeedText.Absolute(FeedXml.Value(FeedXml.Child(channel, "link", ns)), channelBase),
             image is null ? null : FeedText.Absolute(FeedXml.Value(FeedXml.Child(image, "url", ns)), channelBase),
-            items);
+            []);
     }
 
     private static ParsedItem Item(XElement item, XNamespace ns, Uri documentUrl)
