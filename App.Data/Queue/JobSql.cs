@@ -67,4 +67,13 @@ internal static class JobSql
         UPDATE "Jobs" SET "LeaseExpiresAt" = $expires
         WHERE "Id" = $id AND "Version" = $version AND "LeaseOwner" = $owner AND "State" = '{Running}'
         """;
+
+    /// <summary>
+    /// Whether a claim would find anything (a due pending job or an expired lease): a read, no
+    /// write lock, so a worker woken by another process's commit looks before it queues to write.
+    /// </summary>
+    public static readonly string AnyClaimable = $"""
+        SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Due" WHERE "State" = '{Pending}' AND "RunAt" <= $now)
+            OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now)
+        """;
 }

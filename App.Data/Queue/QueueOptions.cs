@@ -22,6 +22,14 @@ public sealed class QueueOptions
     [Range(1, 256)]
     public int Concurrency { get; set; } = 4;
 
+    /// <summary>
+    /// Jobs a worker may hold leased beyond <see cref="Concurrency"/>, claimed ahead so that a slot
+    /// starts its next job the moment it frees. Their leases are renewed with the running ones, and
+    /// they are handed back at shutdown; keep it small, as another worker could run them meanwhile.
+    /// </summary>
+    [Range(0, 64)]
+    public int ClaimAhead { get; set; } = 2;
+
     /// <summary>Attempts before a job is failed.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;
