@@ -23,7 +23,7 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
 
     // How long a writer that found the lock taken only yields its time slice before it also sleeps.
     // Another process's queue transaction holds the lock for a fraction of a millisecond.
-    private static readonly TimeSpan YieldPhase = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan YieldPhase = TimeSpan.FromMilliseconds(0);
 
     private static readonly SqliteConnectionSetup Instance = new();
 

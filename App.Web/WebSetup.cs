@@ -29,6 +29,7 @@ public static class WebSetup
         services.AddRazorPages(o => o.RootDirectory = "/");
         services.AddAntiforgery();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddSingleton<FeedSubscriber>();
         return services;
     }
 

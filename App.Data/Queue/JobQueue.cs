@@ -60,6 +60,36 @@ public sealed class JobQueue(
         return job;
     }
 
+    /// <summary>
+    /// Adds a job through <paramref name="connection"/>, inside the write transaction its caller
+    /// holds open there: for units of work written without EF Core, such as a group commit.
+    /// Returns the job's id.
+    /// </summary>
+    public long Enqueue(SqliteConnection connection, JobRequest request)
+    {
+        var now = Now;
+        using var insert = connection.CreateCommand();
+        insert.CommandText = JobSql.Insert;
+        insert.Parameters.AddWithValue("$type", request.Type);
+        insert.Parameters.AddWithValue("$payload", request.Payload);
+        insert.Parameters.AddWithValue("$uniqueKey", (object?)request.UniqueKey ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$feedId", (object?)request.FeedId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$priority", request.Priority);
+        insert.Parameters.AddWithValue("$runAt", request.RunAt ?? now);
+        insert.Parameters.AddWithValue("$maxAttempts", request.MaxAttempts ?? _options.MaxAttempts);
+        insert.Parameters.AddWithValue("$now", now);
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    /// <summary>The id of the live (pending or running) job holding <paramref name="uniqueKey"/>, read through <paramref name="connection"/>.</summary>
+    public long? FindLive(SqliteConnection connection, string uniqueKey)
+    {
+        using var find = connection.CreateCommand();
+        find.CommandText = JobSql.FindLive;
+        find.Parameters.AddWithValue("$uniqueKey", uniqueKey);
+        return find.ExecuteScalar() is long id ? id : null;
+    }
+
     /// <summary>Enqueues one job in a unit of work of its own.</summary>
     public async Task<Job> EnqueueAsync(JobRequest request, CancellationToken ct = default)
     {

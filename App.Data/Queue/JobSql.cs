@@ -76,4 +76,17 @@ internal static class JobSql
         SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Due" WHERE "State" = '{Pending}' AND "RunAt" <= $now)
             OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now)
         """;
+
+    /// <summary>Enqueue: a new pending job (for writers without EF Core); returns its id.</summary>
+    public static readonly string Insert = $"""
+        INSERT INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "State", "Priority", "RunAt",
+                            "Attempts", "MaxAttempts", "CreatedAt", "Version")
+        VALUES ($type, $payload, $uniqueKey, $feedId, '{Pending}', $priority, $runAt, 0, $maxAttempts, $now, 0)
+        RETURNING "Id"
+        """;
+
+    /// <summary>The live (pending or running) job holding a unique key, if any.</summary>
+    public static readonly string FindLive = $"""
+        SELECT "Id" FROM "Jobs" WHERE "UniqueKey" = $uniqueKey AND "State" IN ('{Pending}', '{Running}') LIMIT 1
+        """;
 }

@@ -23,12 +23,13 @@ public sealed class QueueOptions
     public int Concurrency { get; set; } = 4;
 
     /// <summary>
-    /// Jobs a worker may hold leased beyond <see cref="Concurrency"/>, claimed ahead so that a slot
-    /// starts its next job the moment it frees. Their leases are renewed with the running ones, and
-    /// they are handed back at shutdown; keep it small, as another worker could run them meanwhile.
+    /// At most this many jobs a worker holds leased beyond <see cref="Concurrency"/>, claimed ahead
+    /// so that a slot starts its next job the moment it frees. The worker claims ahead only as many
+    /// as its slots finish during one write, so none for jobs that run long; their leases are
+    /// renewed with the running ones, and they are handed back at shutdown.
     /// </summary>
-    [Range(0, 64)]
-    public int ClaimAhead { get; set; } = 2;
+    [Range(0, 256)]
+    public int ClaimAhead { get; set; } = 16;
 
     /// <summary>Attempts before a job is failed.</summary>
     [Range(1, 100)]

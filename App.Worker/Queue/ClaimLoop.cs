@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using App.Data.Queue;
 
 namespace App.Worker.Queue;
@@ -35,6 +36,7 @@ public sealed class ClaimLoop
 
     // The loop thread's own: false once a claim came back short, until someone says there may be work.
     private bool _mayHaveWork = true;
+    private double _passSeconds;
 
     /// <param name="capacity">How many more jobs the worker can take now (running and claimed-ahead ones counted).</param>
     /// <param name="claimed">Receives every batch of newly claimed jobs, on the loop's thread.</param>
@@ -47,6 +49,9 @@ public sealed class ClaimLoop
         _log = log;
         new Thread(Run) { IsBackground = true, Name = "queue-claim-loop" }.Start();
     }
+
+    /// <summary>How long a pass (waiting for the write lock included) takes, as a moving average.</summary>
+    public TimeSpan PassTime => TimeSpan.FromSeconds(Volatile.Read(ref _passSeconds));
 
     /// <summary>Completes the job held by <paramref name="lease"/> in the next pass; false when the lease was lost.</summary>
     public Task<bool> CompleteAsync(Lease lease)
@@ -174,7 +179,9 @@ public sealed class ClaimLoop
         }
         try
         {
+            var start = Stopwatch.GetTimestamp();
             var result = _queue.CompleteAndClaim(finished.ConvertAll(f => f.Lease), _owner, claim ? free : 0);
+            Volatile.Write(ref _passSeconds, MovingAverage.Next(_passSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds));
             for (var i = 0; i < finished.Count; i++)
             {
                 if (finished[i].Done is { } done)

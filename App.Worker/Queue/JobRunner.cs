@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using App.Data.Queue;
 using Microsoft.Extensions.Options;
 
@@ -31,6 +32,9 @@ public sealed class JobRunner : IHostedService
     private readonly CancellationTokenSource _stopRenewing = new();
     private volatile bool _accepting = true;
     private Task? _renewal;
+
+    // Guarded by _lock: how long a handler takes, as a moving average (0 until one finished).
+    private double _jobSeconds;
 
     private sealed record RunningJob(ClaimedJob Job, CancellationTokenSource Cancel, TaskCompletionSource Finished);
 
@@ -86,14 +90,26 @@ public sealed class JobRunner : IHostedService
         return Task.CompletedTask;
     }
 
-    // Running jobs plus those claimed ahead: a few leased jobs beyond the running ones let a slot
-    // start its next job the moment it frees, while their completion and the refill are written.
     private int FreeCapacity()
     {
         lock (_lock)
         {
-            return _accepting ? _options.Concurrency + _options.ClaimAhead - _running.Count - _ready.Count : 0;
+            return _accepting ? _options.Concurrency + ClaimAhead() - _running.Count - _ready.Count : 0;
         }
+    }
+
+    // Under _lock. Jobs claimed ahead cover the time a write pass takes (Little's law: as many as
+    // the slots finish during one pass), so a slot starts its next job the moment it frees while the
+    // claim loop writes. Jobs that take far longer than a pass (feed fetches) get none: a job
+    // claimed ahead of them would only wait here while another worker could have run it.
+    private int ClaimAhead()
+    {
+        if (_jobSeconds <= 0)
+        {
+            return 0;
+        }
+        var perPass = _options.Concurrency * _loop.PassTime.TotalSeconds / _jobSeconds;
+        return (int)Math.Min(_options.ClaimAhead, Math.Round(perPass));
     }
 
     // On the claim loop's thread: start what fits, keep the rest ready.
@@ -141,6 +157,7 @@ public sealed class JobRunner : IHostedService
         for (var current = first; current is not null;)
         {
             var completeLater = false;
+            var start = Stopwatch.GetTimestamp();
             try
             {
                 completeLater = await RunHandlerAsync(current.Job, current.Cancel.Token);
@@ -150,6 +167,7 @@ public sealed class JobRunner : IHostedService
                 var finished = current;
                 lock (_lock)
                 {
+                    _jobSeconds = MovingAverage.Next(_jobSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
                     _running.Remove(finished.Job.Lease.JobId);
                     current = _accepting && _running.Count < _options.Concurrency && _ready.TryDequeue(out var next)
                         ? Track(next)
