@@ -204,12 +204,18 @@ public sealed class ClaimLoop
         }
         catch (Exception e)
         {
-            // A busy or briefly unavailable database: unrecorded completions are rescued when their
-            // leases expire, and claiming is tried again after a pause.
+            // A busy or briefly unavailable database: the pass is tried again after a pause. The
+            // completions nobody waits for go with it (each is fenced by its lease, so writing one
+            // twice is harmless) unless the worker is stopping; a job whose completion is never
+            // written is rescued when its lease expires.
             _log.LogWarning(e, "Completing {Count} job(s) and claiming failed", finished.Count);
             finished.ForEach(f => f.Done?.TrySetException(e));
             lock (_lock)
             {
+                if (!_stopping)
+                {
+                    _finished.InsertRange(0, finished.Where(f => f.Done is null));
+                }
                 _claimRequested |= claim;
                 Monitor.Wait(_lock, PauseAfterError);
                 _signalled = true;

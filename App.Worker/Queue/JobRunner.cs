@@ -145,7 +145,8 @@ public sealed class JobRunner : IHostedService
     // Under _lock.
     private RunningJob Track(ClaimedJob job)
     {
-        var running = new RunningJob(job, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token), new TaskCompletionSource());
+        var running = new RunningJob(job, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         _running[job.Lease.JobId] = running;
         return running;
     }
@@ -174,8 +175,9 @@ public sealed class JobRunner : IHostedService
                         : null;
                 }
                 finished.Cancel.Dispose();
-                finished.Finished.SetResult();
                 // The loop writes the completion and claims for the freed capacity in one transaction.
+                // Handed over before the job counts as finished: a stopping runner waits for the
+                // finished jobs, then lets the loop write what it was handed, then stops it.
                 if (completeLater)
                 {
                     _loop.Complete(finished.Job.Lease);
@@ -184,6 +186,7 @@ public sealed class JobRunner : IHostedService
                 {
                     _loop.Wake();
                 }
+                finished.Finished.SetResult();
             }
         }
     }
