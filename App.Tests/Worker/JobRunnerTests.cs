@@ -112,6 +112,35 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stop_WritesACompletionThatArrivesWithTheStop_AndReturns()
+    {
+        var started = new TaskCompletionSource();
+        var finish = new TaskCompletionSource();
+        _handler.Script = async (_, _) =>
+        {
+            started.TrySetResult();
+            await finish.Task;
+        };
+        var job = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+        await Runner.PumpAsync(CancellationToken.None);
+        await started.Task.WaitAsync(Patience);
+
+        // While the claim loop waits for the queue's write gate, the job's completion and the stop
+        // both reach it: the pass after that writes the completion, and then the loop must end.
+        Task stopping;
+        using (await Queue.EnterWriteAsync(CancellationToken.None))
+        {
+            await Runner.PumpAsync(CancellationToken.None);
+            finish.SetResult();
+            await Eventually.TrueAsync(() => Task.FromResult(Runner.RunningCount == 0), Patience, "the job to finish");
+            stopping = Runner.StopAsync(CancellationToken.None);
+        }
+        await stopping.WaitAsync(Patience);
+
+        Assert.Equal(JobState.Succeeded, (await WaitForAsync(job.Id, _ => true)).State);
+    }
+
+    [Fact]
     public async Task Stop_HandsBackJobsClaimedAheadAndTheJobStillRunning_WithoutSpendingAttempts()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -138,7 +138,9 @@ public sealed class ClaimLoop
     {
         lock (_lock)
         {
-            while (!_signalled && _finished.Count == 0)
+            // Stopping is a state, not only a signal: the pass that consumed the stop signal may have
+            // had completions to write, and the loop must still end after it.
+            while (!_signalled && !_stopping && _finished.Count == 0)
             {
                 Monitor.Wait(_lock);
             }
