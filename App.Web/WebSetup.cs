@@ -32,6 +32,7 @@ public static class WebSetup
         services.AddAntiforgery();
         services.AddSingleton<WorkerPresence>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddSingleton<FeedSubscriber>();
         return services;
     }
 

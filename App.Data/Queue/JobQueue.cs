@@ -13,9 +13,10 @@ namespace App.Data.Queue;
 public sealed class JobQueue(
     IDbContextFactory<AppDbContext> contexts,
     TimeProvider time,
-    IOptions<QueueOptions> options)
+    IOptions<QueueOptions> options) : IDisposable
 {
     private readonly QueueOptions _options = options.Value;
+    private QueueConnection? _hot;
 
     private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromSeconds(1);
     private DateTime _nextExpiryCheck = DateTime.MinValue;
@@ -60,6 +61,36 @@ public sealed class JobQueue(
         return job;
     }
 
+    /// <summary>
+    /// Adds a job through <paramref name="connection"/>, inside the write transaction its caller
+    /// holds open there: for units of work written without EF Core, such as a group commit.
+    /// Returns the job's id.
+    /// </summary>
+    public long Enqueue(SqliteConnection connection, JobRequest request)
+    {
+        var now = Now;
+        using var insert = connection.CreateCommand();
+        insert.CommandText = JobSql.Insert;
+        insert.Parameters.AddWithValue("$type", request.Type);
+        insert.Parameters.AddWithValue("$payload", request.Payload);
+        insert.Parameters.AddWithValue("$uniqueKey", (object?)request.UniqueKey ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$feedId", (object?)request.FeedId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$priority", request.Priority);
+        insert.Parameters.AddWithValue("$runAt", request.RunAt ?? now);
+        insert.Parameters.AddWithValue("$maxAttempts", request.MaxAttempts ?? _options.MaxAttempts);
+        insert.Parameters.AddWithValue("$now", now);
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    /// <summary>The id of the live (pending or running) job holding <paramref name="uniqueKey"/>, read through <paramref name="connection"/>.</summary>
+    public long? FindLive(SqliteConnection connection, string uniqueKey)
+    {
+        using var find = connection.CreateCommand();
+        find.CommandText = JobSql.FindLive;
+        find.Parameters.AddWithValue("$uniqueKey", uniqueKey);
+        return find.ExecuteScalar() is long id ? id : null;
+    }
+
     /// <summary>Enqueues one job in a unit of work of its own.</summary>
     public async Task<Job> EnqueueAsync(JobRequest request, CancellationToken ct = default)
     {
@@ -82,14 +113,57 @@ public sealed class JobQueue(
         {
             return [];
         }
-        using var gate = await EnterWriteAsync(ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
+        await _writes.WaitAsync(ct);
+        try
+        {
+            return Hot.InWriteTransaction(c => ClaimIn(c, owner, max));
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>
+    /// One pass of a worker's writer: completes <paramref name="completed"/> (jobs that finished
+    /// with nothing else to commit, each fenced by its own lease) and claims up to
+    /// <paramref name="max"/> due jobs for <paramref name="owner"/>, all in one BEGIN IMMEDIATE
+    /// transaction, so that finishing jobs hand their slots straight to new ones. With nothing to
+    /// complete, a cheap read first tells whether anything is claimable at all, so a worker woken
+    /// for nothing does not take the write lock. Synchronous: SQLite calls block anyway, and the
+    /// worker calls it from its own writer thread.
+    /// </summary>
+    public CompleteAndClaimResult CompleteAndClaim(IReadOnlyList<Lease> completed, string owner, int max)
+    {
+        _writes.Wait();
+        try
+        {
+            if (completed.Count == 0 && (max <= 0 || !AnyClaimable(Hot)))
+            {
+                return new CompleteAndClaimResult([], []);
+            }
+            return Hot.InWriteTransaction(c => new CompleteAndClaimResult(
+                PerLease(c, completed, JobSql.Complete, ("$now", Now)),
+                max > 0 ? ClaimIn(c, owner, max) : []));
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private bool AnyClaimable(QueueConnection connection)
+    {
+        var check = connection.Statement(JobSql.AnyClaimable);
+        check.Parameters.AddWithValue("$now", Now);
+        return Convert.ToInt64(check.ExecuteScalar()) != 0;
+    }
+
+    private List<ClaimedJob> ClaimIn(QueueConnection connection, string owner, int max)
+    {
         var now = Now;
         var expires = now + _options.LeaseDuration;
         var claimed = new List<ClaimedJob>(max);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var transaction = (SqliteTransaction)tx.GetDbTransaction();
 
         // Leases expire on a scale of seconds: looking for them on every claim of a busy worker
         // would double the statements of its hottest path for nothing.
@@ -97,9 +171,9 @@ public sealed class JobQueue(
         if (lookForExpired)
         {
             _nextExpiryCheck = now + ExpiryCheckPeriod;
-            await using var abandon = Command(connection, transaction, JobSql.AbandonExhausted);
+            var abandon = connection.Statement(JobSql.AbandonExhausted);
             abandon.Parameters.AddWithValue("$now", now);
-            await abandon.ExecuteNonQueryAsync(ct);
+            abandon.ExecuteNonQuery();
         }
         foreach (var sql in lookForExpired ? [JobSql.Rescue, JobSql.ClaimDue] : new[] { JobSql.ClaimDue })
         {
@@ -107,29 +181,30 @@ public sealed class JobQueue(
             {
                 break;
             }
-            await using var take = Command(connection, transaction, sql);
+            var take = connection.Statement(sql);
             take.Parameters.AddWithValue("$owner", owner);
             take.Parameters.AddWithValue("$expires", expires);
             take.Parameters.AddWithValue("$now", now);
             take.Parameters.AddWithValue("$limit", max - claimed.Count);
             var batch = new List<(int Priority, DateTime RunAt, ClaimedJob Job)>();
-            await using var reader = await take.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            using (var reader = take.ExecuteReader())
             {
-                batch.Add((reader.GetInt32(7), reader.GetDateTime(8), new ClaimedJob(
-                    new Lease(reader.GetInt64(0), reader.GetInt64(1), owner),
-                    Type: reader.GetString(2),
-                    Payload: reader.GetString(3),
-                    FeedId: reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                    Attempt: reader.GetInt32(5),
-                    MaxAttempts: reader.GetInt32(6),
-                    LeaseExpiresAt: expires)));
+                while (reader.Read())
+                {
+                    batch.Add((reader.GetInt32(7), reader.GetDateTime(8), new ClaimedJob(
+                        new Lease(reader.GetInt64(0), reader.GetInt64(1), owner),
+                        Type: reader.GetString(2),
+                        Payload: reader.GetString(3),
+                        FeedId: reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                        Attempt: reader.GetInt32(5),
+                        MaxAttempts: reader.GetInt32(6),
+                        LeaseExpiresAt: expires)));
+                }
             }
             claimed.AddRange(batch
                 .OrderByDescending(b => b.Priority).ThenBy(b => b.RunAt).ThenBy(b => b.Job.Lease.JobId)
                 .Select(b => b.Job));
         }
-        await tx.CommitAsync(ct);
         return claimed;
     }
 
@@ -148,16 +223,30 @@ public sealed class JobQueue(
     private async Task<bool[]> PerLeaseAsync(
         IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time, CancellationToken ct)
     {
+        if (leases.Count == 0)
+        {
+            return [];
+        }
+        await _writes.WaitAsync(ct);
+        try
+        {
+            return Hot.InWriteTransaction(c => PerLease(c, leases, sql, time));
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private static bool[] PerLease(
+        QueueConnection connection, IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time)
+    {
         var changed = new bool[leases.Count];
         if (leases.Count == 0)
         {
             return changed;
         }
-        using var gate = await EnterWriteAsync(ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await using var command = Command(
-            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), sql);
+        var command = connection.Statement(sql);
         var id = command.Parameters.Add("$id", SqliteType.Integer);
         var version = command.Parameters.Add("$version", SqliteType.Integer);
         var owner = command.Parameters.Add("$owner", SqliteType.Text);
@@ -167,9 +256,8 @@ public sealed class JobQueue(
             id.Value = leases[i].JobId;
             version.Value = leases[i].Version;
             owner.Value = leases[i].Owner;
-            changed[i] = await command.ExecuteNonQueryAsync(ct) == 1;
+            changed[i] = command.ExecuteNonQuery() == 1;
         }
-        await tx.CommitAsync(ct);
         return changed;
     }
 
@@ -186,6 +274,10 @@ public sealed class JobQueue(
     /// </summary>
     public async Task<bool> CompleteAsync(Lease lease, Effects? effects = null, CancellationToken ct = default)
     {
+        if (effects is null)
+        {
+            return (await CompleteManyAsync([lease], ct))[0];
+        }
         using var gate = await EnterWriteAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -202,11 +294,8 @@ public sealed class JobQueue(
                 return false;
             }
         }
-        if (effects is not null)
-        {
-            await effects(db, ct);
-            await db.SaveChangesAsync(ct);
-        }
+        await effects(db, ct);
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -376,6 +465,30 @@ public sealed class JobQueue(
             {
                 writes.Release();
             }
+        }
+    }
+
+    // Opened on first use: the web process uses the queue's write gate but rarely its hot path.
+    private QueueConnection Hot => _hot ??= new QueueConnection(ConnectionString());
+
+    private string ConnectionString()
+    {
+        using var db = contexts.CreateDbContext();
+        return db.Database.GetConnectionString()!;
+    }
+
+    /// <summary>Closes the hot-path connection.</summary>
+    public void Dispose()
+    {
+        _writes.Wait();
+        try
+        {
+            _hot?.Dispose();
+            _hot = null;
+        }
+        finally
+        {
+            _writes.Release();
         }
     }
 

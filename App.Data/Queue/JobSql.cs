@@ -67,4 +67,26 @@ internal static class JobSql
         UPDATE "Jobs" SET "LeaseExpiresAt" = $expires
         WHERE "Id" = $id AND "Version" = $version AND "LeaseOwner" = $owner AND "State" = '{Running}'
         """;
+
+    /// <summary>
+    /// Whether a claim would find anything (a due pending job or an expired lease): a read, no
+    /// write lock, so a worker woken by another process's commit looks before it queues to write.
+    /// </summary>
+    public static readonly string AnyClaimable = $"""
+        SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Due" WHERE "State" = '{Pending}' AND "RunAt" <= $now)
+            OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now)
+        """;
+
+    /// <summary>Enqueue: a new pending job (for writers without EF Core); returns its id.</summary>
+    public static readonly string Insert = $"""
+        INSERT INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "State", "Priority", "RunAt",
+                            "Attempts", "MaxAttempts", "CreatedAt", "Version")
+        VALUES ($type, $payload, $uniqueKey, $feedId, '{Pending}', $priority, $runAt, 0, $maxAttempts, $now, 0)
+        RETURNING "Id"
+        """;
+
+    /// <summary>The live (pending or running) job holding a unique key, if any.</summary>
+    public static readonly string FindLive = $"""
+        SELECT "Id" FROM "Jobs" WHERE "UniqueKey" = $uniqueKey AND "State" IN ('{Pending}', '{Running}') LIMIT 1
+        """;
 }

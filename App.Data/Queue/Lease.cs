@@ -16,3 +16,6 @@ public sealed record ClaimedJob(
     int Attempt,
     int MaxAttempts,
     DateTime LeaseExpiresAt);
+
+/// <summary>What <see cref="JobQueue.CompleteAndClaim"/> committed: per completed lease whether it won, and the jobs claimed.</summary>
+public sealed record CompleteAndClaimResult(bool[] Completed, IReadOnlyList<ClaimedJob> Claimed);

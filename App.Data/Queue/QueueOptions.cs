@@ -22,6 +22,15 @@ public sealed class QueueOptions
     [Range(1, 256)]
     public int Concurrency { get; set; } = 4;
 
+    /// <summary>
+    /// At most this many jobs a worker holds leased beyond <see cref="Concurrency"/>, claimed ahead
+    /// so that a slot starts its next job the moment it frees. The worker claims ahead only as many
+    /// as its slots finish during one write, so none for jobs that run long; their leases are
+    /// renewed with the running ones, and they are handed back at shutdown.
+    /// </summary>
+    [Range(0, 256)]
+    public int ClaimAhead { get; set; } = 16;
+
     /// <summary>Attempts before a job is failed.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;

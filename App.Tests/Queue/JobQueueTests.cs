@@ -420,4 +420,43 @@ public sealed class JobQueueTests : IAsyncLifetime
             db.Database.ExecuteSqlInterpolatedAsync($"UPDATE \"Jobs\" SET \"State\" = 'bogus' WHERE \"Id\" = {job.Id}"));
         Assert.Equal(19, e.SqliteErrorCode);
     }
+
+    [Fact]
+    public async Task CompleteAndClaim_CompletesHeldLeases_RefusesLostOnes_AndClaimsNewJobs_InOnePass()
+    {
+        var held = await _f.EnqueueAsync();
+        var taken = await _f.EnqueueAsync();
+        var heldClaim = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
+        var takenClaim = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
+        // Another worker took the second job over (a rescue): the first holder's lease is stale.
+        _f.Clock.Advance(QueueFixture.Options.LeaseDuration);
+        Assert.True(await _f.Queue.RenewAsync(heldClaim.Lease));
+        var rescued = (await _f.Queue.ClaimAsync("worker-b", 1)).Single();
+        Assert.Equal(taken.Id, rescued.Lease.JobId);
+        var next = await _f.EnqueueAsync();
+
+        var result = _f.Queue.CompleteAndClaim([heldClaim.Lease, takenClaim.Lease], "worker-a", 5);
+
+        Assert.Equal([true, false], result.Completed);
+        Assert.Equal(next.Id, Assert.Single(result.Claimed).Lease.JobId);
+        Assert.Equal(JobState.Succeeded, (await _f.GetAsync(held.Id)).State);
+        var stillRescued = await _f.GetAsync(taken.Id);
+        Assert.Equal(JobState.Running, stillRescued.State);
+        Assert.Equal("worker-b", stillRescued.LeaseOwner);
+        Assert.Equal("worker-a", (await _f.GetAsync(next.Id)).LeaseOwner);
+    }
+
+    [Fact]
+    public async Task CompleteAndClaim_WithNothingToCompleteOrClaim_ChangesNothing()
+    {
+        var future = await _f.Queue.EnqueueAsync(new JobRequest("test") { RunAt = _f.Now.AddMinutes(1) });
+
+        var result = _f.Queue.CompleteAndClaim([], "worker-a", 4);
+
+        Assert.Empty(result.Completed);
+        Assert.Empty(result.Claimed);
+        var stored = await _f.GetAsync(future.Id);
+        Assert.Equal(JobState.Pending, stored.State);
+        Assert.Equal(0, stored.Version);
+    }
 }

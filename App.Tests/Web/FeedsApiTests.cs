@@ -111,6 +111,33 @@ public sealed class FeedsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostFeed_GivesEachOfManyConcurrentRequestsItsOwnAnswer_WhenTheyAreWrittenTogether()
+    {
+        var urls = Enumerable.Range(0, 20).Select(i => $"https://site{i}.example/feed.xml").ToList();
+
+        var responses = await Task.WhenAll(urls.Concat(urls).Select(url => Task.Run(async () =>
+        {
+            var response = await _app.PostFeedAsync(url);
+            return (Url: url, response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>());
+        })));
+
+        await using var db = _app.Db.Open();
+        var feeds = await db.Feeds.ToDictionaryAsync(f => f.Url, f => f.Id);
+        var jobs = await db.Jobs.ToDictionaryAsync(j => j.Id, j => j.FeedId);
+        Assert.Equal(20, feeds.Count);
+        Assert.Equal(20, jobs.Count);
+        foreach (var answers in responses.GroupBy(r => r.Url))
+        {
+            // One request created the feed; the other found it, with the same live job.
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Accepted], answers.Select(a => a.StatusCode).Order());
+            var feedId = Assert.Single(answers.Select(a => a.Body.GetProperty("feedId").GetInt64()).Distinct());
+            var jobId = Assert.Single(answers.Select(a => a.Body.GetProperty("jobId").GetInt64()).Distinct());
+            Assert.Equal(feeds[answers.Key], feedId);
+            Assert.Equal(feedId, jobs[jobId]);
+        }
+    }
+
+    [Fact]
     public async Task PostFeed_CreatesOneFeedAndOneJob_WhenTheSameUrlIsPostedConcurrently()
     {
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => _app.PostFeedAsync("https://example.com/feed.xml"))));

@@ -111,6 +111,78 @@ public sealed class JobRunnerTests : IAsyncLifetime
         Assert.Null(stored.LastError);
     }
 
+    [Fact]
+    public async Task Stop_WritesACompletionThatArrivesWithTheStop_AndReturns()
+    {
+        var started = new TaskCompletionSource();
+        var finish = new TaskCompletionSource();
+        _handler.Script = async (_, _) =>
+        {
+            started.TrySetResult();
+            await finish.Task;
+        };
+        var job = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+        await Runner.PumpAsync(CancellationToken.None);
+        await started.Task.WaitAsync(Patience);
+
+        // While the claim loop waits for the queue's write gate, the job's completion and the stop
+        // both reach it: the pass after that writes the completion, and then the loop must end.
+        Task stopping;
+        using (await Queue.EnterWriteAsync(CancellationToken.None))
+        {
+            await Runner.PumpAsync(CancellationToken.None);
+            finish.SetResult();
+            await Eventually.TrueAsync(() => Task.FromResult(Runner.RunningCount == 0), Patience, "the job to finish");
+            stopping = Runner.StopAsync(CancellationToken.None);
+        }
+        await stopping.WaitAsync(Patience);
+
+        Assert.Equal(JobState.Succeeded, (await WaitForAsync(job.Id, _ => true)).State);
+    }
+
+    [Fact]
+    public async Task Stop_HandsBackJobsClaimedAheadAndTheJobStillRunning_WithoutSpendingAttempts()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = _db.ConnectionString,
+            ["Queue:Concurrency"] = "1",
+            ["Queue:ShutdownGrace"] = "00:00:00.200",
+        }).Build();
+        var blocking = new BlockingHandler();
+        await using var services = new ServiceCollection().AddLogging()
+            .AddAppDatabase(configuration).AddQueueWorker()
+            .AddSingleton<IJobHandler>(blocking)
+            .BuildServiceProvider();
+        var runner = services.GetRequiredService<JobRunner>();
+        var queue = services.GetRequiredService<JobQueue>();
+        // Quick jobs first teach the runner that jobs are short, so it claims ahead; then one job
+        // holds the only slot while the jobs behind it wait, some of them claimed ahead.
+        for (var i = 0; i < 200; i++)
+        {
+            await queue.EnqueueAsync(new JobRequest(BlockingHandler.JobType));
+        }
+        await queue.EnqueueAsync(new JobRequest(BlockingHandler.JobType, """{"block":true}"""));
+        for (var i = 0; i < 50; i++)
+        {
+            await queue.EnqueueAsync(new JobRequest(BlockingHandler.JobType));
+        }
+
+        await runner.PumpAsync(CancellationToken.None);
+        await blocking.Blocked.Task.WaitAsync(Patience);
+        await runner.StopAsync(CancellationToken.None);
+
+        await using var db = _db.Open();
+        var jobs = await db.Jobs.AsNoTracking().ToListAsync();
+        Assert.DoesNotContain(jobs, j => j.State == JobState.Running);
+        Assert.All(jobs.Where(j => j.State != JobState.Succeeded), j =>
+        {
+            Assert.Equal(JobState.Pending, j.State);
+            Assert.Equal(0, j.Attempts);
+        });
+        Assert.Equal(JobState.Pending, jobs.Single(j => j.Payload.Contains("block")).State);
+    }
+
     private async Task<Job> WaitForAsync(long id, Func<Job, bool> done) =>
         await Eventually.GetAsync(async () =>
         {
@@ -140,6 +212,26 @@ public sealed class JobRunnerTests : IAsyncLifetime
             {
                 SawCancellation = true;
                 throw;
+            }
+        }
+    }
+
+    private sealed class BlockingHandler : IJobHandler
+    {
+        public const string JobType = "blocking";
+
+        public TaskCompletionSource Blocked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Type => JobType;
+
+        public TimeSpan Timeout => TimeSpan.FromMinutes(1);
+
+        public async Task RunAsync(JobRun run, CancellationToken ct)
+        {
+            if (run.Job.Payload.Contains("block"))
+            {
+                Blocked.TrySetResult();
+                await Task.Delay(System.Threading.Timeout.Infinite, ct);
             }
         }
     }

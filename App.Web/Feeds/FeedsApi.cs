@@ -22,17 +22,14 @@ public static class FeedsApi
 
     public static async Task<Results<Accepted<FeedJobResponse>, Ok<FeedJobResponse>, ProblemHttpResult>> AddAsync(
         AddFeedRequest request,
-        IDbContextFactory<AppDbContext> contexts,
-        JobQueue queue,
-        TimeProvider time,
+        FeedSubscriber subscriber,
         CancellationToken ct)
     {
         if (!FeedUrl.TryNormalize(request.Url, out var url, out var error))
         {
             return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Invalid feed address");
         }
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var subscription = await FeedSubscriptions.SubscribeAsync(db, queue, time, url, ct);
+        var subscription = await subscriber.SubscribeAsync(url, ct);
         var body = new FeedJobResponse(subscription.FeedId, subscription.JobId);
         return subscription.Created
             ? TypedResults.Accepted($"/api/jobs/{subscription.JobId}", body)

@@ -3,7 +3,7 @@ using App.Data.Queue;
 namespace App.Worker.Queue;
 
 /// <summary>One attempt at a claimed job, as its handler sees it: the job, and the two ways to finish it.</summary>
-public sealed class JobRun(ClaimedJob job, JobQueue queue, CompletionBatcher? completions = null)
+public sealed class JobRun(ClaimedJob job, JobQueue queue, ClaimLoop? completions = null)
 {
     public ClaimedJob Job => job;
 

@@ -1,136 +1,211 @@
-using System.Collections.Concurrent;
+using System.Diagnostics;
 using App.Data.Queue;
 using Microsoft.Extensions.Options;
 
 namespace App.Worker.Queue;
 
 /// <summary>
-/// Claims jobs up to <see cref="QueueOptions.Concurrency"/>, runs each on the thread pool with its
-/// lease renewed, records the outcome, and on shutdown lets running jobs finish within
-/// <see cref="QueueOptions.ShutdownGrace"/> before releasing the rest.
+/// Runs up to <see cref="QueueOptions.Concurrency"/> jobs at once on the thread pool with their
+/// leases renewed, and records their outcomes; claims and plain completions are written by its
+/// <see cref="ClaimLoop"/>. On shutdown it hands back jobs claimed ahead, lets running jobs finish
+/// within <see cref="QueueOptions.ShutdownGrace"/> and releases the rest.
 /// Registered as a hosted service before Quartz, so it stops after Quartz stopped polling.
 /// </summary>
-public sealed class JobRunner(
-    JobQueue queue,
-    JobHandlers handlers,
-    CompletionBatcher completions,
-    WorkerRegistry registry,
-    WorkerIdentity identity,
-    IOptions<QueueOptions> options,
-    TimeProvider time,
-    ILogger<JobRunner> log) : IHostedService
+public sealed class JobRunner : IHostedService
 {
-    private readonly QueueOptions _options = options.Value;
-    private readonly ConcurrentDictionary<long, RunningJob> _running = new();
+    private readonly JobQueue _queue;
+    private readonly JobHandlers _handlers;
+    private readonly WorkerRegistry _registry;
+    private readonly WorkerIdentity _identity;
+    private readonly QueueOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<JobRunner> _log;
+    private readonly ClaimLoop _loop;
+
+    // Guarded by _lock: jobs whose handler runs, and jobs claimed ahead that wait for a slot.
+    private readonly object _lock = new();
+    private readonly Dictionary<long, RunningJob> _running = [];
+    private readonly Queue<ClaimedJob> _ready = new();
 
     // Cancelled when the grace period is over: handlers stop and their jobs are released.
     private readonly CancellationTokenSource _hardStop = new();
     private readonly CancellationTokenSource _stopRenewing = new();
     private volatile bool _accepting = true;
-    private int _pumpRequests;
     private Task? _renewal;
 
-    private sealed record RunningJob(ClaimedJob Job, CancellationTokenSource Cancel, Task Task);
+    // Guarded by _lock: how long a handler takes, as a moving average (0 until one finished).
+    private double _jobSeconds;
+
+    private sealed record RunningJob(ClaimedJob Job, CancellationTokenSource Cancel, TaskCompletionSource Finished);
+
+    public JobRunner(
+        JobQueue queue,
+        JobHandlers handlers,
+        WorkerRegistry registry,
+        WorkerIdentity identity,
+        IOptions<QueueOptions> options,
+        TimeProvider time,
+        ILogger<JobRunner> log)
+    {
+        _queue = queue;
+        _handlers = handlers;
+        _registry = registry;
+        _identity = identity;
+        _options = options.Value;
+        _time = time;
+        _log = log;
+        _loop = new ClaimLoop(queue, identity.Id, FreeCapacity, Dispatch, log);
+    }
 
     /// <summary>Jobs running in this process now.</summary>
-    public int RunningCount => _running.Count;
+    public int RunningCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _running.Count;
+            }
+        }
+    }
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await registry.HeartbeatAsync(identity.Id, ct);
+        await _registry.HeartbeatAsync(_identity.Id, ct);
         _renewal = RenewLoopAsync(_stopRenewing.Token);
-        log.LogInformation("Worker {Worker} started: concurrency {Concurrency}, lease {Lease}",
-            identity.Id, _options.Concurrency, _options.LeaseDuration);
+        _log.LogInformation("Worker {Worker} started: concurrency {Concurrency} (+{Ahead} claimed ahead), lease {Lease}",
+            _identity.Id, _options.Concurrency, _options.ClaimAhead, _options.LeaseDuration);
     }
 
     /// <summary>
-    /// Claims and starts jobs while capacity is free and jobs are due. Calls that arrive while a
-    /// pump is under way are folded into it (one more pass), so claims never run in parallel.
+    /// Asks for a claim as soon as possible, if capacity is free (the wake-up saw another process
+    /// commit, or the poll ticked). Claims are made by one writer thread, never in parallel.
     /// </summary>
-    public async Task PumpAsync(CancellationToken ct)
+    public Task PumpAsync(CancellationToken ct)
     {
-        if (Interlocked.Increment(ref _pumpRequests) > 1)
-        {
-            return;
-        }
-        do
-        {
-            Volatile.Write(ref _pumpRequests, 1);
-            try
-            {
-                while (_accepting && _options.Concurrency - _running.Count is var free and > 0)
-                {
-                    var claimed = await queue.ClaimAsync(identity.Id, free, ct);
-                    foreach (var job in claimed)
-                    {
-                        Start(job);
-                    }
-                    if (claimed.Count < free)
-                    {
-                        break;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // The database may be busy or briefly unavailable; the next poll tries again.
-                log.LogWarning(e, "Claiming jobs failed");
-            }
-        }
-        while (Interlocked.Decrement(ref _pumpRequests) > 0);
-    }
-
-    private void Start(ClaimedJob job)
-    {
-        var cancel = CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token);
-        var started = new TaskCompletionSource();
-        var task = Task.Run(async () =>
-        {
-            await started.Task;
-            await RunAsync(job, cancel);
-        });
-        _running[job.Lease.JobId] = new RunningJob(job, cancel, task);
-        started.SetResult();
-    }
-
-    private async Task RunAsync(ClaimedJob job, CancellationTokenSource cancel)
-    {
-        try
-        {
-            await RunHandlerAsync(job, cancel.Token);
-        }
-        finally
-        {
-            _running.TryRemove(job.Lease.JobId, out _);
-            cancel.Dispose();
-        }
         if (_accepting)
         {
-            _ = PumpAsync(CancellationToken.None);
+            _loop.RequestClaim();
+        }
+        return Task.CompletedTask;
+    }
+
+    private int FreeCapacity()
+    {
+        lock (_lock)
+        {
+            return _accepting ? _options.Concurrency + ClaimAhead() - _running.Count - _ready.Count : 0;
         }
     }
 
-    private async Task RunHandlerAsync(ClaimedJob job, CancellationToken ct)
+    // Under _lock. Jobs claimed ahead cover the time a write pass takes (Little's law: as many as
+    // the slots finish during one pass), so a slot starts its next job the moment it frees while the
+    // claim loop writes. Jobs that take far longer than a pass (feed fetches) get none: a job
+    // claimed ahead of them would only wait here while another worker could have run it.
+    private int ClaimAhead()
     {
-        var run = new JobRun(job, queue, completions);
-        if (handlers.Find(job.Type) is not { } handler)
+        if (_jobSeconds <= 0)
+        {
+            return 0;
+        }
+        var perPass = _options.Concurrency * _loop.PassTime.TotalSeconds / _jobSeconds;
+        return (int)Math.Min(_options.ClaimAhead, Math.Round(perPass));
+    }
+
+    // On the claim loop's thread: start what fits, keep the rest ready.
+    private void Dispatch(IReadOnlyList<ClaimedJob> claimed)
+    {
+        List<RunningJob>? start = null;
+        List<ClaimedJob>? handBack = null;
+        lock (_lock)
+        {
+            foreach (var job in claimed)
+            {
+                if (!_accepting)
+                {
+                    (handBack ??= []).Add(job);
+                }
+                else if (_running.Count < _options.Concurrency)
+                {
+                    (start ??= []).Add(Track(job));
+                }
+                else
+                {
+                    _ready.Enqueue(job);
+                }
+            }
+        }
+        start?.ForEach(r => _ = Task.Run(() => LaneAsync(r)));
+        if (handBack is not null)
+        {
+            _ = Task.WhenAll(handBack.Select(ReleaseAsync));
+        }
+    }
+
+    // Under _lock.
+    private RunningJob Track(ClaimedJob job)
+    {
+        var running = new RunningJob(job, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _running[job.Lease.JobId] = running;
+        return running;
+    }
+
+    // One slot: runs its job, then goes straight on with the next job claimed ahead, if any, without
+    // waiting for the database. The completion is written by the claim loop meanwhile.
+    private async Task LaneAsync(RunningJob first)
+    {
+        for (var current = first; current is not null;)
+        {
+            var completeLater = false;
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                completeLater = await RunHandlerAsync(current.Job, current.Cancel.Token);
+            }
+            finally
+            {
+                var finished = current;
+                lock (_lock)
+                {
+                    _jobSeconds = MovingAverage.Next(_jobSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                    _running.Remove(finished.Job.Lease.JobId);
+                    current = _accepting && _running.Count < _options.Concurrency && _ready.TryDequeue(out var next)
+                        ? Track(next)
+                        : null;
+                }
+                finished.Cancel.Dispose();
+                // The loop writes the completion and claims for the freed capacity in one transaction.
+                // Handed over before the job counts as finished: a stopping runner waits for the
+                // finished jobs, then lets the loop write what it was handed, then stops it.
+                if (completeLater)
+                {
+                    _loop.Complete(finished.Job.Lease);
+                }
+                else
+                {
+                    _loop.Wake();
+                }
+                finished.Finished.SetResult();
+            }
+        }
+    }
+
+    /// <summary>Runs the handler and records its outcome; true when the job succeeded with nothing else to write, whose completion the caller hands to the claim loop.</summary>
+    private async Task<bool> RunHandlerAsync(ClaimedJob job, CancellationToken ct)
+    {
+        var run = new JobRun(job, _queue, _loop);
+        if (_handlers.Find(job.Type) is not { } handler)
         {
             await TryFailAsync(run, $"No handler for job type \"{job.Type}\".", retryable: false);
-            return;
+            return false;
         }
-        using var timeout = new CancellationTokenSource(handler.Timeout, time);
+        using var timeout = new CancellationTokenSource(handler.Timeout, _time);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {
             await handler.RunAsync(run, attempt.Token);
-            if (!run.Finished)
-            {
-                await run.CompleteAsync(null, CancellationToken.None);
-            }
+            return !run.Finished;
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {
@@ -142,11 +217,11 @@ public sealed class JobRunner(
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            log.LogWarning("Job {JobId} stopped: its lease was lost to another worker", job.Lease.JobId);
+            _log.LogWarning("Job {JobId} stopped: its lease was lost to another worker", job.Lease.JobId);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            log.LogWarning("Job {JobId} ({Type}) timed out after {Timeout}", job.Lease.JobId, job.Type, handler.Timeout);
+            _log.LogWarning("Job {JobId} ({Type}) timed out after {Timeout}", job.Lease.JobId, job.Type, handler.Timeout);
             if (!run.Finished)
             {
                 await TryFailAsync(run, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
@@ -154,12 +229,13 @@ public sealed class JobRunner(
         }
         catch (Exception e)
         {
-            log.LogError(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Lease.JobId, job.Type, job.Attempt);
+            _log.LogError(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Lease.JobId, job.Type, job.Attempt);
             if (!run.Finished)
             {
                 await TryFailAsync(run, JobErrors.Describe(e), retryable: true);
             }
         }
+        return false;
     }
 
     private async Task TryFailAsync(JobRun run, string error, bool retryable)
@@ -171,13 +247,14 @@ public sealed class JobRunner(
         catch (Exception writeError)
         {
             // The lease runs out and another worker retries the job.
-            log.LogError(writeError, "Could not record the failure of job {JobId}", run.Job.Lease.JobId);
+            _log.LogError(writeError, "Could not record the failure of job {JobId}", run.Job.Lease.JobId);
         }
     }
 
     /// <summary>
-    /// Renews the leases of all running jobs together, every third of the lease; a job whose lease
-    /// was taken over (another worker rescued it) is cancelled, as its writes would be refused anyway.
+    /// Renews the leases of all running and claimed-ahead jobs together, every third of the lease;
+    /// a job whose lease was taken over (another worker rescued it) is cancelled, or dropped if it
+    /// had not started, as its writes would be refused anyway.
     /// </summary>
     private async Task RenewLoopAsync(CancellationToken ct)
     {
@@ -185,17 +262,23 @@ public sealed class JobRunner(
         {
             while (true)
             {
-                await Task.Delay(_options.LeaseDuration / 3, time, ct);
-                var running = _running.Values.ToList();
+                await Task.Delay(_options.LeaseDuration / 3, _time, ct);
+                List<RunningJob> running;
+                List<ClaimedJob> ready;
+                lock (_lock)
+                {
+                    running = [.. _running.Values];
+                    ready = [.. _ready];
+                }
                 bool[] held;
                 try
                 {
-                    held = await queue.RenewManyAsync(running.Select(r => r.Job.Lease).ToList(), ct);
+                    held = await _queue.RenewManyAsync([.. running.Select(r => r.Job.Lease), .. ready.Select(j => j.Lease)], ct);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // A busy database: the leases have two more periods before they run out.
-                    log.LogWarning(e, "Renewing {Count} lease(s) failed", running.Count);
+                    _log.LogWarning(e, "Renewing {Count} lease(s) failed", running.Count + ready.Count);
                     continue;
                 }
                 for (var i = 0; i < running.Count; i++)
@@ -204,6 +287,17 @@ public sealed class JobRunner(
                     {
                         await TryCancelAsync(running[i].Cancel);
                     }
+                }
+                var lost = ready.Where((_, i) => !held[running.Count + i]).Select(j => j.Lease.JobId).ToHashSet();
+                if (lost.Count > 0)
+                {
+                    lock (_lock)
+                    {
+                        var kept = _ready.Where(j => !lost.Contains(j.Lease.JobId)).ToList();
+                        _ready.Clear();
+                        kept.ForEach(_ready.Enqueue);
+                    }
+                    _loop.Wake();
                 }
             }
         }
@@ -228,33 +322,52 @@ public sealed class JobRunner(
     {
         try
         {
-            if (await queue.ReleaseAsync(job.Lease, CancellationToken.None))
+            if (await _queue.ReleaseAsync(job.Lease, CancellationToken.None))
             {
-                log.LogInformation("Released job {JobId} at shutdown", job.Lease.JobId);
+                _log.LogInformation("Released job {JobId} at shutdown", job.Lease.JobId);
             }
         }
         catch (Exception e)
         {
-            log.LogError(e, "Could not release job {JobId}; it is rescued when its lease expires", job.Lease.JobId);
+            _log.LogError(e, "Could not release job {JobId}; it is rescued when its lease expires", job.Lease.JobId);
         }
     }
 
-    /// <summary>Stops claiming, waits up to the grace period, then cancels and releases what still runs.</summary>
+    /// <summary>
+    /// Stops claiming and hands back the jobs claimed ahead at once; waits up to the grace period for
+    /// running jobs, then cancels and releases what still runs.
+    /// </summary>
     public async Task StopAsync(CancellationToken ct)
     {
-        _accepting = false;
-        var running = _running.Values.ToList();
+        List<ClaimedJob> ready;
+        List<RunningJob> running;
+        lock (_lock)
+        {
+            _accepting = false;
+            ready = [.. _ready];
+            _ready.Clear();
+            running = [.. _running.Values];
+        }
+        foreach (var job in ready)
+        {
+            await ReleaseAsync(job);
+        }
         if (running.Count > 0)
         {
-            log.LogInformation("Stopping: waiting up to {Grace} for {Count} running job(s)", _options.ShutdownGrace, running.Count);
-            var all = Task.WhenAll(running.Select(r => r.Task));
-            await Task.WhenAny(all, Task.Delay(_options.ShutdownGrace, time, ct));
+            _log.LogInformation("Stopping: waiting up to {Grace} for {Count} running job(s)", _options.ShutdownGrace, running.Count);
+            var all = Task.WhenAll(running.Select(r => r.Finished.Task));
+            await Task.WhenAny(all, Task.Delay(_options.ShutdownGrace, _time, ct));
             if (!all.IsCompleted)
             {
                 await _hardStop.CancelAsync();
-                await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), time, ct));
+                await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), _time, ct));
                 // Handlers that ignore cancellation: release their jobs from here; their own late writes are fenced off.
-                foreach (var r in _running.Values)
+                List<RunningJob> stuck;
+                lock (_lock)
+                {
+                    stuck = [.. _running.Values];
+                }
+                foreach (var r in stuck)
                 {
                     await ReleaseAsync(r.Job);
                 }
@@ -265,15 +378,15 @@ public sealed class JobRunner(
         {
             await _renewal;
         }
-        await completions.StopAsync();
+        await _loop.StopAsync();
         try
         {
-            await registry.DeregisterAsync(identity.Id, CancellationToken.None);
+            await _registry.DeregisterAsync(_identity.Id, CancellationToken.None);
         }
         catch (Exception e)
         {
-            log.LogWarning(e, "Could not deregister worker {Worker}", identity.Id);
+            _log.LogWarning(e, "Could not deregister worker {Worker}", _identity.Id);
         }
-        log.LogInformation("Worker {Worker} stopped", identity.Id);
+        _log.LogInformation("Worker {Worker} stopped", _identity.Id);
     }
 }

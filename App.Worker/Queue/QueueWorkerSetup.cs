@@ -8,7 +8,6 @@ public static class QueueWorkerSetup
         services.AddSingleton(WorkerIdentity.New());
         services.AddSingleton<JobHandlers>();
         services.AddSingleton<IJobHandler, NoopHandler>();
-        services.AddSingleton<CompletionBatcher>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
         services.AddHostedService<QueueWakeup>();

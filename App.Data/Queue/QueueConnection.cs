@@ -1,0 +1,72 @@
+using Microsoft.Data.Sqlite;
+
+namespace App.Data.Queue;
+
+/// <summary>
+/// The queue's own connection for its hot path (claim, complete, renew): open for the life of the
+/// process, each statement prepared once. Against a pooled EF context per call this saves the
+/// context, the transaction object and the statement preparation on every pass.
+/// Not thread-safe: <see cref="JobQueue"/> uses it only while holding its write gate.
+/// </summary>
+internal sealed class QueueConnection(string connectionString) : IDisposable
+{
+    private SqliteConnection? _connection;
+    private readonly Dictionary<string, SqliteCommand> _prepared = [];
+
+    /// <summary>Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction and commits it; rolls back on an exception.</summary>
+    public T InWriteTransaction<T>(Func<QueueConnection, T> work)
+    {
+        var connection = Open();
+        SqliteConnectionSetup.BeginImmediate(connection);
+        try
+        {
+            var result = work(this);
+            Statement("COMMIT").ExecuteNonQuery();
+            return result;
+        }
+        catch
+        {
+            if (!connection.Handle!.IsInvalid && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                Statement("ROLLBACK").ExecuteNonQuery();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>The prepared command for <paramref name="sql"/>, parameters cleared.</summary>
+    public SqliteCommand Statement(string sql)
+    {
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = Open().CreateCommand();
+            command.CommandText = sql;
+            command.Prepare();
+            _prepared[sql] = command;
+        }
+        command.Parameters.Clear();
+        return command;
+    }
+
+    private SqliteConnection Open()
+    {
+        if (_connection is null)
+        {
+            // Not pooled: the connection lives as long as the queue, and a test's temp file must not stay open in a pool after.
+            var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = false };
+            _connection = SqliteConnectionSetup.OpenRaw(builder.ToString());
+        }
+        return _connection;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
+        _prepared.Clear();
+        _connection?.Dispose();
+        _connection = null;
+    }
+}

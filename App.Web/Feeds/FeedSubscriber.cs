@@ -1,0 +1,172 @@
+using System.Threading.Channels;
+using App.Data;
+using App.Data.Feeds;
+using App.Data.Queue;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using static App.Web.Feeds.FeedSubscriptions;
+
+namespace App.Web.Feeds;
+
+/// <summary>
+/// Group commit for subscribing through the API: requests that arrive while a write is under way
+/// are written together in the next transaction, so that 32 clients at once cost one write, not 32
+/// in a row. Each request still gets its own answer: its new feed and job, or the existing feed and
+/// its live job. Within a batch the look-ups and inserts run in arrival order inside one BEGIN
+/// IMMEDIATE transaction, so the second of two requests for one URL finds the feed the first
+/// created. Plain prepared statements on a connection of its own: EF Core's change tracking and
+/// two SaveChanges cost more than the writes themselves.
+/// </summary>
+public sealed class FeedSubscriber : IAsyncDisposable
+{
+    private const int MaxBatch = 256;
+
+    private const string FindFeed = """SELECT "Id" FROM "Feeds" WHERE "Url" = $url""";
+
+    private const string InsertFeed = """
+        INSERT INTO "Feeds" ("Url", "CreatedAt", "ConsecutiveFailures") VALUES ($url, $now, 0) RETURNING "Id"
+        """;
+
+    private readonly Channel<(string Url, TaskCompletionSource<Subscription> Done)> _requests =
+        Channel.CreateUnbounded<(string, TaskCompletionSource<Subscription>)>(new UnboundedChannelOptions { SingleReader = true });
+
+    private readonly IDbContextFactory<AppDbContext> _contexts;
+    private readonly JobQueue _queue;
+    private readonly TimeProvider _time;
+    private readonly ILogger<FeedSubscriber> _log;
+    private readonly Task _loop;
+    private SqliteConnection? _connection;
+
+    public FeedSubscriber(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time, ILogger<FeedSubscriber> log)
+    {
+        _contexts = contexts;
+        _queue = queue;
+        _time = time;
+        _log = log;
+        _loop = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>
+    /// Stores a feed for <paramref name="url"/> (already normalised by <see cref="FeedUrl"/>)
+    /// together with its first fetch job, or finds the existing feed and its live fetch job.
+    /// </summary>
+    public Task<Subscription> SubscribeAsync(string url, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource<Subscription>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_requests.Writer.TryWrite((url, done)))
+        {
+            throw new ObjectDisposedException(nameof(FeedSubscriber));
+        }
+        // A request that gives up still has its subscription written: it may already be in a batch.
+        return done.Task.WaitAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _requests.Writer.TryComplete();
+        await _loop;
+        _connection?.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<(string Url, TaskCompletionSource<Subscription> Done)>(MaxBatch);
+        while (await _requests.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _requests.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+            }
+            // The queue's write gate: this process's other writers (pages, refreshes) take turns with the batch.
+            using (await _queue.EnterWriteAsync(CancellationToken.None))
+            {
+                try
+                {
+                    var written = Write(batch.ConvertAll(b => b.Url));
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        batch[i].Done.TrySetResult(written[i]);
+                    }
+                }
+                catch (Exception e)
+                {
+                    // One bad request must not fail the others: each is tried again alone.
+                    _log.LogWarning(e, "Writing {Count} subscription(s) together failed; writing them one by one", batch.Count);
+                    foreach (var (url, done) in batch)
+                    {
+                        try
+                        {
+                            done.TrySetResult(Write([url])[0]);
+                        }
+                        catch (Exception alone)
+                        {
+                            done.TrySetException(alone);
+                        }
+                    }
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    private List<Subscription> Write(List<string> urls)
+    {
+        var connection = Open();
+        SqliteConnectionSetup.BeginImmediate(connection);
+        try
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            using var find = Command(connection, FindFeed);
+            using var insert = Command(connection, InsertFeed);
+            insert.Parameters.AddWithValue("$now", now);
+            var subscriptions = new List<Subscription>(urls.Count);
+            foreach (var url in urls)
+            {
+                find.Parameters["$url"].Value = url;
+                if (find.ExecuteScalar() is long existing)
+                {
+                    subscriptions.Add(new Subscription(existing, _queue.FindLive(connection, FeedJobs.UniqueKey(existing)), Created: false));
+                    continue;
+                }
+                insert.Parameters["$url"].Value = url;
+                var feedId = (long)insert.ExecuteScalar()!;
+                var jobId = _queue.Enqueue(connection, FeedJobs.Fetch(feedId, JobPriority.User));
+                subscriptions.Add(new Subscription(feedId, jobId, Created: true));
+            }
+            using var commit = Command(connection, "COMMIT");
+            commit.ExecuteNonQuery();
+            return subscriptions;
+        }
+        catch
+        {
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                using var rollback = Command(connection, "ROLLBACK");
+                rollback.ExecuteNonQuery();
+            }
+            throw;
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (sql.Contains("$url", StringComparison.Ordinal))
+        {
+            command.Parameters.Add("$url", SqliteType.Text);
+        }
+        return command;
+    }
+
+    private SqliteConnection Open()
+    {
+        if (_connection is null)
+        {
+            using var db = _contexts.CreateDbContext();
+            var builder = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
+            _connection = SqliteConnectionSetup.OpenRaw(builder.ToString());
+        }
+        return _connection;
+    }
+}

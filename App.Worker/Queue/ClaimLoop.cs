@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using App.Data.Queue;
+
+namespace App.Worker.Queue;
+
+/// <summary>
+/// The worker's one writer for its hot path: a dedicated thread whose every pass commits, in one
+/// transaction, the completions of jobs that finished with nothing else to write and the claims
+/// for the capacity they freed (<see cref="JobQueue.CompleteAndClaim"/>). Finishing jobs hand
+/// their slots straight to new ones, and a busy worker writes one transaction per pass however
+/// many jobs finished meanwhile (a group commit). An idle worker pays no delay: a lone completion
+/// is written at once.
+/// </summary>
+/// <remarks>
+/// A thread of its own that blocks while idle, rather than an async loop: SQLite calls block
+/// anyway, and a pass then costs no thread-pool hand-offs between the transaction and the jobs.
+/// </remarks>
+public sealed class ClaimLoop
+{
+    private const int MaxBatch = 256;
+    private static readonly TimeSpan PauseAfterError = TimeSpan.FromMilliseconds(100);
+
+    private readonly JobQueue _queue;
+    private readonly string _owner;
+    private readonly Func<int> _capacity;
+    private readonly Action<IReadOnlyList<ClaimedJob>> _claimed;
+    private readonly ILogger _log;
+    private readonly object _lock = new();
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Guarded by _lock.
+    private List<(Lease Lease, TaskCompletionSource<bool>? Done)> _finished = [];
+    private bool _signalled;
+    private bool _claimRequested = true;
+    private bool _stopping;
+
+    // The loop thread's own: false once a claim came back short, until someone says there may be work.
+    private bool _mayHaveWork = true;
+    private double _passSeconds;
+
+    /// <param name="capacity">How many more jobs the worker can take now (running and claimed-ahead ones counted).</param>
+    /// <param name="claimed">Receives every batch of newly claimed jobs, on the loop's thread.</param>
+    public ClaimLoop(JobQueue queue, string owner, Func<int> capacity, Action<IReadOnlyList<ClaimedJob>> claimed, ILogger log)
+    {
+        _queue = queue;
+        _owner = owner;
+        _capacity = capacity;
+        _claimed = claimed;
+        _log = log;
+        new Thread(Run) { IsBackground = true, Name = "queue-claim-loop" }.Start();
+    }
+
+    /// <summary>How long a pass (waiting for the write lock included) takes, as a moving average.</summary>
+    public TimeSpan PassTime => TimeSpan.FromSeconds(Volatile.Read(ref _passSeconds));
+
+    /// <summary>Completes the job held by <paramref name="lease"/> in the next pass; false when the lease was lost.</summary>
+    public Task<bool> CompleteAsync(Lease lease)
+    {
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Enqueue(lease, done) ? done.Task : _queue.CompleteAsync(lease);
+    }
+
+    /// <summary>Completes the job in the next pass without anyone waiting for the answer (a lost lease is only logged).</summary>
+    public void Complete(Lease lease)
+    {
+        if (!Enqueue(lease, null))
+        {
+            _ = _queue.CompleteAsync(lease);
+        }
+    }
+
+    /// <summary>There may be new jobs (another process committed, or the poll ticked): claim if capacity is free.</summary>
+    public void RequestClaim()
+    {
+        lock (_lock)
+        {
+            _claimRequested = true;
+            Signal();
+        }
+    }
+
+    /// <summary>Capacity was freed without a completion to write: claim for it if jobs may be waiting.</summary>
+    public void Wake()
+    {
+        lock (_lock)
+        {
+            Signal();
+        }
+    }
+
+    /// <summary>Writes the completions still queued, claims nothing more, and ends the thread.</summary>
+    public Task StopAsync()
+    {
+        lock (_lock)
+        {
+            _stopping = true;
+            Signal();
+        }
+        return _done.Task;
+    }
+
+    private bool Enqueue(Lease lease, TaskCompletionSource<bool>? done)
+    {
+        lock (_lock)
+        {
+            if (_stopping)
+            {
+                return false;
+            }
+            _finished.Add((lease, done));
+            Signal();
+            return true;
+        }
+    }
+
+    private void Signal()
+    {
+        _signalled = true;
+        Monitor.Pulse(_lock);
+    }
+
+    private void Run()
+    {
+        try
+        {
+            while (Next() is { } pass)
+            {
+                Write(pass.Finished, pass.ClaimRequested);
+            }
+        }
+        finally
+        {
+            _done.TrySetResult();
+        }
+    }
+
+    private (List<(Lease Lease, TaskCompletionSource<bool>? Done)> Finished, bool ClaimRequested)? Next()
+    {
+        lock (_lock)
+        {
+            // Stopping is a state, not only a signal: the pass that consumed the stop signal may have
+            // had completions to write, and the loop must still end after it.
+            while (!_signalled && !_stopping && _finished.Count == 0)
+            {
+                Monitor.Wait(_lock);
+            }
+            _signalled = false;
+            if (_stopping && _finished.Count == 0)
+            {
+                return null;
+            }
+            var batch = _finished;
+            if (batch.Count > MaxBatch)
+            {
+                _finished = batch[MaxBatch..];
+                batch = batch[..MaxBatch];
+                _signalled = true;
+            }
+            else
+            {
+                _finished = [];
+            }
+            var requested = _claimRequested && !_stopping;
+            _claimRequested = false;
+            return (batch, requested);
+        }
+    }
+
+    private void Write(List<(Lease Lease, TaskCompletionSource<bool>? Done)> finished, bool claimRequested)
+    {
+        bool stopping;
+        lock (_lock)
+        {
+            stopping = _stopping;
+        }
+        var free = stopping ? 0 : _capacity();
+        var claim = free > 0 && (claimRequested || _mayHaveWork);
+        if (finished.Count == 0 && !claim)
+        {
+            return;
+        }
+        try
+        {
+            var start = Stopwatch.GetTimestamp();
+            var result = _queue.CompleteAndClaim(finished.ConvertAll(f => f.Lease), _owner, claim ? free : 0);
+            Volatile.Write(ref _passSeconds, MovingAverage.Next(_passSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds));
+            for (var i = 0; i < finished.Count; i++)
+            {
+                if (finished[i].Done is { } done)
+                {
+                    done.TrySetResult(result.Completed[i]);
+                }
+                else if (!result.Completed[i])
+                {
+                    _log.LogWarning("Job {JobId} finished, but its lease had been taken over; its completion was not recorded", finished[i].Lease.JobId);
+                }
+            }
+            if (claim)
+            {
+                _mayHaveWork = result.Claimed.Count == free;
+            }
+            if (result.Claimed.Count > 0)
+            {
+                _claimed(result.Claimed);
+            }
+        }
+        catch (Exception e)
+        {
+            // A busy or briefly unavailable database: the pass is tried again after a pause. The
+            // completions nobody waits for go with it (each is fenced by its lease, so writing one
+            // twice is harmless) unless the worker is stopping; a job whose completion is never
+            // written is rescued when its lease expires.
+            _log.LogWarning(e, "Completing {Count} job(s) and claiming failed", finished.Count);
+            finished.ForEach(f => f.Done?.TrySetException(e));
+            lock (_lock)
+            {
+                if (!_stopping)
+                {
+                    _finished.InsertRange(0, finished.Where(f => f.Done is null));
+                }
+                _claimRequested |= claim;
+                Monitor.Wait(_lock, PauseAfterError);
+                _signalled = true;
+            }
+        }
+    }
+}
