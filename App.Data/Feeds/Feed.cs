@@ -12,6 +12,13 @@ public sealed class Feed
     /// <summary>The feed document's address (absolute http/https); unique.</summary>
     public required string Url { get; set; }
 
+    /// <summary>
+    /// The address the feed was subscribed with, kept when a fetch moved <see cref="Url"/> away from
+    /// it (a web page whose feed was discovered, a permanent redirect), so that subscribing with it
+    /// again finds this feed instead of adding a second one; null while the two are the same.
+    /// </summary>
+    public string? AddedUrl { get; set; }
+
     /// <summary>The feed's own title, as text; null until first fetched.</summary>
     public string? Title { get; set; }
 
@@ -51,6 +58,8 @@ internal sealed class FeedConfiguration : IEntityTypeConfiguration<Feed>
         b.ToTable("Feeds");
         b.Property(f => f.Url).HasMaxLength(2048);
         b.HasIndex(f => f.Url).IsUnique();
+        b.Property(f => f.AddedUrl).HasMaxLength(2048);
+        b.HasIndex(f => f.AddedUrl).HasFilter("\"AddedUrl\" IS NOT NULL");
         b.Property(f => f.IconUrl).HasMaxLength(2048);
         b.Property(f => f.ETag).HasMaxLength(1024);
         b.Property(f => f.LastModified).HasMaxLength(128);

@@ -72,6 +72,28 @@ public sealed class FeedsApiTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, body.GetProperty("jobId").ValueKind);
     }
 
+    [Fact]
+    public async Task PostFeed_Returns200WithTheFeedFoundThere_ForAPageAddressWhoseFeedWasDiscovered()
+    {
+        // As the worker leaves it after following the page's <link rel="alternate">.
+        var feed = await _app.AddFeedAsync("https://blog.example/feed.xml");
+        await using (var db = _app.Db.Open())
+        {
+            await db.Feeds.Where(f => f.Id == feed.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(f => f.AddedUrl, "https://blog.example/"));
+        }
+
+        var again = await _app.PostFeedAsync("https://blog.example/");
+        var direct = await _app.PostFeedAsync("https://blog.example/feed.xml");
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(feed.Id, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("feedId").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
+        Assert.Equal(feed.Id, (await direct.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("feedId").GetInt64());
+        await using var check = _app.Db.Open();
+        Assert.Equal(1, await check.Feeds.CountAsync());
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]

@@ -66,6 +66,23 @@ public sealed class OpmlTests : IAsyncLifetime
         Assert.Equal(0, await db.Jobs.CountAsync());
     }
 
+    [Fact]
+    public async Task Import_KnowsAFeedByTheAddressItWasAddedWith()
+    {
+        var feed = await _app.AddFeedAsync("https://blog.example/feed.xml");
+        await using (var db = _app.Db.Open())
+        {
+            await db.Feeds.Where(f => f.Id == feed.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(f => f.AddedUrl, "https://blog.example/"));
+        }
+
+        var response = await _app.UploadOpmlAsync(Opml("""<outline text="Blog" xmlUrl="https://blog.example/"/>"""));
+
+        Assert.Contains("Nothing to import: 0 new feeds, 1 already subscribed.", await response.Content.ReadAsStringAsync());
+        await using var check = _app.Db.Open();
+        Assert.Equal(1, await check.Feeds.CountAsync());
+    }
+
     [Theory]
     [InlineData("<opml version=\"2.0\"><body><outline xmlUrl=\"https://a.example/feed\"></body></opml>", "not well-formed XML (line 1")]
     [InlineData("<rss version=\"2.0\"><channel/></rss>", "not an OPML file")]

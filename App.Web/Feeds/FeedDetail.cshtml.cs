@@ -75,7 +75,7 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
     public async Task<IActionResult> OnPostRefreshAsync(long id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await FeedSubscriptions.RefreshAsync(db, queue, id, ct) is not { } jobId)
+        if (await FeedRefresh.RefreshAsync(db, queue, id, ct) is not { } jobId)
         {
             return NotFound();
         }

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using App.Data;
-using App.Data.Queue;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -9,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Web.Feeds;
 
 /// <summary><c>/</c>: the feeds and the form that adds one.</summary>
-public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time) : PageModel
+public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, FeedSubscriber subscriber) : PageModel
 {
     [BindProperty]
     [Display(Name = "Feed address")]
@@ -44,7 +43,7 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, JobQ
             Feeds = await FeedQueries.ListAsync(db, ct);
             return Page();
         }
-        var subscription = await FeedSubscriptions.SubscribeAsync(db, queue, time, url, ct);
+        var subscription = await subscriber.SubscribeAsync(url, ct);
         if (Request.WantsJson())
         {
             return new JsonResult(new AddFeedOutcome(subscription.FeedId, subscription.JobId, subscription.Created));

@@ -4,7 +4,6 @@ using App.Data.Feeds;
 using App.Data.Queue;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using static App.Web.Feeds.FeedSubscriptions;
 
 namespace App.Web.Feeds;
 
@@ -19,9 +18,16 @@ namespace App.Web.Feeds;
 /// </summary>
 public sealed class FeedSubscriber : IAsyncDisposable
 {
+    /// <summary>Outcome of <see cref="SubscribeAsync"/>: <paramref name="Created"/> is false for a feed that existed.</summary>
+    public sealed record Subscription(long FeedId, long? JobId, bool Created);
+
     private const int MaxBatch = 256;
 
-    private const string FindFeed = """SELECT "Id" FROM "Feeds" WHERE "Url" = $url""";
+    // A feed found through its web page, or moved permanently, is also known by the address it was
+    // added with; the feed's own address wins should both match.
+    private const string FindFeed = """
+        SELECT "Id" FROM "Feeds" WHERE "Url" = $url OR "AddedUrl" = $url ORDER BY "Url" = $url DESC LIMIT 1
+        """;
 
     private const string InsertFeed = """
         INSERT INTO "Feeds" ("Url", "CreatedAt", "ConsecutiveFailures") VALUES ($url, $now, 0) RETURNING "Id"

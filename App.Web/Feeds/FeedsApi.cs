@@ -65,7 +65,7 @@ public static class FeedsApi
         long id, IDbContextFactory<AppDbContext> contexts, JobQueue queue, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await FeedSubscriptions.RefreshAsync(db, queue, id, ct) is { } jobId
+        return await FeedRefresh.RefreshAsync(db, queue, id, ct) is { } jobId
             ? TypedResults.Accepted($"/api/jobs/{jobId}", new FeedJobResponse(id, jobId))
             : NotFound(id);
     }

@@ -58,7 +58,14 @@ public static class OpmlImport
         using var gate = await queue.EnterWriteAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var urls = wanted.Keys.ToList();
-        var known = (await db.Feeds.Where(f => urls.Contains(f.Url)).Select(f => f.Url).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        // A feed found through its page (or moved) is also known by the address it was added with.
+        var known = (await db.Feeds
+            .Where(f => urls.Contains(f.Url) || (f.AddedUrl != null && urls.Contains(f.AddedUrl)))
+            .Select(f => new { f.Url, f.AddedUrl })
+            .ToListAsync(ct))
+            .SelectMany(f => f.AddedUrl is null ? [f.Url] : new[] { f.Url, f.AddedUrl })
+            .Where(wanted.ContainsKey)
+            .ToHashSet(StringComparer.Ordinal);
         var now = time.GetUtcNow().UtcDateTime;
         var feeds = wanted.Where(w => !known.Contains(w.Key))
             .Select(w => new Feed

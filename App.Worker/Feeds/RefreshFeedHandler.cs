@@ -74,7 +74,12 @@ public sealed class RefreshFeedHandler(
         {
             var feed = await db.Feeds.SingleAsync(f => f.Id == feedId, c);
             FeedSchedule.Succeeded(feed, now, options.Value.RefreshInterval);
-            feed.Url = loaded.StoredUrl.ToString();
+            var url = loaded.StoredUrl.ToString();
+            if (url != feed.Url)
+            {
+                feed.AddedUrl ??= feed.Url;
+                feed.Url = url;
+            }
             if (loaded.Feed is null || loaded.Items is null)
             {
                 // 304: nothing changed but the fact that the feed is reachable.

@@ -1,0 +1,38 @@
+using App.Data;
+using App.Data.Feeds;
+using App.Data.Queue;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Web.Feeds;
+
+/// <summary>"Refresh now", shared by the feeds API and the feed page.</summary>
+public static class FeedRefresh
+{
+    // SQLITE_CONSTRAINT: a unique index refused the row another request has just stored.
+    private const int SqliteConstraintError = 19;
+
+    /// <summary>The feed's live fetch job, or a new one at user priority; null when the feed does not exist.</summary>
+    public static async Task<long?> RefreshAsync(AppDbContext db, JobQueue queue, long feedId, CancellationToken ct)
+    {
+        try
+        {
+            using var gate = await queue.EnterWriteAsync(ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            if (!await db.Feeds.AnyAsync(f => f.Id == feedId, ct))
+            {
+                return null;
+            }
+            var (existing, created) = await FeedJobs.EnsureFetchAsync(db, queue, feedId, JobPriority.User, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return existing ?? created!.Id;
+        }
+        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: SqliteConstraintError })
+        {
+            // A live fetch job appeared in between (the unique-key backstop): that one is the answer.
+            db.ChangeTracker.Clear();
+            return await FeedJobs.LiveJobIdAsync(db, feedId, ct);
+        }
+    }
+}
