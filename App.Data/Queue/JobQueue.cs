@@ -62,19 +62,18 @@ public sealed class JobQueue(
     }
 
     /// <summary>
-    /// Adds a job through <paramref name="connection"/>, inside the write transaction its caller
-    /// holds open there: for units of work written without EF Core, such as a group commit.
-    /// Returns the job's id.
+    /// Adds a job inside a write transaction of <see cref="InWriteTransactionAsync"/>: for units of
+    /// work written without EF Core, such as a group commit. Returns the job's id.
     /// </summary>
-    public long Enqueue(SqliteConnection connection, JobRequest request)
+    public long Enqueue(QueueConnection connection, JobRequest request)
     {
         var now = Now;
-        using var insert = connection.CreateCommand();
-        insert.CommandText = JobSql.Insert;
+        var insert = connection.Statement(JobSql.Insert);
         insert.Parameters.AddWithValue("$type", request.Type);
         insert.Parameters.AddWithValue("$payload", request.Payload);
         insert.Parameters.AddWithValue("$uniqueKey", (object?)request.UniqueKey ?? DBNull.Value);
         insert.Parameters.AddWithValue("$feedId", (object?)request.FeedId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$batchId", (object?)request.BatchId ?? DBNull.Value);
         insert.Parameters.AddWithValue("$priority", request.Priority);
         insert.Parameters.AddWithValue("$runAt", request.RunAt ?? now);
         insert.Parameters.AddWithValue("$maxAttempts", request.MaxAttempts ?? _options.MaxAttempts);
@@ -82,13 +81,30 @@ public sealed class JobQueue(
         return (long)insert.ExecuteScalar()!;
     }
 
-    /// <summary>The id of the live (pending or running) job holding <paramref name="uniqueKey"/>, read through <paramref name="connection"/>.</summary>
-    public long? FindLive(SqliteConnection connection, string uniqueKey)
+    /// <summary>The id of the live (pending or running) job holding <paramref name="uniqueKey"/>, read inside a write transaction.</summary>
+    public static long? FindLive(QueueConnection connection, string uniqueKey)
     {
-        using var find = connection.CreateCommand();
-        find.CommandText = JobSql.FindLive;
+        var find = connection.Statement(JobSql.FindLive);
         find.Parameters.AddWithValue("$uniqueKey", uniqueKey);
         return find.ExecuteScalar() is long id ? id : null;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction on the queue's own
+    /// connection (statements prepared once), with this process's write gate held, and commits
+    /// it; an exception rolls it back.
+    /// </summary>
+    public async Task<T> InWriteTransactionAsync<T>(Func<QueueConnection, T> work, CancellationToken ct = default)
+    {
+        await _writes.WaitAsync(ct);
+        try
+        {
+            return Hot.InWriteTransaction(work);
+        }
+        finally
+        {
+            _writes.Release();
+        }
     }
 
     /// <summary>Enqueues one job in a unit of work of its own.</summary>
@@ -113,15 +129,7 @@ public sealed class JobQueue(
         {
             return [];
         }
-        await _writes.WaitAsync(ct);
-        try
-        {
-            return Hot.InWriteTransaction(c => ClaimIn(c, owner, max));
-        }
-        finally
-        {
-            _writes.Release();
-        }
+        return await InWriteTransactionAsync(c => ClaimIn(c, owner, max), ct);
     }
 
     /// <summary>
@@ -227,15 +235,7 @@ public sealed class JobQueue(
         {
             return [];
         }
-        await _writes.WaitAsync(ct);
-        try
-        {
-            return Hot.InWriteTransaction(c => PerLease(c, leases, sql, time));
-        }
-        finally
-        {
-            _writes.Release();
-        }
+        return await InWriteTransactionAsync(c => PerLease(c, leases, sql, time), ct);
     }
 
     private static bool[] PerLease(
@@ -468,7 +468,7 @@ public sealed class JobQueue(
         }
     }
 
-    // Opened on first use: the web process uses the queue's write gate but rarely its hot path.
+    // Opened on first use: a web process only needs it once someone subscribes.
     private QueueConnection Hot => _hot ??= new QueueConnection(ConnectionString());
 
     private string ConnectionString()
@@ -483,7 +483,7 @@ public sealed class JobQueue(
         _writes.Wait();
         try
         {
-            _hot?.Dispose();
+            _hot?.Close();
             _hot = null;
         }
         finally

@@ -18,6 +18,10 @@ internal static class JobSql
     // RETURNING gives rows in no particular order: priority and due time come back so the caller can sort.
     private const string ClaimedColumns = "\"Id\", \"Version\", \"Type\", \"Payload\", \"FeedId\", \"Attempts\", \"MaxAttempts\", \"Priority\", \"RunAt\"";
 
+    // The lease as a fencing token: the row is still the holder's only while all four hold.
+    private static readonly string HeldByLease =
+        $"\"Id\" = $id AND \"Version\" = $version AND \"LeaseOwner\" = $owner AND \"State\" = '{Running}'";
+
     private static readonly string TakeLease = $"""
         SET "State" = '{Running}', "LeaseOwner" = $owner, "LeaseExpiresAt" = $expires, "StartedAt" = $now,
             "Attempts" = "Attempts" + 1, "Version" = "Version" + 1
@@ -59,13 +63,13 @@ internal static class JobSql
         UPDATE "Jobs"
         SET "State" = '{Succeeded}', "FinishedAt" = $now, "LeaseExpiresAt" = NULL, "LastError" = NULL,
             "Version" = "Version" + 1
-        WHERE "Id" = $id AND "Version" = $version AND "LeaseOwner" = $owner AND "State" = '{Running}'
+        WHERE {HeldByLease}
         """;
 
     /// <summary>Lease renewal, fenced by the lease; keeps the version (ownership does not change).</summary>
     public static readonly string Renew = $"""
         UPDATE "Jobs" SET "LeaseExpiresAt" = $expires
-        WHERE "Id" = $id AND "Version" = $version AND "LeaseOwner" = $owner AND "State" = '{Running}'
+        WHERE {HeldByLease}
         """;
 
     /// <summary>
@@ -79,9 +83,9 @@ internal static class JobSql
 
     /// <summary>Enqueue: a new pending job (for writers without EF Core); returns its id.</summary>
     public static readonly string Insert = $"""
-        INSERT INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "State", "Priority", "RunAt",
+        INSERT INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "BatchId", "State", "Priority", "RunAt",
                             "Attempts", "MaxAttempts", "CreatedAt", "Version")
-        VALUES ($type, $payload, $uniqueKey, $feedId, '{Pending}', $priority, $runAt, 0, $maxAttempts, $now, 0)
+        VALUES ($type, $payload, $uniqueKey, $feedId, $batchId, '{Pending}', $priority, $runAt, 0, $maxAttempts, $now, 0)
         RETURNING "Id"
         """;
 

@@ -6,15 +6,19 @@ namespace App.Data.Queue;
 /// The queue's own connection for its hot path (claim, complete, renew): open for the life of the
 /// process, each statement prepared once. Against a pooled EF context per call this saves the
 /// context, the transaction object and the statement preparation on every pass.
-/// Not thread-safe: <see cref="JobQueue"/> uses it only while holding its write gate.
+/// Not thread-safe: <see cref="JobQueue"/> hands it out only inside a write transaction, while
+/// holding its write gate.
 /// </summary>
-internal sealed class QueueConnection(string connectionString) : IDisposable
+public sealed class QueueConnection
 {
-    private SqliteConnection? _connection;
+    private readonly string _connectionString;
     private readonly Dictionary<string, SqliteCommand> _prepared = [];
+    private SqliteConnection? _connection;
+
+    internal QueueConnection(string connectionString) => _connectionString = connectionString;
 
     /// <summary>Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction and commits it; rolls back on an exception.</summary>
-    public T InWriteTransaction<T>(Func<QueueConnection, T> work)
+    internal T InWriteTransaction<T>(Func<QueueConnection, T> work)
     {
         var connection = Open();
         SqliteConnectionSetup.BeginImmediate(connection);
@@ -53,13 +57,14 @@ internal sealed class QueueConnection(string connectionString) : IDisposable
         if (_connection is null)
         {
             // Not pooled: the connection lives as long as the queue, and a test's temp file must not stay open in a pool after.
-            var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = false };
+            var builder = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false };
             _connection = SqliteConnectionSetup.OpenRaw(builder.ToString());
         }
         return _connection;
     }
 
-    public void Dispose()
+    /// <summary>Closes the connection; the next use opens it again.</summary>
+    internal void Close()
     {
         foreach (var command in _prepared.Values)
         {

@@ -259,26 +259,8 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
         browser.AssertNoErrors();
     }
 
-    private async Task<Feed> AddFeedWithItemsAsync(int count)
-    {
-        await using var db = _web.Db.Open();
-        var feed = new Feed { Url = _feeds.Url("/seeded.xml").ToString(), Title = "Seeded", CreatedAt = DateTime.UtcNow, LastFetchedAt = DateTime.UtcNow };
-        for (var i = 1; i <= count; i++)
-        {
-            feed.Items.Add(new FeedItem
-            {
-                Key = $"guid:{i}",
-                Title = $"Item {i}",
-                Link = $"https://example.com/items/{i}",
-                PublishedAt = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddHours(i),
-                ContentHtml = $"<p>Body of item {i}</p>",
-                CreatedAt = DateTime.UtcNow,
-            });
-        }
-        db.Feeds.Add(feed);
-        await db.SaveChangesAsync();
-        return feed;
-    }
+    private Task<Feed> AddFeedWithItemsAsync(int count) =>
+        _web.Db.AddFeedAsync(_feeds.Url("/seeded.xml").ToString(), count, "Seeded", lastFetchedAt: DateTime.UtcNow);
 
     private async Task<DateTime?> ReadAtAsync(long id)
     {

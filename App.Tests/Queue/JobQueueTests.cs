@@ -459,4 +459,30 @@ public sealed class JobQueueTests : IAsyncLifetime
         Assert.Equal(JobState.Pending, stored.State);
         Assert.Equal(0, stored.Version);
     }
+
+    [Fact]
+    public async Task EnqueueInAWriteTransaction_StoresEveryRequestField_AndRollsBackWithIt()
+    {
+        var request = new JobRequest("test", """{"n":1}""")
+        {
+            UniqueKey = "key-1",
+            BatchId = 7,
+            Priority = 3,
+            MaxAttempts = 2,
+        };
+
+        var id = await _f.Queue.InWriteTransactionAsync(c => _f.Queue.Enqueue(c, request));
+        var live = await _f.Queue.InWriteTransactionAsync(c => JobQueue.FindLive(c, "key-1"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _f.Queue.InWriteTransactionAsync<long>(c =>
+        {
+            _f.Queue.Enqueue(c, new JobRequest("test") { UniqueKey = "key-2" });
+            throw new InvalidOperationException("the unit of work fails");
+        }));
+
+        var stored = await _f.GetAsync(id);
+        Assert.Equal(("test", """{"n":1}""", "key-1", 7L, 3, 2, JobState.Pending),
+            (stored.Type, stored.Payload, stored.UniqueKey, stored.BatchId, stored.Priority, stored.MaxAttempts, stored.State));
+        Assert.Equal(id, live);
+        Assert.Null(await _f.Queue.InWriteTransactionAsync(c => JobQueue.FindLive(c, "key-2")));
+    }
 }

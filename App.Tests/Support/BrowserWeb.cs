@@ -33,12 +33,9 @@ public sealed class BrowserWeb : IAsyncDisposable
     public static async Task<BrowserWeb> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var db = await TempDatabase.CreateAsync();
-        var factory = new WebApplicationFactory<WebEntryPoint>().WithWebHostBuilder(b =>
+        var factory = WebApp.CreateFactory(db, b =>
         {
-            b.UseEnvironment("Production")
-                .UseSetting("ConnectionStrings:Default", db.ConnectionString)
-                .UseSetting("Logging:LogLevel:Default", "Warning")
-                .UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
+            b.UseEnvironment("Production");
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 b.UseSetting(key, value);

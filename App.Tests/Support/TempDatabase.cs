@@ -1,4 +1,5 @@
 using App.Data;
+using App.Data.Feeds;
 using App.Data.Queue;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -40,6 +41,30 @@ public sealed class TempDatabase : IDisposable
     }
 
     public AppDbContext Open() => Contexts.CreateDbContext();
+
+    /// <summary>A feed with <paramref name="itemCount"/> items, ids in publication order as the worker stores them.</summary>
+    public async Task<Feed> AddFeedAsync(
+        string url, int itemCount = 0, string? title = null, string? lastError = null, DateTime? lastFetchedAt = null)
+    {
+        await using var db = Open();
+        var feed = new Feed { Url = url, Title = title, LastError = lastError, LastFetchedAt = lastFetchedAt, CreatedAt = DateTime.UtcNow };
+        for (var i = 1; i <= itemCount; i++)
+        {
+            feed.Items.Add(new FeedItem
+            {
+                Key = $"guid:{i}",
+                Guid = $"{i}",
+                Title = $"Item {i}",
+                Link = $"https://example.com/items/{i}",
+                PublishedAt = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddHours(i),
+                ContentHtml = $"<p>Body of <b>item {i}</b></p>",
+                CreatedAt = DateTime.UtcNow,
+            });
+        }
+        db.Feeds.Add(feed);
+        await db.SaveChangesAsync();
+        return feed;
+    }
 
     /// <summary>A queue on this file with the given clock and options.</summary>
     public JobQueue Queue(TimeProvider? time = null, QueueOptions? options = null) =>

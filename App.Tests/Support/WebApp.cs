@@ -33,12 +33,18 @@ public sealed partial class WebApp : IAsyncDisposable
     public static async Task<WebApp> StartAsync()
     {
         var db = await TempDatabase.CreateAsync();
-        var factory = new WebApplicationFactory<WebEntryPoint>().WithWebHostBuilder(b => b
-            .UseSetting("ConnectionStrings:Default", db.ConnectionString)
-            .UseSetting("Logging:LogLevel:Default", "Warning")
-            .UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning"));
-        return new WebApp(db, factory);
+        return new WebApp(db, CreateFactory(db));
     }
+
+    /// <summary>App.Web on <paramref name="db"/>, quiet below warnings; <paramref name="configure"/> adds to it.</summary>
+    public static WebApplicationFactory<WebEntryPoint> CreateFactory(TempDatabase db, Action<IWebHostBuilder>? configure = null) =>
+        new WebApplicationFactory<WebEntryPoint>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("ConnectionStrings:Default", db.ConnectionString)
+                .UseSetting("Logging:LogLevel:Default", "Warning")
+                .UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
+            configure?.Invoke(b);
+        });
 
     /// <summary>POSTs <c>{"url": url}</c> to <c>/api/feeds</c>.</summary>
     public Task<HttpResponseMessage> PostFeedAsync(string url) => Client.PostAsJsonAsync("/api/feeds", new { url });
@@ -60,28 +66,9 @@ public sealed partial class WebApp : IAsyncDisposable
         return await Client.PostAsync(action, new FormUrlEncodedContent(form));
     }
 
-    /// <summary>A feed with <paramref name="itemCount"/> items, ids in publication order as the worker stores them.</summary>
-    public async Task<Feed> AddFeedAsync(string url, int itemCount = 0, string? title = null, string? lastError = null)
-    {
-        await using var db = Db.Open();
-        var feed = new Feed { Url = url, Title = title, LastError = lastError, CreatedAt = DateTime.UtcNow };
-        for (var i = 1; i <= itemCount; i++)
-        {
-            feed.Items.Add(new FeedItem
-            {
-                Key = $"guid:{i}",
-                Guid = $"{i}",
-                Title = $"Item {i}",
-                Link = $"https://example.com/items/{i}",
-                PublishedAt = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddHours(i),
-                ContentHtml = $"<p>Body of <b>item {i}</b></p>",
-                CreatedAt = DateTime.UtcNow,
-            });
-        }
-        db.Feeds.Add(feed);
-        await db.SaveChangesAsync();
-        return feed;
-    }
+    /// <summary>See <see cref="TempDatabase.AddFeedAsync"/>.</summary>
+    public Task<Feed> AddFeedAsync(string url, int itemCount = 0, string? title = null, string? lastError = null) =>
+        Db.AddFeedAsync(url, itemCount, title, lastError);
 
     /// <summary>
     /// A job brought into <paramref name="state"/> through the queue's own API. Claiming takes the

@@ -178,4 +178,19 @@ public sealed class JobsApiTests : IAsyncLifetime
         Assert.Equal("host:1:abc", worker.GetProperty("id").GetString());
         Assert.EndsWith("Z", worker.GetProperty("lastSeenAt").GetString());
     }
+
+    [Fact]
+    public async Task WorkerPresence_IsAliveOnlyWhileAWorkerHasBeatenRecently()
+    {
+        var none = await _app.Client.GetFromJsonAsync<JsonElement>("/api/workers/presence");
+        var minuteAgo = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-1));
+        await new WorkerRegistry(_app.Db.Contexts, minuteAgo).HeartbeatAsync("stale-worker");
+        var stale = await _app.Client.GetFromJsonAsync<JsonElement>("/api/workers/presence");
+        await new WorkerRegistry(_app.Db.Contexts, TimeProvider.System).HeartbeatAsync("fresh-worker");
+        var fresh = await _app.Client.GetFromJsonAsync<JsonElement>("/api/workers/presence");
+
+        Assert.False(none.GetProperty("alive").GetBoolean());
+        Assert.False(stale.GetProperty("alive").GetBoolean());
+        Assert.True(fresh.GetProperty("alive").GetBoolean());
+    }
 }

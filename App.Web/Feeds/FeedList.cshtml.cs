@@ -32,7 +32,6 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, Feed
     /// </summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
         if (!FeedUrl.TryNormalize(Address, out var url, out var error))
         {
             if (Request.WantsJson())
@@ -40,7 +39,7 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, Feed
                 return BadRequest(new AddFeedError(nameof(Address), error));
             }
             ModelState.AddModelError(nameof(Address), error);
-            Feeds = await FeedQueries.ListAsync(db, ct);
+            await OnGetAsync(ct);
             return Page();
         }
         var subscription = await subscriber.SubscribeAsync(url, ct);

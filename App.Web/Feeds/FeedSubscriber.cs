@@ -1,9 +1,6 @@
 using System.Threading.Channels;
-using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Feeds;
 
@@ -13,8 +10,8 @@ namespace App.Web.Feeds;
 /// in a row. Each request still gets its own answer: its new feed and job, or the existing feed and
 /// its live job. Within a batch the look-ups and inserts run in arrival order inside one BEGIN
 /// IMMEDIATE transaction, so the second of two requests for one URL finds the feed the first
-/// created. Plain prepared statements on a connection of its own: EF Core's change tracking and
-/// two SaveChanges cost more than the writes themselves.
+/// created. Plain prepared statements on the queue's own connection: EF Core's change tracking
+/// and two SaveChanges cost more than the writes themselves.
 /// </summary>
 public sealed class FeedSubscriber : IAsyncDisposable
 {
@@ -36,16 +33,13 @@ public sealed class FeedSubscriber : IAsyncDisposable
     private readonly Channel<(string Url, TaskCompletionSource<Subscription> Done)> _requests =
         Channel.CreateUnbounded<(string, TaskCompletionSource<Subscription>)>(new UnboundedChannelOptions { SingleReader = true });
 
-    private readonly IDbContextFactory<AppDbContext> _contexts;
     private readonly JobQueue _queue;
     private readonly TimeProvider _time;
     private readonly ILogger<FeedSubscriber> _log;
     private readonly Task _loop;
-    private SqliteConnection? _connection;
 
-    public FeedSubscriber(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time, ILogger<FeedSubscriber> log)
+    public FeedSubscriber(JobQueue queue, TimeProvider time, ILogger<FeedSubscriber> log)
     {
-        _contexts = contexts;
         _queue = queue;
         _time = time;
         _log = log;
@@ -71,7 +65,6 @@ public sealed class FeedSubscriber : IAsyncDisposable
     {
         _requests.Writer.TryComplete();
         await _loop;
-        _connection?.Dispose();
     }
 
     private async Task WriteLoopAsync()
@@ -83,31 +76,28 @@ public sealed class FeedSubscriber : IAsyncDisposable
             {
                 batch.Add(request);
             }
-            // The queue's write gate: this process's other writers (pages, refreshes) take turns with the batch.
-            using (await _queue.EnterWriteAsync(CancellationToken.None))
+            var urls = batch.ConvertAll(b => b.Url);
+            try
             {
-                try
+                var written = await _queue.InWriteTransactionAsync(c => Write(c, urls));
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    var written = Write(batch.ConvertAll(b => b.Url));
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        batch[i].Done.TrySetResult(written[i]);
-                    }
+                    batch[i].Done.TrySetResult(written[i]);
                 }
-                catch (Exception e)
+            }
+            catch (Exception e)
+            {
+                // One bad request must not fail the others: each is tried again alone.
+                _log.LogWarning(e, "Writing {Count} subscription(s) together failed; writing them one by one", batch.Count);
+                foreach (var (url, done) in batch)
                 {
-                    // One bad request must not fail the others: each is tried again alone.
-                    _log.LogWarning(e, "Writing {Count} subscription(s) together failed; writing them one by one", batch.Count);
-                    foreach (var (url, done) in batch)
+                    try
                     {
-                        try
-                        {
-                            done.TrySetResult(Write([url])[0]);
-                        }
-                        catch (Exception alone)
-                        {
-                            done.TrySetException(alone);
-                        }
+                        done.TrySetResult((await _queue.InWriteTransactionAsync(c => Write(c, [url])))[0]);
+                    }
+                    catch (Exception alone)
+                    {
+                        done.TrySetException(alone);
                     }
                 }
             }
@@ -115,64 +105,26 @@ public sealed class FeedSubscriber : IAsyncDisposable
         }
     }
 
-    private List<Subscription> Write(List<string> urls)
+    private List<Subscription> Write(QueueConnection connection, List<string> urls)
     {
-        var connection = Open();
-        SqliteConnectionSetup.BeginImmediate(connection);
-        try
+        var now = _time.GetUtcNow().UtcDateTime;
+        var subscriptions = new List<Subscription>(urls.Count);
+        foreach (var url in urls)
         {
-            var now = _time.GetUtcNow().UtcDateTime;
-            using var find = Command(connection, FindFeed);
-            using var insert = Command(connection, InsertFeed);
+            var find = connection.Statement(FindFeed);
+            find.Parameters.AddWithValue("$url", url);
+            if (find.ExecuteScalar() is long existing)
+            {
+                subscriptions.Add(new Subscription(existing, JobQueue.FindLive(connection, FeedJobs.UniqueKey(existing)), Created: false));
+                continue;
+            }
+            var insert = connection.Statement(InsertFeed);
+            insert.Parameters.AddWithValue("$url", url);
             insert.Parameters.AddWithValue("$now", now);
-            var subscriptions = new List<Subscription>(urls.Count);
-            foreach (var url in urls)
-            {
-                find.Parameters["$url"].Value = url;
-                if (find.ExecuteScalar() is long existing)
-                {
-                    subscriptions.Add(new Subscription(existing, _queue.FindLive(connection, FeedJobs.UniqueKey(existing)), Created: false));
-                    continue;
-                }
-                insert.Parameters["$url"].Value = url;
-                var feedId = (long)insert.ExecuteScalar()!;
-                var jobId = _queue.Enqueue(connection, FeedJobs.Fetch(feedId, JobPriority.User));
-                subscriptions.Add(new Subscription(feedId, jobId, Created: true));
-            }
-            using var commit = Command(connection, "COMMIT");
-            commit.ExecuteNonQuery();
-            return subscriptions;
+            var feedId = (long)insert.ExecuteScalar()!;
+            var jobId = _queue.Enqueue(connection, FeedJobs.Fetch(feedId, JobPriority.User));
+            subscriptions.Add(new Subscription(feedId, jobId, Created: true));
         }
-        catch
-        {
-            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
-            {
-                using var rollback = Command(connection, "ROLLBACK");
-                rollback.ExecuteNonQuery();
-            }
-            throw;
-        }
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        if (sql.Contains("$url", StringComparison.Ordinal))
-        {
-            command.Parameters.Add("$url", SqliteType.Text);
-        }
-        return command;
-    }
-
-    private SqliteConnection Open()
-    {
-        if (_connection is null)
-        {
-            using var db = _contexts.CreateDbContext();
-            var builder = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
-            _connection = SqliteConnectionSetup.OpenRaw(builder.ToString());
-        }
-        return _connection;
+        return subscriptions;
     }
 }

@@ -31,3 +31,6 @@ public sealed record QueueResponse(
 }
 
 public sealed record WorkerResponse(string Id, DateTime LastSeenAt);
+
+/// <summary>Whether any worker has reported in within <see cref="WorkerPresence.StaleAfter"/>.</summary>
+public sealed record WorkerPresenceResponse(bool Alive);

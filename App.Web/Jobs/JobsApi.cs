@@ -5,7 +5,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Jobs;
 
-/// <summary><c>/api/jobs</c> and <c>/api/queue</c>: a job's progress, retry and cancel, and the queue's counts.</summary>
+/// <summary>
+/// <c>/api/jobs</c>, <c>/api/queue</c> and <c>/api/workers/presence</c>: a job's progress, retry
+/// and cancel, the queue's counts, and whether any worker is alive.
+/// </summary>
 public static class JobsApi
 {
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
@@ -15,6 +18,9 @@ public static class JobsApi
         jobs.MapPost("/{id:long}/retry", RetryAsync);
         jobs.MapPost("/{id:long}/cancel", CancelAsync);
         app.MapGet("/api/queue", QueueAsync).WithTags("Jobs");
+        // What the "no worker" banner polls: a read of the few worker rows, not the queue's counts over every job.
+        app.MapGet("/api/workers/presence", async (WorkerPresence presence, CancellationToken ct) =>
+            TypedResults.Ok(new WorkerPresenceResponse(await presence.AnyAliveAsync(ct)))).WithTags("Jobs");
         return app;
     }
 

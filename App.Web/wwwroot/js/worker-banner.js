@@ -1,6 +1,5 @@
-// Shows the "no worker" banner while no worker has reported in recently, and hides it as soon as
-// one does, by polling GET /api/queue. "Now" is the server's Date header, so a skewed client
-// clock cannot flip the banner.
+// Shows the "no worker" banner while no worker is alive and hides it as soon as one is, by
+// polling GET /api/workers/presence (the server decides what "alive" means).
 "use strict";
 
 (() => {
@@ -8,18 +7,13 @@
   if (!banner) {
     return;
   }
-  const staleMs = Number(banner.dataset.staleAfterSeconds) * 1000;
   const pollMs = 3000;
 
   async function check() {
     try {
-      const response = await fetch("/api/queue", { headers: { Accept: "application/json" }, cache: "no-store" });
+      const response = await fetch("/api/workers/presence", { headers: { Accept: "application/json" }, cache: "no-store" });
       if (response.ok) {
-        const queue = await response.json();
-        const serverNow = Date.parse(response.headers.get("Date") ?? "") || Date.now();
-        // The Date header has whole seconds only: allow one more.
-        const alive = queue.workers.some((w) => serverNow - Date.parse(w.lastSeenAt) < staleMs + 1000);
-        banner.hidden = alive;
+        banner.hidden = (await response.json()).alive;
       }
     } catch {
       // The server is unreachable: leave the banner as it is and try again.
