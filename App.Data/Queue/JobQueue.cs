@@ -148,11 +148,12 @@ public sealed class JobQueue(
         {
             if (completed.Count == 0 && (max <= 0 || !AnyClaimable(Hot)))
             {
-                return new CompleteAndClaimResult([], []);
+                return new CompleteAndClaimResult([], [], TimeSpan.Zero);
             }
-            return Hot.InWriteTransaction(c => new CompleteAndClaimResult(
+            var (completedFlags, claimed) = Hot.InWriteTransaction(c => (
                 PerLease(c, completed, JobSql.Complete, ("$now", Now)),
                 max > 0 ? ClaimIn(c, owner, max) : []));
+            return new CompleteAndClaimResult(completedFlags, claimed, Hot.LastLockHeld);
         }
         finally
         {

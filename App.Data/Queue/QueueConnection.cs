@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 
 namespace App.Data.Queue;
@@ -17,15 +18,20 @@ public sealed class QueueConnection
 
     internal QueueConnection(string connectionString) => _connectionString = connectionString;
 
+    /// <summary>How long the last committed transaction held the write lock, from BEGIN to the end of COMMIT.</summary>
+    internal TimeSpan LastLockHeld { get; private set; }
+
     /// <summary>Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction and commits it; rolls back on an exception.</summary>
     internal T InWriteTransaction<T>(Func<QueueConnection, T> work)
     {
         var connection = Open();
         SqliteConnectionSetup.BeginImmediate(connection);
+        var locked = Stopwatch.GetTimestamp();
         try
         {
             var result = work(this);
             Statement("COMMIT").ExecuteNonQuery();
+            LastLockHeld = Stopwatch.GetElapsedTime(locked);
             return result;
         }
         catch

@@ -37,6 +37,7 @@ public sealed class ClaimLoop
     // The loop thread's own: false once a claim came back short, until someone says there may be work.
     private bool _mayHaveWork = true;
     private double _passSeconds;
+    private double _heldSeconds;
 
     /// <param name="capacity">How many more jobs the worker can take now (running and claimed-ahead ones counted).</param>
     /// <param name="claimed">Receives every batch of newly claimed jobs, on the loop's thread.</param>
@@ -52,6 +53,19 @@ public sealed class ClaimLoop
 
     /// <summary>How long a pass (waiting for the write lock included) takes, as a moving average.</summary>
     public TimeSpan PassTime => TimeSpan.FromSeconds(Volatile.Read(ref _passSeconds));
+
+    /// <summary>
+    /// How many passes' worth of time a pass spends per pass that holds the write lock: 1 when this
+    /// process has the lock to itself, about k when k processes keep it busy in turn.
+    /// </summary>
+    public double Contention
+    {
+        get
+        {
+            var held = Volatile.Read(ref _heldSeconds);
+            return held > 0 ? Math.Max(1, Volatile.Read(ref _passSeconds) / held) : 1;
+        }
+    }
 
     /// <summary>Completes the job held by <paramref name="lease"/> in the next pass; false when the lease was lost.</summary>
     public Task<bool> CompleteAsync(Lease lease)
@@ -183,7 +197,11 @@ public sealed class ClaimLoop
         {
             var start = Stopwatch.GetTimestamp();
             var result = _queue.CompleteAndClaim(finished.ConvertAll(f => f.Lease), _owner, claim ? free : 0);
-            Volatile.Write(ref _passSeconds, MovingAverage.Next(_passSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds));
+            if (result.LockHeld > TimeSpan.Zero)
+            {
+                Volatile.Write(ref _passSeconds, MovingAverage.Next(_passSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds));
+                Volatile.Write(ref _heldSeconds, MovingAverage.Next(_heldSeconds, result.LockHeld.TotalSeconds));
+            }
             for (var i = 0; i < finished.Count; i++)
             {
                 if (finished[i].Done is { } done)
