@@ -17,13 +17,4 @@ internal static class JobQueryExtensions
         }
         return jobs.Where(Expression.Lambda<Func<Job, bool>>(body, job));
     }
-
-    /// <summary>
-    /// The row while <paramref name="lease"/> still holds it: running, same version, same owner.
-    /// Every write after a claim goes through this filter; the running state is the source of all
-    /// post-claim transitions (see <see cref="JobTransitions"/>).
-    /// </summary>
-    public static IQueryable<Job> HeldBy(this IQueryable<Job> jobs, Lease lease) =>
-        jobs.Where(j => j.Id == lease.JobId && j.Version == lease.Version && j.LeaseOwner == lease.Owner
-                        && j.State == JobState.Running);
 }

@@ -283,12 +283,9 @@ public sealed class JobQueue(
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The fenced UPDATE goes first: it takes the write lock and tells whether we still own the job.
-        await using (var complete = Command(
-            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), JobSql.Complete))
+        await using (var complete = LeaseCommand(
+            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), JobSql.Complete, lease))
         {
-            complete.Parameters.AddWithValue("$id", lease.JobId);
-            complete.Parameters.AddWithValue("$version", lease.Version);
-            complete.Parameters.AddWithValue("$owner", lease.Owner);
             complete.Parameters.AddWithValue("$now", Now);
             if (await complete.ExecuteNonQueryAsync(ct) != 1)
             {
@@ -318,29 +315,33 @@ public sealed class JobQueue(
         await using var db = await contexts.CreateDbContextAsync(ct);
         // Read-then-write: the transaction is BEGIN IMMEDIATE, so the row cannot change in between.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var transaction = (SqliteTransaction)tx.GetDbTransaction();
         var now = Now;
-        var row = await db.Jobs.AsNoTracking().HeldBy(lease)
-            .Select(j => new { j.Attempts, j.MaxAttempts })
-            .SingleOrDefaultAsync(ct);
-        if (row is null)
+        int attempts, maxAttempts;
+        await using (var read = LeaseCommand(connection, transaction, JobSql.ReadHeld, lease))
+        await using (var reader = await read.ExecuteReaderAsync(ct))
         {
-            return FailOutcome.LeaseLost;
+            if (!await reader.ReadAsync(ct))
+            {
+                return FailOutcome.LeaseLost;
+            }
+            (attempts, maxAttempts) = (reader.GetInt32(0), reader.GetInt32(1));
         }
 
-        var final = !retryable || row.Attempts >= row.MaxAttempts;
+        var final = !retryable || attempts >= maxAttempts;
         var transition = final ? JobTransitions.Fail : JobTransitions.FailAndRetry;
-        var backoff = now + RetryPolicy.Delay(row.Attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
+        var backoff = now + RetryPolicy.Delay(attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
         // A server that said when to come back (Retry-After) is not asked earlier.
         var runAt = final ? now : retryNotBefore > backoff ? retryNotBefore.Value : backoff;
-        DateTime? finishedAt = final ? now : null;
-        await db.Jobs.HeldBy(lease)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.State, transition.To)
-                .SetProperty(j => j.RunAt, runAt)
-                .SetProperty(j => j.FinishedAt, finishedAt)
-                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-                .SetProperty(j => j.LastError, Truncate(error))
-                .SetProperty(j => j.Version, j => j.Version + 1), ct);
+        await using (var fail = LeaseCommand(connection, transaction, JobSql.Fail, lease))
+        {
+            fail.Parameters.AddWithValue("$state", transition.To.ToName());
+            fail.Parameters.AddWithValue("$runAt", runAt);
+            fail.Parameters.AddWithValue("$finishedAt", final ? now : DBNull.Value);
+            fail.Parameters.AddWithValue("$error", Truncate(error));
+            await fail.ExecuteNonQueryAsync(ct);
+        }
         if (effects is not null)
         {
             await effects(db, final, ct);
@@ -354,18 +355,12 @@ public sealed class JobQueue(
     /// Hands a running job back (the worker is stopping) as pending and due now. The attempt is
     /// refunded: the job did not fail, it was interrupted.
     /// </summary>
-    public async Task<bool> ReleaseAsync(Lease lease, CancellationToken ct = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var now = Now;
-        return await db.Jobs.HeldBy(lease)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.State, JobTransitions.Release.To)
-                .SetProperty(j => j.RunAt, now)
-                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
-                .SetProperty(j => j.Attempts, j => j.Attempts > 0 ? j.Attempts - 1 : 0)
-                .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1;
-    }
+    public async Task<bool> ReleaseAsync(Lease lease, CancellationToken ct = default) =>
+        (await ReleaseManyAsync([lease], ct))[0];
+
+    /// <summary>Hands many jobs back in one transaction; returns, per lease, whether it was still held.</summary>
+    public Task<bool[]> ReleaseManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
+        PerLeaseAsync(leases, JobSql.Release, ("$now", Now), ct);
 
     /// <summary>
     /// Puts a failed or cancelled job back to pending with a fresh set of attempts. False when the
@@ -493,11 +488,15 @@ public sealed class JobQueue(
         }
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    /// <summary>A lease-fenced statement of <see cref="JobSql"/> inside an EF Core transaction, its lease bound.</summary>
+    private static SqliteCommand LeaseCommand(SqliteConnection connection, SqliteTransaction transaction, string sql, Lease lease)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        command.Parameters.AddWithValue("$id", lease.JobId);
+        command.Parameters.AddWithValue("$version", lease.Version);
+        command.Parameters.AddWithValue("$owner", lease.Owner);
         return command;
     }
 

@@ -18,7 +18,8 @@ internal static class JobSql
     // RETURNING gives rows in no particular order: priority and due time come back so the caller can sort.
     private const string ClaimedColumns = "\"Id\", \"Version\", \"Type\", \"Payload\", \"FeedId\", \"Attempts\", \"MaxAttempts\", \"Priority\", \"RunAt\"";
 
-    // The lease as a fencing token: the row is still the holder's only while all four hold.
+    // The lease as a fencing token, written once here for every write after a claim: the row is
+    // still the holder's only while all four hold.
     private static readonly string HeldByLease =
         $"\"Id\" = $id AND \"Version\" = $version AND \"LeaseOwner\" = $owner AND \"State\" = '{Running}'";
 
@@ -62,6 +63,33 @@ internal static class JobSql
     public static readonly string Complete = $"""
         UPDATE "Jobs"
         SET "State" = '{Succeeded}', "FinishedAt" = $now, "LeaseExpiresAt" = NULL, "LastError" = NULL,
+            "Version" = "Version" + 1
+        WHERE {HeldByLease}
+        """;
+
+    /// <summary>What a failed attempt's outcome depends on, read under the lease (inside the write transaction).</summary>
+    public static readonly string ReadHeld = $"""
+        SELECT "Attempts", "MaxAttempts" FROM "Jobs" WHERE {HeldByLease}
+        """;
+
+    /// <summary>
+    /// Transitions FailAndRetry (<c>$state</c> pending, due at <c>$runAt</c>) and Fail (<c>$state</c>
+    /// failed, finished), fenced by the lease.
+    /// </summary>
+    public static readonly string Fail = $"""
+        UPDATE "Jobs"
+        SET "State" = $state, "RunAt" = $runAt, "FinishedAt" = $finishedAt, "LeaseExpiresAt" = NULL,
+            "LastError" = $error, "Version" = "Version" + 1
+        WHERE {HeldByLease}
+        """;
+
+    /// <summary>
+    /// Transition Release, fenced by the lease: back to pending and due now, the attempt refunded
+    /// (the job was interrupted by a stopping worker, it did not fail).
+    /// </summary>
+    public static readonly string Release = $"""
+        UPDATE "Jobs"
+        SET "State" = '{Pending}', "RunAt" = $now, "LeaseExpiresAt" = NULL, "Attempts" = MAX("Attempts" - 1, 0),
             "Version" = "Version" + 1
         WHERE {HeldByLease}
         """;

@@ -272,6 +272,22 @@ public sealed class JobQueueTests : IAsyncLifetime
         Assert.Equal(1, again.Attempt);
     }
 
+    [Fact]
+    public async Task ReleaseMany_HandsBackTheJobsStillHeld_AndLeavesTheOneCompletedMeanwhile()
+    {
+        var jobs = new[] { await _f.EnqueueAsync(), await _f.EnqueueAsync(), await _f.EnqueueAsync() };
+        var claims = (await _f.Queue.ClaimAsync("worker-a", 3)).OrderBy(c => c.Lease.JobId).ToList();
+        Assert.True(await _f.Queue.CompleteAsync(claims[1].Lease));
+
+        var released = await _f.Queue.ReleaseManyAsync([.. claims.Select(c => c.Lease)]);
+
+        Assert.Equal([true, false, true], released);
+        Assert.Equal(
+            [JobState.Pending, JobState.Succeeded, JobState.Pending],
+            [(await _f.GetAsync(jobs[0].Id)).State, (await _f.GetAsync(jobs[1].Id)).State, (await _f.GetAsync(jobs[2].Id)).State]);
+        Assert.Equal(0, (await _f.GetAsync(jobs[2].Id)).Attempts);
+    }
+
     [Theory]
     [InlineData(JobState.Pending, true)]
     [InlineData(JobState.Running, false)]

@@ -146,7 +146,7 @@ public sealed class JobRunner : IHostedService
         start?.ForEach(r => _ = Task.Run(() => LaneAsync(r)));
         if (handBack is not null)
         {
-            _ = Task.WhenAll(handBack.Select(ReleaseAsync));
+            _ = ReleaseAsync(handBack);
         }
     }
 
@@ -220,7 +220,7 @@ public sealed class JobRunner : IHostedService
             // Interrupted by shutdown, not failed: hand it back without spending the attempt.
             if (!run.Finished)
             {
-                await ReleaseAsync(job);
+                await ReleaseAsync([job]);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -326,18 +326,21 @@ public sealed class JobRunner : IHostedService
         }
     }
 
-    private async Task ReleaseAsync(ClaimedJob job)
+    // Hands jobs back in one transaction: a worker stopping with a few hundred short jobs claimed ahead writes once.
+    private async Task ReleaseAsync(IReadOnlyList<ClaimedJob> jobs)
     {
+        if (jobs.Count == 0)
+        {
+            return;
+        }
         try
         {
-            if (await _queue.ReleaseAsync(job.Lease, CancellationToken.None))
-            {
-                _log.LogInformation("Released job {JobId} at shutdown", job.Lease.JobId);
-            }
+            var released = await _queue.ReleaseManyAsync([.. jobs.Select(j => j.Lease)], CancellationToken.None);
+            _log.LogInformation("Released {Count} job(s) at shutdown", released.Count(r => r));
         }
         catch (Exception e)
         {
-            _log.LogError(e, "Could not release job {JobId}; it is rescued when its lease expires", job.Lease.JobId);
+            _log.LogError(e, "Could not release {Count} job(s); they are rescued when their leases expire", jobs.Count);
         }
     }
 
@@ -356,10 +359,7 @@ public sealed class JobRunner : IHostedService
             _ready.Clear();
             running = [.. _running.Values];
         }
-        foreach (var job in ready)
-        {
-            await ReleaseAsync(job);
-        }
+        await ReleaseAsync(ready);
         if (running.Count > 0)
         {
             _log.LogInformation("Stopping: waiting up to {Grace} for {Count} running job(s)", _options.ShutdownGrace, running.Count);
@@ -375,10 +375,7 @@ public sealed class JobRunner : IHostedService
                 {
                     stuck = [.. _running.Values];
                 }
-                foreach (var r in stuck)
-                {
-                    await ReleaseAsync(r.Job);
-                }
+                await ReleaseAsync(stuck.ConvertAll(r => r.Job));
             }
         }
         await _stopRenewing.CancelAsync();
