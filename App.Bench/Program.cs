@@ -11,6 +11,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["queue-throughput"] = () => QueueBenchmarks.RunAsync(["throughput"]),
     ["queue-pickup"] = () => QueueBenchmarks.RunAsync(["pickup"]),
     ["queue-api"] = () => QueueBenchmarks.RunAsync(["api"]),
+    ["queue-under-load"] = () => QueueBenchmarks.RunAsync(["under-load"]),
     ["feeds"] = FeedBenchmarks.RunAsync,
     ["reader"] = UnreadCountBenchmarks.RunAsync,
 };

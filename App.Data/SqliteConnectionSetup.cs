@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -7,8 +6,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace App.Data;
 
 /// <summary>
-/// Every SQLite specific in one place. Per connection: a busy timeout (writers queue instead of
-/// failing), synchronous=NORMAL (durable enough in WAL, far fewer fsyncs) and foreign keys.
+/// Every SQLite specific in one place. Per connection: a wait for the write lock
+/// (<see cref="SqliteBusyWait"/>: writers queue instead of failing), synchronous=NORMAL (durable enough in WAL, far fewer fsyncs) and foreign keys.
 /// WAL itself is a property of the file, set once by <see cref="DatabaseSetup"/>.
 /// EF Core's transactions on SQLite are BEGIN IMMEDIATE: a read-then-write transaction takes the
 /// write lock up front, because a deferred one that upgrades in WAL mode gets SQLITE_BUSY at once.
@@ -16,13 +15,9 @@ namespace App.Data;
 public sealed class SqliteConnectionSetup : DbConnectionInterceptor
 {
     // One statement per PRAGMA, none of which takes a lock: a write after another statement in one
-    // command text can be lost silently by Microsoft.Data.Sqlite under contention.
-    private const string Pragmas = "PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
-
-    private const int BusyTimeoutMs = 5000;
-
-    // How long a writer that found the write lock taken waits before it tries again.
-    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(1);
+    // command text can be lost silently by Microsoft.Data.Sqlite under contention. No busy_timeout:
+    // the wait for a lock is SqliteBusyWait's, installed after these.
+    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
 
     private static readonly SqliteConnectionSetup Instance = new();
 
@@ -50,46 +45,22 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
         using var cmd = connection.CreateCommand();
         cmd.CommandText = Pragmas;
         cmd.ExecuteNonQuery();
+        SqliteBusyWait.Install(connection);
         return connection;
     }
 
     /// <summary>
-    /// BEGIN IMMEDIATE on a raw connection, waiting for the write lock with a flat retry instead of
-    /// SQLite's busy handler. That handler sleeps 1, 2, 5, 10, 15, 20, 25… ms between tries, so a
-    /// writer that lost a few times sleeps far longer than the other process's queue transaction
-    /// (a fraction of a millisecond to a few) holds the lock: with several worker processes most
-    /// time went to those sleeps. Here a writer tries again every <see cref="RetryPause"/>, without
-    /// spinning (on two cores a spinning waiter takes the CPU from the holder; measured no faster),
-    /// and gives up with SQLITE_BUSY after the usual busy timeout. Use with a plain
-    /// <c>COMMIT</c>/<c>ROLLBACK</c> command, not a <see cref="SqliteTransaction"/>.
+    /// BEGIN IMMEDIATE on a raw connection, waiting for the write lock through
+    /// <see cref="SqliteBusyWait"/>. Issued to SQLite directly: Microsoft.Data.Sqlite would answer a
+    /// final SQLITE_BUSY with 150 ms sleeps of its own. Use with a plain <c>COMMIT</c>/<c>ROLLBACK</c>
+    /// command, not a <see cref="SqliteTransaction"/>.
     /// </summary>
     public static void BeginImmediate(SqliteConnection connection)
     {
-        var db = connection.Handle!;
-        // Microsoft.Data.Sqlite would answer SQLITE_BUSY with 150 ms sleeps of its own, so BEGIN
-        // goes to SQLite directly; with the busy handler off for it, BUSY comes back at once.
-        SQLitePCL.raw.sqlite3_busy_timeout(db, 0);
-        try
+        var rc = SQLitePCL.raw.sqlite3_exec(connection.Handle!, "BEGIN IMMEDIATE");
+        if (rc != SQLitePCL.raw.SQLITE_OK)
         {
-            var start = Stopwatch.GetTimestamp();
-            while (true)
-            {
-                var rc = SQLitePCL.raw.sqlite3_exec(db, "BEGIN IMMEDIATE");
-                if (rc == SQLitePCL.raw.SQLITE_OK)
-                {
-                    return;
-                }
-                var waited = Stopwatch.GetElapsedTime(start);
-                if ((rc & 0xff) != SQLitePCL.raw.SQLITE_BUSY || waited.TotalMilliseconds >= BusyTimeoutMs)
-                {
-                    SqliteException.ThrowExceptionForRC(rc, db);
-                }
-                Thread.Sleep(RetryPause);
-            }
-        }
-        finally
-        {
-            SQLitePCL.raw.sqlite3_busy_timeout(db, BusyTimeoutMs);
+            SqliteException.ThrowExceptionForRC(rc, connection.Handle);
         }
     }
 
@@ -98,6 +69,7 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
         using var cmd = connection.CreateCommand();
         cmd.CommandText = Pragmas;
         cmd.ExecuteNonQuery();
+        SqliteBusyWait.Install((SqliteConnection)connection);
     }
 
     public override async Task ConnectionOpenedAsync(
@@ -106,5 +78,6 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = Pragmas;
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+        SqliteBusyWait.Install((SqliteConnection)connection);
     }
 }

@@ -19,7 +19,7 @@ public static class QueueBenchmarks
     private const int Runs = 3;
 
     /// <summary>Every part, in the order of the table.</summary>
-    public static readonly string[] Parts = ["enqueue", "api", "throughput", "pickup", "claim-cost"];
+    public static readonly string[] Parts = ["enqueue", "api", "under-load", "throughput", "pickup", "claim-cost"];
 
     public static async Task<IReadOnlyList<BenchRow>> RunAsync(string[] parts)
     {
@@ -46,6 +46,10 @@ public static class QueueBenchmarks
         if (parts.Contains("api"))
         {
             rows.AddRange(await ApiEnqueueAsync());
+        }
+        if (parts.Contains("under-load"))
+        {
+            rows.AddRange(await WebUnderLoadAsync());
         }
         if (parts.Contains("throughput"))
         {
@@ -129,6 +133,86 @@ public static class QueueBenchmarks
                 $"{Ms(Stats.Median(latencies))} / {Ms(Stats.Percentile(latencies, 99))}", null,
                 $"{Num(rate)} requests/s; web process CPU {Num(webCpu)} µs/request");
         }
+    }
+
+    /// <summary>
+    /// A user at the web while 4 worker processes drain no-op jobs as fast as they can: each of 200
+    /// rounds cancels a pending job (an EF Core write) and subscribes to a feed (the grouped raw
+    /// write), one request after another. The jobs to cancel are due in an hour, so no worker takes them.
+    /// </summary>
+    private static async Task<IEnumerable<BenchRow>> WebUnderLoadAsync()
+    {
+        const int workers = 4;
+        const int rounds = 200;
+        using var db = await BenchDatabase.CreateAsync();
+        var port = FreePort();
+        using var web = AppProcess.Start("App.Web", db.ConnectionString, new Dictionary<string, string> { ["Urls"] = $"http://127.0.0.1:{port}" });
+        var processes = Enumerable.Range(0, workers).Select(_ => AppProcess.Start("App.Worker", db.ConnectionString)).ToList();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await WaitUntilAsync(async () => (await TryGetAsync(http, "/healthz")) == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+            await WaitUntilAsync(() => Task.FromResult(WorkerCount(db) == workers), TimeSpan.FromSeconds(60));
+            var queue = db.Queue();
+            var later = DateTime.UtcNow.AddHours(1);
+            var toCancel = new List<long>();
+            for (var i = 0; i < rounds + 20; i++)
+            {
+                toCancel.Add((await queue.EnqueueAsync(new JobRequest(NoopType) { RunAt = later })).Id);
+            }
+            // Warm-up before the load: the first request to each endpoint compiles it.
+            for (var i = 0; i < 20; i++)
+            {
+                await CancelAndSubscribeAsync(http, toCancel[rounds + i], $"warm{i}");
+            }
+
+            db.InsertJobs(400_000, NoopType, "{}");
+            var cancels = new List<double>();
+            var subscribes = new List<double>();
+            for (var i = 0; i < rounds; i++)
+            {
+                var (cancel, subscribe) = await CancelAndSubscribeAsync(http, toCancel[i], $"load{i}");
+                cancels.Add(cancel);
+                subscribes.Add(subscribe);
+            }
+            var stillPending = db.Count("\"State\" = 'pending' AND \"Type\" = 'noop'");
+            var note = stillPending > 0
+                ? $"{rounds} requests in a row; the workers were still draining at the end ({stillPending:N0} jobs left)"
+                : "the workers finished draining before the last request: the load did not last";
+            return
+            [
+                new(Section, $"cancel a job over the API while {workers} workers drain no-op jobs: p50 / p99 (ms)",
+                    $"{Ms(Stats.Median(cancels))} / {Ms(Stats.Percentile(cancels, 99))}", null, note),
+                new(Section, $"POST /api/feeds while {workers} workers drain no-op jobs: p50 / p99 (ms)",
+                    $"{Ms(Stats.Median(subscribes))} / {Ms(Stats.Percentile(subscribes, 99))}", null, note),
+            ];
+        }
+        finally
+        {
+            processes.ForEach(p => p.Dispose());
+        }
+    }
+
+    private static async Task<(double Cancel, double Subscribe)> CancelAndSubscribeAsync(HttpClient http, long jobId, string feed)
+    {
+        var start = Stopwatch.GetTimestamp();
+        using (var cancel = await http.PostAsync($"/api/jobs/{jobId}/cancel", null))
+        {
+            if (cancel.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw new InvalidOperationException($"POST /api/jobs/{jobId}/cancel answered {(int)cancel.StatusCode}");
+            }
+        }
+        var cancelled = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        start = Stopwatch.GetTimestamp();
+        using (var subscribe = await http.PostAsJsonAsync("/api/feeds", new { url = $"https://{feed}.example/feed" }))
+        {
+            if (subscribe.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw new InvalidOperationException($"POST /api/feeds answered {(int)subscribe.StatusCode}");
+            }
+        }
+        return (cancelled, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
     /// <summary><paramref name="clients"/> clients each posting <paramref name="perClient"/> new feeds in a row; every latency in ms.</summary>

@@ -24,7 +24,7 @@ public sealed class JobQueue(
     // One write transaction of this process at a time. Two connections of one process contending
     // for SQLite's write lock meet its busy handler, which sleeps for whole milliseconds; queueing
     // here instead keeps a worker's claims and completions back to back. Other processes still
-    // wait through busy_timeout.
+    // wait through the busy handler (SqliteBusyWait).
     private readonly SemaphoreSlim _writes = new(1, 1);
 
     /// <summary>Effects a handler commits together with its job's outcome.</summary>
