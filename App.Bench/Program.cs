@@ -10,6 +10,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["queue"] = () => QueueBenchmarks.RunAsync(QueueBenchmarks.Parts),
     ["queue-throughput"] = () => QueueBenchmarks.RunAsync(["throughput"]),
     ["queue-pickup"] = () => QueueBenchmarks.RunAsync(["pickup"]),
+    ["queue-enqueue"] = () => QueueBenchmarks.RunAsync(["enqueue"]),
     ["queue-api"] = () => QueueBenchmarks.RunAsync(["api"]),
     ["queue-under-load"] = () => QueueBenchmarks.RunAsync(["under-load"]),
     ["feeds"] = FeedBenchmarks.RunAsync,

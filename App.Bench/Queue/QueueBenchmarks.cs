@@ -96,7 +96,7 @@ public static class QueueBenchmarks
         return
         [
             new(Section, "enqueue via JobQueue, one job per transaction (jobs/s)", Num(rate), Ratio(rate, rawInsert)),
-            new(Section, "enqueue via JobQueue: latency p50 / p99 (ms)", $"{Ms(Stats.Median(latencies))} / {Ms(Stats.Percentile(latencies, 99))}"),
+            new(Section, "enqueue via JobQueue: latency p50 / p99 (µs)", $"{Num(Stats.Median(latencies) * 1000)} / {Num(Stats.Percentile(latencies, 99) * 1000)}"),
         ];
     }
 

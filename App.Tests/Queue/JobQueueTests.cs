@@ -345,11 +345,11 @@ public sealed class JobQueueTests : IAsyncLifetime
     {
         await _f.EnqueueAsync(uniqueKey: "fetch-feed:1");
 
-        var e = await Assert.ThrowsAsync<DbUpdateException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
-        Assert.Equal(19, Assert.IsType<SqliteException>(e.InnerException).SqliteErrorCode);
+        var e = await Assert.ThrowsAsync<SqliteException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
+        Assert.Equal(19, e.SqliteErrorCode);
 
         var claim = await _f.ClaimOneAsync();
-        await Assert.ThrowsAsync<DbUpdateException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
+        await Assert.ThrowsAsync<SqliteException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
         Assert.True(await _f.Queue.CompleteAsync(claim.Lease));
 
         var next = await _f.EnqueueAsync(uniqueKey: "fetch-feed:1");
