@@ -258,6 +258,15 @@ namespace App.Data.Migrations
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("PurgedCancelled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PurgedFailed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PurgedSucceeded")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.ToTable("JobBatches", (string)null);

@@ -16,6 +16,13 @@ public sealed class JobBatch
     public required string Name { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>Jobs of the batch deleted by the retention purge, by their final state: they still count.</summary>
+    public int PurgedSucceeded { get; set; }
+
+    public int PurgedFailed { get; set; }
+
+    public int PurgedCancelled { get; set; }
 }
 
 internal sealed class JobBatchConfiguration : IEntityTypeConfiguration<JobBatch>

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Data.Queue;
 
-/// <summary>A batch and its jobs counted by state. Jobs purged after their retention no longer count.</summary>
+/// <summary>A batch and its jobs counted by state, those deleted by the retention purge included.</summary>
 public sealed record JobBatchProgress(
     long Id, string Name, DateTime CreatedAt, int Pending, int Running, int Succeeded, int Failed, int Cancelled)
 {
@@ -25,6 +25,7 @@ public sealed record JobBatchProgress(
         int Count(JobState s) => counts.GetValueOrDefault(s);
         return new JobBatchProgress(
             batch.Id, batch.Name, batch.CreatedAt, Count(JobState.Pending), Count(JobState.Running),
-            Count(JobState.Succeeded), Count(JobState.Failed), Count(JobState.Cancelled));
+            Count(JobState.Succeeded) + batch.PurgedSucceeded, Count(JobState.Failed) + batch.PurgedFailed,
+            Count(JobState.Cancelled) + batch.PurgedCancelled);
     }
 }

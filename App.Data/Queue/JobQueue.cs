@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -426,29 +427,66 @@ public sealed class JobQueue(
 
     /// <summary>
     /// Deletes finished jobs older than their retention (<see cref="QueueOptions.RetainSucceeded"/>,
-    /// <see cref="QueueOptions.RetainFailed"/>), <paramref name="batchSize"/> rows per statement so
-    /// that the write lock is never held for long. Returns how many were deleted.
+    /// <see cref="QueueOptions.RetainFailed"/>), <paramref name="batchSize"/> rows per transaction so
+    /// that the write lock is never held for long. A deleted job of a <see cref="JobBatch"/> is
+    /// counted on the batch in the same transaction, so the batch's progress does not shrink.
+    /// Returns how many were deleted.
     /// </summary>
     public async Task<int> PurgeFinishedAsync(int batchSize = 500, CancellationToken ct = default)
     {
         var now = Now;
-        var succeededBefore = now - _options.RetainSucceeded;
-        var failedBefore = now - _options.RetainFailed;
-        await using var db = await contexts.CreateDbContextAsync(ct);
         var total = 0;
         int deleted;
         do
         {
-            deleted = await db.Jobs
-                .Where(j => (j.State == JobState.Succeeded && j.FinishedAt < succeededBefore)
-                            || ((j.State == JobState.Failed || j.State == JobState.Cancelled) && j.FinishedAt < failedBefore))
-                .OrderBy(j => j.Id)
-                .Take(batchSize)
-                .ExecuteDeleteAsync(ct);
+            deleted = await InWriteTransactionAsync(c => PurgeChunk(c, now - _options.RetainSucceeded, now - _options.RetainFailed, batchSize), ct);
             total += deleted;
         }
         while (deleted == batchSize);
         return total;
+    }
+
+    private static int PurgeChunk(QueueConnection connection, DateTime succeededBefore, DateTime failedBefore, int limit)
+    {
+        var ids = new List<long>(limit);
+        var perBatch = new Dictionary<long, (int Succeeded, int Failed, int Cancelled)>();
+        var select = connection.Statement(JobSql.Purgeable);
+        select.Parameters.AddWithValue("$succeededBefore", succeededBefore);
+        select.Parameters.AddWithValue("$failedBefore", failedBefore);
+        select.Parameters.AddWithValue("$limit", limit);
+        using (var reader = select.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                ids.Add(reader.GetInt64(0));
+                if (!reader.IsDBNull(1))
+                {
+                    var counts = perBatch.GetValueOrDefault(reader.GetInt64(1));
+                    perBatch[reader.GetInt64(1)] = JobStateNames.Parse(reader.GetString(2)) switch
+                    {
+                        JobState.Succeeded => counts with { Succeeded = counts.Succeeded + 1 },
+                        JobState.Failed => counts with { Failed = counts.Failed + 1 },
+                        _ => counts with { Cancelled = counts.Cancelled + 1 },
+                    };
+                }
+            }
+        }
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+        foreach (var (batchId, counts) in perBatch)
+        {
+            var count = connection.Statement(JobSql.CountPurged);
+            count.Parameters.AddWithValue("$batchId", batchId);
+            count.Parameters.AddWithValue("$succeeded", counts.Succeeded);
+            count.Parameters.AddWithValue("$failed", counts.Failed);
+            count.Parameters.AddWithValue("$cancelled", counts.Cancelled);
+            count.ExecuteNonQuery();
+        }
+        var delete = connection.Statement(JobSql.DeleteJobs);
+        delete.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+        return delete.ExecuteNonQuery();
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ internal static class JobSql
     private static readonly string Running = JobState.Running.ToName();
     private static readonly string Succeeded = JobState.Succeeded.ToName();
     private static readonly string Failed = JobState.Failed.ToName();
+    private static readonly string Cancelled = JobState.Cancelled.ToName();
 
     // RETURNING gives rows in no particular order: priority and due time come back so the caller can sort.
     private const string ClaimedColumns = "\"Id\", \"Version\", \"Type\", \"Payload\", \"FeedId\", \"Attempts\", \"MaxAttempts\", \"Priority\", \"RunAt\"";
@@ -107,6 +108,27 @@ internal static class JobSql
     public static readonly string AnyClaimable = $"""
         SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Due" WHERE "State" = '{Pending}' AND "RunAt" <= $now)
             OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now)
+        """;
+
+    /// <summary>Finished jobs past their retention, oldest first: the next chunk for the purge to delete.</summary>
+    public static readonly string Purgeable = $"""
+        SELECT "Id", "BatchId", "State" FROM "Jobs"
+        WHERE ("State" = '{Succeeded}' AND "FinishedAt" < $succeededBefore)
+           OR ("State" IN ('{Failed}', '{Cancelled}') AND "FinishedAt" < $failedBefore)
+        ORDER BY "Id" LIMIT $limit
+        """;
+
+    /// <summary>A batch keeps the counts of its jobs that the purge deletes.</summary>
+    public const string CountPurged = """
+        UPDATE "JobBatches"
+        SET "PurgedSucceeded" = "PurgedSucceeded" + $succeeded, "PurgedFailed" = "PurgedFailed" + $failed,
+            "PurgedCancelled" = "PurgedCancelled" + $cancelled
+        WHERE "Id" = $batchId
+        """;
+
+    /// <summary>Deletes the jobs whose ids are in the JSON array <c>$ids</c>.</summary>
+    public const string DeleteJobs = """
+        DELETE FROM "Jobs" WHERE "Id" IN (SELECT "value" FROM json_each($ids))
         """;
 
     /// <summary>Enqueue: a new pending job (for writers without EF Core); returns its id.</summary>

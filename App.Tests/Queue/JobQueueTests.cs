@@ -427,6 +427,31 @@ public sealed class JobQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purge_KeepsTheCountsOfTheBatchWhoseJobsItDeletes()
+    {
+        await using var db = _f.Db.Open();
+        var batch = new JobBatch { Name = "Import of feeds.opml", CreatedAt = _f.Now };
+        db.JobBatches.Add(batch);
+        await db.SaveChangesAsync();
+        var states = new[] { JobState.Succeeded, JobState.Succeeded, JobState.Failed, JobState.Cancelled, JobState.Pending };
+        var ids = new List<long>();
+        foreach (var state in states)
+        {
+            ids.Add((await _f.JobInStateAsync(state)).Id);
+        }
+        await db.Jobs.Where(j => ids.Contains(j.Id)).ExecuteUpdateAsync(s => s.SetProperty(j => j.BatchId, batch.Id));
+        var before = await JobBatchProgress.ReadAsync(db, batch.Id, CancellationToken.None);
+
+        _f.Clock.Advance(TimeSpan.FromDays(31));
+        Assert.Equal(4, await _f.Queue.PurgeFinishedAsync(batchSize: 3));
+
+        var after = await JobBatchProgress.ReadAsync(db, batch.Id, CancellationToken.None);
+        Assert.Equal(before, after);
+        Assert.Equal((2, 1, 1, 1), (after!.Succeeded, after.Failed, after.Cancelled, after.Pending));
+        Assert.Equal(1, await db.Jobs.CountAsync());
+    }
+
+    [Fact]
     public async Task StateColumn_RejectsUnknownStates()
     {
         var job = await _f.EnqueueAsync();
