@@ -35,6 +35,9 @@ public sealed class FeedItem
     /// <summary>What the API serves: the full content if the feed gives one, else the summary; sanitized HTML.</summary>
     public string? ContentHtml { get; set; }
 
+    /// <summary>The start of the summary (else the content) as plain text, for lists of items.</summary>
+    public string? Excerpt { get; set; }
+
     /// <summary>An attached media file (podcast episode), http/https.</summary>
     public string? EnclosureUrl { get; set; }
 
@@ -58,6 +61,7 @@ internal sealed class FeedItemConfiguration : IEntityTypeConfiguration<FeedItem>
         b.HasIndex(i => new { i.FeedId, i.Key }).IsUnique();
         b.Property(i => i.EnclosureUrl).HasMaxLength(2048);
         b.Property(i => i.EnclosureType).HasMaxLength(256);
+        b.Property(i => i.Excerpt).HasMaxLength(300);
         // Keyset paging of a feed's items, newest (highest id) first.
         b.HasIndex(i => new { i.FeedId, i.Id }).IsDescending(false, true);
         // Unread counts per feed read only the unread rows, usually few, instead of every item.

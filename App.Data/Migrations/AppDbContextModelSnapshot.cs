@@ -104,6 +104,10 @@ namespace App.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Excerpt")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("FeedId")
                         .HasColumnType("INTEGER");
 

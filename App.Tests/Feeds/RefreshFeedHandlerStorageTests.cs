@@ -34,6 +34,8 @@ public sealed class RefreshFeedHandlerStorageTests : IAsyncLifetime
         var json = Assert.Single(await _h.ItemsAsync(jsonId));
         Assert.Equal("An episode", json.Summary);
         Assert.Equal("<p>Show notes</p>", json.ContentHtml);
+        // The feed page's line of text: from the summary when there is one, as plain text.
+        Assert.Equal("An episode", json.Excerpt);
         Assert.Equal(new DateTime(2026, 1, 7, 10, 0, 0), json.PublishedAt);
         Assert.Equal(new DateTime(2026, 1, 8, 10, 0, 0), json.UpdatedAt);
         Assert.Equal("https://cdn.example.org/ep1.mp3", json.EnclosureUrl);
@@ -87,6 +89,8 @@ public sealed class RefreshFeedHandlerStorageTests : IAsyncLifetime
             Assert.Contains("src=\"https://site.example/posts/x.png\"", html);
             Assert.Contains("rel=\"noopener noreferrer\"", html);
         }
+        Assert.DoesNotContain("<", item.Excerpt);
+        Assert.StartsWith("Hi", item.Excerpt);
         // Titles are text: shown escaped by the page, never interpreted.
         Assert.Equal("<img src=x onerror=alert(1)>", item.Title);
         Assert.Equal("<script>alert(1)</script>Feed", (await _h.FeedAsync(feedId)).Title);

@@ -115,6 +115,24 @@ public sealed partial class FeedPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FeedPage_ShowsEachItemsExcerpt_TextEncoded_UnlessItRepeatsTheTitle()
+    {
+        var feed = await _app.AddFeedAsync("https://example.com/feed.xml", itemCount: 2, title: "Example");
+        await using (var db = _app.Db.Open())
+        {
+            var items = await db.FeedItems.Where(i => i.FeedId == feed.Id).OrderBy(i => i.Id).ToListAsync();
+            items[0].Excerpt = "Item 1";
+            items[1].Excerpt = "Why <b> tags & entities stay text…";
+            await db.SaveChangesAsync();
+        }
+
+        var html = await _app.Client.GetStringAsync($"/feeds/{feed.Id}");
+
+        Assert.Contains("<p class=\"excerpt\">Why &lt;b&gt; tags &amp; entities stay text", html);
+        Assert.Single(Regex.Matches(html, "class=\"excerpt\""));
+    }
+
+    [Fact]
     public async Task FeedPage_LinksToOlderItems_WithBefore()
     {
         var feed = await _app.AddFeedAsync("https://example.com/feed.xml", itemCount: 52);

@@ -3,10 +3,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Items;
 
-/// <summary>An item as a row of the feed page: no content, which only the item page loads.</summary>
-public sealed record ItemSummary(long Id, string? Title, string? Link, string? Author, DateTime? PublishedAt, DateTime? ReadAt)
+/// <summary>An item as a row of the feed page: its plain-text excerpt, not its content, which only the item page loads.</summary>
+public sealed record ItemSummary(long Id, string? Title, string? Link, string? Author, DateTime? PublishedAt, DateTime? ReadAt, string? Excerpt)
 {
     public bool IsRead => ReadAt is not null;
+
+    /// <summary>The excerpt, unless it only repeats the title (feeds that put the title in the description).</summary>
+    public string? ExcerptBeyondTitle => Excerpt is { } e && !string.Equals(e.TrimEnd('…'), Title, StringComparison.OrdinalIgnoreCase) ? e : null;
 }
 
 /// <summary>An item as its own page shows it, with its neighbours in the feed for "newer"/"older".</summary>
@@ -44,7 +47,7 @@ public static class ItemQueries
         }
         return items.OrderByDescending(i => i.Id)
             .Take(limit)
-            .Select(i => new ItemSummary(i.Id, i.Title, i.Link, i.Author, i.PublishedAt, i.ReadAt))
+            .Select(i => new ItemSummary(i.Id, i.Title, i.Link, i.Author, i.PublishedAt, i.ReadAt, i.Excerpt))
             .ToListAsync(ct);
     }
 

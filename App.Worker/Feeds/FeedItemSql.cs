@@ -9,9 +9,9 @@ public static class FeedItemSql
 {
     public const string Insert = """
         INSERT INTO "FeedItems" ("FeedId", "Key", "Guid", "Title", "Link", "Author", "PublishedAt", "UpdatedAt",
-            "Summary", "ContentHtml", "EnclosureUrl", "EnclosureType", "EnclosureLength", "CreatedAt")
+            "Summary", "ContentHtml", "Excerpt", "EnclosureUrl", "EnclosureType", "EnclosureLength", "CreatedAt")
         VALUES ($feedId, $key, $guid, $title, $link, $author, COALESCE($publishedAt, $now), $updatedAt,
-            $summary, $contentHtml, $enclosureUrl, $enclosureType, $enclosureLength, $now)
+            $summary, $contentHtml, $excerpt, $enclosureUrl, $enclosureType, $enclosureLength, $now)
         ON CONFLICT ("FeedId", "Key") DO NOTHING
         """;
 
@@ -19,12 +19,12 @@ public static class FeedItemSql
     public const string Update = """
         UPDATE "FeedItems" SET "Title" = $title, "Link" = $link, "Author" = $author,
             "PublishedAt" = COALESCE($publishedAt, "PublishedAt", $now), "UpdatedAt" = COALESCE($updatedAt, "UpdatedAt"),
-            "Summary" = $summary, "ContentHtml" = $contentHtml,
+            "Summary" = $summary, "ContentHtml" = $contentHtml, "Excerpt" = $excerpt,
             "EnclosureUrl" = $enclosureUrl, "EnclosureType" = $enclosureType, "EnclosureLength" = $enclosureLength
         WHERE "FeedId" = $feedId AND "Key" = $key
             AND ("Title" IS NOT $title OR "Link" IS NOT $link OR "Author" IS NOT $author
                 OR "PublishedAt" IS NOT COALESCE($publishedAt, "PublishedAt", $now) OR "UpdatedAt" IS NOT COALESCE($updatedAt, "UpdatedAt")
-                OR "Summary" IS NOT $summary OR "ContentHtml" IS NOT $contentHtml
+                OR "Summary" IS NOT $summary OR "ContentHtml" IS NOT $contentHtml OR "Excerpt" IS NOT $excerpt
                 OR "EnclosureUrl" IS NOT $enclosureUrl OR "EnclosureType" IS NOT $enclosureType OR "EnclosureLength" IS NOT $enclosureLength)
         """;
 }

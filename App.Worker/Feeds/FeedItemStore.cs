@@ -52,9 +52,10 @@ public sealed class FeedItemStore(GarbageBudget budget)
     {
         var baseUrl = item.BaseUrl ?? item.Link ?? fallbackBaseUrl;
         var summary = cleaner.Html(item.Summary, baseUrl);
+        var content = cleaner.Html(item.Content, baseUrl) ?? summary;
         return new StagedItem(
             KeyOf(item), item.Guid, FeedText.Collapse(item.Title), item.Link, item.Author, item.PublishedAt, item.UpdatedAt,
-            summary, cleaner.Html(item.Content, baseUrl) ?? summary,
+            summary, content, FeedText.Excerpt(summary ?? content),
             item.Enclosure?.Url, item.Enclosure?.MediaType, item.Enclosure?.Length);
     }
 
@@ -75,7 +76,7 @@ public sealed class FeedItemStore(GarbageBudget budget)
 
     private static readonly string[] Parameters =
     [
-        "$feedId", "$key", "$title", "$link", "$author", "$publishedAt", "$updatedAt", "$summary", "$contentHtml",
+        "$feedId", "$key", "$title", "$link", "$author", "$publishedAt", "$updatedAt", "$summary", "$contentHtml", "$excerpt",
         "$enclosureUrl", "$enclosureType", "$enclosureLength", "$now",
     ];
 
@@ -103,6 +104,7 @@ public sealed class FeedItemStore(GarbageBudget budget)
         p["$updatedAt"].Value = Db(item.UpdatedAt);
         p["$summary"].Value = Db(item.Summary);
         p["$contentHtml"].Value = Db(item.ContentHtml);
+        p["$excerpt"].Value = Db(item.Excerpt);
         p["$enclosureUrl"].Value = Db(item.EnclosureUrl);
         p["$enclosureType"].Value = Db(item.EnclosureType);
         p["$enclosureLength"].Value = Db(item.EnclosureLength);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using AngleSharp.Html.Parser;
 
 namespace App.Worker.Feeds;
@@ -38,6 +39,61 @@ public static class FeedText
         }
         var body = new HtmlParser().ParseDocument($"<body>{html}").Body;
         return Collapse(body?.TextContent ?? html);
+    }
+
+    // Tags that sit inside a word or a sentence: dropping them must not split the text.
+    private static readonly HashSet<string> InlineTags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
+        "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+    };
+
+    /// <summary>
+    /// The start of an item's text for a list of items: the tags of <paramref name="sanitizedHtml"/>
+    /// dropped, entities decoded, at most <paramref name="max"/> characters, cut at a word.
+    /// Sanitized HTML is well-formed (a tag runs from <c>&lt;</c> to the next <c>&gt;</c>), so a
+    /// scan does, and only a prefix is read: an item's content may be a whole article.
+    /// </summary>
+    public static string? Excerpt(string? sanitizedHtml, int max = 240)
+    {
+        if (string.IsNullOrWhiteSpace(sanitizedHtml))
+        {
+            return null;
+        }
+        var html = sanitizedHtml.AsSpan(0, Math.Min(sanitizedHtml.Length, max * 16));
+        var text = new StringBuilder(max * 2);
+        var tagStart = -1;
+        for (var i = 0; i < html.Length; i++)
+        {
+            if (tagStart >= 0)
+            {
+                if (html[i] == '>')
+                {
+                    var name = html[(tagStart + 1)..i].TrimStart('/');
+                    var end = name.IndexOfAny(" /\t\r\n");
+                    if (!InlineTags.Contains((end < 0 ? name : name[..end]).ToString()))
+                    {
+                        text.Append(' ');
+                    }
+                    tagStart = -1;
+                }
+            }
+            else if (html[i] == '<')
+            {
+                tagStart = i;
+            }
+            else
+            {
+                text.Append(html[i]);
+            }
+        }
+        var collapsed = Collapse(WebUtility.HtmlDecode(text.ToString()));
+        if (collapsed is null || collapsed.Length <= max)
+        {
+            return collapsed;
+        }
+        var cut = collapsed.LastIndexOf(' ', max);
+        return (cut > max / 2 ? collapsed[..cut] : collapsed[..max]).TrimEnd(',', ';', ':', '.', ' ') + "…";
     }
 
     /// <summary><paramref name="link"/> made absolute against <paramref name="baseUri"/>; null unless http/https.</summary>

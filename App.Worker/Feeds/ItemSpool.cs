@@ -13,6 +13,7 @@ public sealed record StagedItem(
     DateTime? UpdatedAt,
     string? Summary,
     string? ContentHtml,
+    string? Excerpt,
     string? EnclosureUrl,
     string? EnclosureType,
     long? EnclosureLength);
@@ -48,6 +49,7 @@ public sealed class ItemSpool : IDisposable
         Write(item.UpdatedAt);
         Write(item.Summary);
         Write(item.ContentHtml);
+        Write(item.Excerpt);
         Write(item.EnclosureUrl);
         Write(item.EnclosureType);
         Write(item.EnclosureLength);
@@ -69,7 +71,7 @@ public sealed class ItemSpool : IDisposable
             _file.Position = _index[k].Offset;
             yield return new StagedItem(
                 reader.ReadString(), ReadString(reader), ReadString(reader), ReadString(reader), ReadString(reader),
-                ReadDate(reader), ReadDate(reader), ReadString(reader), ReadString(reader), ReadString(reader), ReadString(reader),
+                ReadDate(reader), ReadDate(reader), ReadString(reader), ReadString(reader), ReadString(reader), ReadString(reader), ReadString(reader),
                 reader.ReadBoolean() ? reader.ReadInt64() : null);
         }
     }
