@@ -7,7 +7,8 @@ namespace App.Data;
 
 /// <summary>
 /// Every SQLite specific in one place. Per connection: a wait for the write lock
-/// (<see cref="SqliteBusyWait"/>: writers queue instead of failing), synchronous=NORMAL (durable enough in WAL, far fewer fsyncs) and foreign keys.
+/// (<see cref="SqliteBusyWait"/>: writers queue instead of failing), synchronous=NORMAL (durable
+/// enough in WAL, far fewer fsyncs) and foreign keys.
 /// WAL itself is a property of the file, set once by <see cref="DatabaseSetup"/>.
 /// EF Core's transactions on SQLite are BEGIN IMMEDIATE: a read-then-write transaction takes the
 /// write lock up front, because a deferred one that upgrades in WAL mode gets SQLITE_BUSY at once.
