@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace App.Data;
 
-/// <summary>The one database: jobs, workers, feeds and items.</summary>
+/// <summary>The one database: jobs, workers, feeds, their items and icons.</summary>
 public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
 {
     public DbSet<Job> Jobs => Set<Job>();
@@ -19,6 +19,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Feed> Feeds => Set<Feed>();
 
     public DbSet<FeedItem> FeedItems => Set<FeedItem>();
+
+    public DbSet<FeedIcon> FeedIcons => Set<FeedIcon>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

@@ -9,6 +9,34 @@ public static class FeedJobs
     /// <summary>The job type that fetches a feed and stores its items.</summary>
     public const string FetchFeed = "fetch-feed";
 
+    /// <summary>The job type that fetches a feed's icon (after a refresh found none, or an old one).</summary>
+    public const string FetchIcon = "fetch-icon";
+
+    /// <summary>The request for fetching <paramref name="feedId"/>'s icon; at most one live per feed.</summary>
+    public static JobRequest Icon(long feedId) => new(FetchIcon, $$"""{"feedId":{{feedId}}}""")
+    {
+        FeedId = feedId,
+        UniqueKey = $"{FetchIcon}:{feedId}",
+        Priority = JobPriority.Background,
+        MaxAttempts = 2,
+    };
+
+    /// <summary>
+    /// Adds an icon fetch to <paramref name="db"/>'s unit of work when the feed has no icon record
+    /// newer than <see cref="FeedIcon.KeptFor"/> and no icon fetch is live. Call inside a write transaction.
+    /// </summary>
+    public static async Task EnsureIconAsync(AppDbContext db, JobQueue queue, long feedId, DateTime now, CancellationToken ct)
+    {
+        var fresh = now - FeedIcon.KeptFor;
+        var key = $"{FetchIcon}:{feedId}";
+        if (await db.FeedIcons.AnyAsync(i => i.FeedId == feedId && i.FetchedAt > fresh, ct)
+            || await db.Jobs.Where(j => j.UniqueKey == key).InStates(JobTransitions.Live).AnyAsync(ct))
+        {
+            return;
+        }
+        queue.Enqueue(db, Icon(feedId));
+    }
+
     /// <summary>A feed has at most one live fetch job: the queue's unique key enforces it.</summary>
     public static string UniqueKey(long feedId) => $"{FetchFeed}:{feedId}";
 

@@ -78,6 +78,28 @@ namespace App.Data.Migrations
                     b.ToTable("Feeds", (string)null);
                 });
 
+            modelBuilder.Entity("App.Data.Feeds.FeedIcon", b =>
+                {
+                    b.Property<long>("FeedId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("FetchedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("FeedId");
+
+                    b.ToTable("FeedIcons", (string)null);
+                });
+
             modelBuilder.Entity("App.Data.Feeds.FeedItem", b =>
                 {
                     b.Property<long>("Id")
@@ -323,6 +345,15 @@ namespace App.Data.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("Workers", (string)null);
+                });
+
+            modelBuilder.Entity("App.Data.Feeds.FeedIcon", b =>
+                {
+                    b.HasOne("App.Data.Feeds.Feed", null)
+                        .WithOne()
+                        .HasForeignKey("App.Data.Feeds.FeedIcon", "FeedId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("App.Data.Feeds.FeedItem", b =>

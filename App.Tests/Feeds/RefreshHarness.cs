@@ -59,12 +59,13 @@ public sealed class RefreshHarness : IAsyncDisposable
     public async Task<long> RefreshAgainAsync(long feedId) =>
         (await Services.GetRequiredService<JobQueue>().EnqueueAsync(FeedJobs.Fetch(feedId, JobPriority.User))).Id;
 
-    /// <summary>Claims the one due job and runs the fetch-feed handler on it.</summary>
-    public async Task RunOneJobAsync()
+    /// <summary>Claims the next due job, which must be of <paramref name="type"/>, and runs its handler.</summary>
+    public async Task RunOneJobAsync(string type = FeedJobs.FetchFeed)
     {
         var queue = Services.GetRequiredService<JobQueue>();
         var claimed = Assert.Single(await queue.ClaimAsync("test-worker", 1));
-        var handler = Services.GetServices<IJobHandler>().Single(h => h.Type == FeedJobs.FetchFeed);
+        Assert.Equal(type, claimed.Type);
+        var handler = Services.GetServices<IJobHandler>().Single(h => h.Type == type);
         await handler.RunAsync(new JobRun(claimed, queue), CancellationToken.None);
     }
 

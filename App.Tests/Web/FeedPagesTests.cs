@@ -133,6 +133,37 @@ public sealed partial class FeedPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FeedIcons_AreServedFromTheDatabase_AndShownOnlyForFeedsThatHaveOne()
+    {
+        byte[] png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 7];
+        var withIcon = await _app.AddFeedAsync("https://a.example/feed", title: "Has icon");
+        var noIcon = await _app.AddFeedAsync("https://b.example/feed", title: "Looked, found none");
+        var notYet = await _app.AddFeedAsync("https://c.example/feed", title: "Not looked yet");
+        await using (var db = _app.Db.Open())
+        {
+            db.FeedIcons.Add(new App.Data.Feeds.FeedIcon { FeedId = withIcon.Id, ContentType = "image/png", Data = png, FetchedAt = DateTime.UtcNow });
+            db.FeedIcons.Add(new App.Data.Feeds.FeedIcon { FeedId = noIcon.Id, ContentType = "", Data = [], FetchedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        using var icon = await _app.Client.GetAsync($"/api/feeds/{withIcon.Id}/icon");
+        Assert.Equal(HttpStatusCode.OK, icon.StatusCode);
+        Assert.Equal("image/png", icon.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(png, await icon.Content.ReadAsByteArrayAsync());
+        foreach (var feed in new[] { noIcon, notYet })
+        {
+            using var none = await _app.Client.GetAsync($"/api/feeds/{feed.Id}/icon");
+            Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+            Assert.Equal("application/problem+json", none.Content.Headers.ContentType?.MediaType);
+        }
+
+        var list = await _app.Client.GetStringAsync("/");
+        Assert.Contains($"<img class=\"feed-icon\" src=\"/api/feeds/{withIcon.Id}/icon\"", list);
+        Assert.Single(Regex.Matches(list, "class=\"feed-icon\""));
+        Assert.Contains($"src=\"/api/feeds/{withIcon.Id}/icon\"", await _app.Client.GetStringAsync($"/feeds/{withIcon.Id}"));
+    }
+
+    [Fact]
     public async Task FeedPage_LinksToOlderItems_WithBefore()
     {
         var feed = await _app.AddFeedAsync("https://example.com/feed.xml", itemCount: 52);

@@ -186,13 +186,14 @@ public sealed class FeedsApiTests : IAsyncLifetime
         var first = feeds[0];
         // The contract's fields in its order, then the refresh schedule and read state the code adds beyond it.
         Assert.Equal(
-            ["id", "url", "title", "siteUrl", "lastFetchedAt", "lastError", "itemCount", "nextRefreshAt", "consecutiveFailures", "unreadCount"],
+            ["id", "url", "title", "siteUrl", "lastFetchedAt", "lastError", "itemCount", "nextRefreshAt", "consecutiveFailures", "unreadCount", "iconUrl"],
             first.EnumerateObject().Select(p => p.Name));
         Assert.Equal(a.Id, first.GetProperty("id").GetInt64());
         Assert.Equal("A", first.GetProperty("title").GetString());
         Assert.Equal("HTTP 500", first.GetProperty("lastError").GetString());
         Assert.Equal(3, first.GetProperty("itemCount").GetInt32());
         Assert.Equal(3, first.GetProperty("unreadCount").GetInt32());
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("iconUrl").ValueKind);
         Assert.Equal(b.Id, feeds[1].GetProperty("id").GetInt64());
         Assert.Equal(0, feeds[1].GetProperty("itemCount").GetInt32());
         Assert.Equal(JsonValueKind.Null, feeds[1].GetProperty("title").ValueKind);

@@ -20,7 +20,8 @@ public sealed record FeedResponse(
     int ItemCount,
     DateTime? NextRefreshAt,
     int ConsecutiveFailures,
-    int UnreadCount);
+    int UnreadCount,
+    string? IconUrl);
 
 /// <summary>One item of a feed; <see cref="ContentHtml"/> was sanitized by the worker when stored.</summary>
 public sealed record FeedItemResponse(

@@ -13,10 +13,14 @@ public static class FeedQueries
 
     /// <summary>All feeds in the order they were added.</summary>
     public static Task<List<FeedResponse>> ListAsync(AppDbContext db, CancellationToken ct) =>
-        Summaries(db.Feeds.OrderBy(f => f.Id)).ToListAsync(ct);
+        Summaries(db, db.Feeds.OrderBy(f => f.Id)).ToListAsync(ct);
 
     public static Task<FeedResponse?> FindAsync(AppDbContext db, long id, CancellationToken ct) =>
-        Summaries(db.Feeds.Where(f => f.Id == id)).FirstOrDefaultAsync(ct);
+        Summaries(db, db.Feeds.Where(f => f.Id == id)).FirstOrDefaultAsync(ct);
+
+    /// <summary>The feed's stored icon, or null when it has none (or none yet).</summary>
+    public static Task<FeedIcon?> IconAsync(AppDbContext db, long id, CancellationToken ct) =>
+        db.FeedIcons.AsNoTracking().Where(i => i.FeedId == id && i.ContentType != "").FirstOrDefaultAsync(ct);
 
     /// <summary>
     /// Up to <paramref name="limit"/> (clamped to 1..<see cref="MaxItemLimit"/>) of a feed's items,
@@ -38,8 +42,9 @@ public static class FeedQueries
     }
 
     // The projection comes last: EF Core cannot filter or sort on a constructed record.
-    private static IQueryable<FeedResponse> Summaries(IQueryable<Feed> feeds) =>
+    private static IQueryable<FeedResponse> Summaries(AppDbContext db, IQueryable<Feed> feeds) =>
         feeds.Select(f => new FeedResponse(
             f.Id, f.Url, f.Title, f.SiteUrl, f.LastFetchedAt, f.LastError, f.Items.Count,
-            f.NextRefreshAt, f.ConsecutiveFailures, f.Items.Count(i => i.ReadAt == null)));
+            f.NextRefreshAt, f.ConsecutiveFailures, f.Items.Count(i => i.ReadAt == null),
+            db.FeedIcons.Any(i => i.FeedId == f.Id && i.ContentType != "") ? "/api/feeds/" + f.Id.ToString() + "/icon" : null));
 }

@@ -15,6 +15,7 @@ public static class FeedsApi
         feeds.MapGet("/", ListAsync);
         feeds.MapGet("/{id:long}", GetAsync);
         feeds.MapGet("/{id:long}/items", ItemsAsync);
+        feeds.MapGet("/{id:long}/icon", IconAsync);
         feeds.MapPost("/{id:long}/refresh", RefreshAsync);
         feeds.MapDelete("/{id:long}", DeleteAsync);
         return app;
@@ -59,6 +60,20 @@ public static class FeedsApi
             return NotFound(id);
         }
         return TypedResults.Ok(await FeedQueries.ItemsAsync(db, id, before, limit ?? FeedQueries.DefaultItemLimit, ct));
+    }
+
+    /// <summary>The icon the worker fetched for the feed, served from the database (the reader's browser never calls the site).</summary>
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> IconAsync(
+        long id, IDbContextFactory<AppDbContext> contexts, HttpContext http, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await FeedQueries.IconAsync(db, id, ct) is not { } icon)
+        {
+            return TypedResults.Problem($"Feed {id} has no icon.", statusCode: StatusCodes.Status404NotFound, title: "No icon");
+        }
+        // A day: the worker looks for a new icon at most once in 30.
+        http.Response.Headers.CacheControl = "public, max-age=86400";
+        return TypedResults.File(icon.Data, icon.ContentType);
     }
 
     public static async Task<Results<Accepted<FeedJobResponse>, ProblemHttpResult>> RefreshAsync(

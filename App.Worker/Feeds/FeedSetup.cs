@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace App.Worker.Feeds;
 
-/// <summary>Registration of the fetch-feed handler and what it uses.</summary>
+/// <summary>Registration of the fetch-feed and fetch-icon handlers and what they use.</summary>
 public static class FeedSetup
 {
     public static IServiceCollection AddFeedHandlers(this IServiceCollection services, IConfiguration configuration)
@@ -25,6 +25,7 @@ public static class FeedSetup
         services.AddSingleton<GarbageBudget>();
         services.AddSingleton<FeedItemStore>();
         services.AddSingleton<IJobHandler, RefreshFeedHandler>();
+        services.AddSingleton<IJobHandler, FetchIconHandler>();
         return services;
     }
 }

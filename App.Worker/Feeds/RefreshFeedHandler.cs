@@ -1,6 +1,7 @@
 using System.Text.Json;
 using App.Data;
 using App.Data.Feeds;
+using App.Data.Queue;
 using App.Worker.Queue;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ namespace App.Worker.Feeds;
 /// </summary>
 public sealed class RefreshFeedHandler(
     IDbContextFactory<AppDbContext> contexts,
+    JobQueue queue,
     FeedLoader loader,
     FeedItemStore store,
     GarbageBudget budget,
@@ -92,6 +94,7 @@ public sealed class RefreshFeedHandler(
             feed.ETag = loaded.Document.ETag;
             feed.LastModified = loaded.Document.LastModified;
             added = await store.StoreAsync(db, feed, loaded.Feed, loaded.Items, now, c);
+            await FeedJobs.EnsureIconAsync(db, queue, feedId, now, c);
         }, CancellationToken.None);
         if (won)
         {
