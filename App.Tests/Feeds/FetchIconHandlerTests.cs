@@ -65,6 +65,29 @@ public sealed class FetchIconHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheIconsTheSitesPageLinksTo_AreTriedBeforeTheFavicon_SvgLeftOut()
+    {
+        ServeFeed("/feed.xml");
+        _h.Origin.Serve("/", """
+            <!doctype html><html><head><title>Site</title>
+            <link rel="icon" type="image/svg+xml" href="/mark.svg">
+            <link rel="alternate" type="application/rss+xml" href="/feed.xml">
+            <link rel="shortcut icon" href="static/mark.png">
+            </head><body>Hello</body></html>
+            """, "text/html");
+        ServeBytes("/static/mark.png", Png, "image/png");
+        var (feedId, _) = await _h.AddFeedAsync("/feed.xml");
+
+        await _h.RunOneJobAsync();
+        await _h.RunOneJobAsync(FeedJobs.FetchIcon);
+
+        Assert.Equal(Png, (await IconAsync(feedId))!.Data);
+        Assert.Equal(1, _h.Origin.Hits("/static/mark.png"));
+        Assert.Equal(0, _h.Origin.Hits("/mark.svg"));
+        Assert.Equal(0, _h.Origin.Hits("/favicon.ico"));
+    }
+
+    [Fact]
     public async Task SomethingThatIsNotAnImage_IsRecordedAsNoIcon_AndNotAskedForAgainOnTheNextRefresh()
     {
         ServeFeed("/feed.xml");

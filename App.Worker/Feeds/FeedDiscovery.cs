@@ -3,8 +3,8 @@ using AngleSharp.Html.Parser;
 namespace App.Worker.Feeds;
 
 /// <summary>
-/// Finds the feeds a web page advertises: &lt;link rel="alternate"&gt; with an RSS, Atom or JSON
-/// Feed media type, hrefs resolved against the page (and its &lt;base&gt;).
+/// Finds what a web page advertises: its feeds (&lt;link rel="alternate"&gt; with an RSS, Atom or
+/// JSON Feed media type) and its icons, hrefs resolved against the page (and its &lt;base&gt;).
 /// </summary>
 public static class FeedDiscovery
 {
@@ -25,13 +25,43 @@ public static class FeedDiscovery
             && !text.StartsWith("<rss", StringComparison.Ordinal) && !text.StartsWith("<feed", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The icons the page links to (<c>rel="icon"</c>, <c>"shortcut icon"</c>, <c>"apple-touch-icon"</c>),
+    /// in document order, http/https only; SVG ones are left out (an icon that can carry script is
+    /// never stored).
+    /// </summary>
+    public static IReadOnlyList<Uri> FindIcons(string html, Uri pageUrl)
+    {
+        var document = new HtmlParser().ParseDocument(html);
+        var baseUri = BaseOf(document, pageUrl);
+        var found = new List<Uri>();
+        foreach (var link in document.QuerySelectorAll("link[rel][href]"))
+        {
+            var rel = link.GetAttribute("rel")!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (!rel.Any(r => r.Equals("icon", StringComparison.OrdinalIgnoreCase) || r.Equals("apple-touch-icon", StringComparison.OrdinalIgnoreCase))
+                || link.GetAttribute("type")?.Contains("svg", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                continue;
+            }
+            if (FeedText.Absolute(link.GetAttribute("href"), baseUri) is { } url
+                && !url.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !found.Contains(new Uri(url)))
+            {
+                found.Add(new Uri(url));
+            }
+        }
+        return found;
+    }
+
+    private static Uri BaseOf(AngleSharp.Html.Dom.IHtmlDocument document, Uri pageUrl) =>
+        document.QuerySelector("base[href]")?.GetAttribute("href") is { } href && Uri.TryCreate(pageUrl, href, out var b)
+            ? b
+            : pageUrl;
+
     /// <summary>The feed addresses the page links to, in document order, http/https only.</summary>
     public static IReadOnlyList<Uri> FindFeeds(string html, Uri pageUrl)
     {
         var document = new HtmlParser().ParseDocument(html);
-        var baseUri = document.QuerySelector("base[href]")?.GetAttribute("href") is { } href && Uri.TryCreate(pageUrl, href, out var b)
-            ? b
-            : pageUrl;
+        var baseUri = BaseOf(document, pageUrl);
         var found = new List<Uri>();
         foreach (var link in document.QuerySelectorAll("link[rel][href]"))
         {

@@ -8,11 +8,12 @@ using Microsoft.Extensions.Options;
 namespace App.Worker.Feeds;
 
 /// <summary>
-/// The fetch-icon job: the feed's declared icon, else <c>/favicon.ico</c> of its site, through the
-/// same guarded client as feeds (private addresses refused, redirects followed hop by hop). Only a
+/// The fetch-icon job: the feed's declared icon, else the icons its site's home page links to, else
+/// <c>/favicon.ico</c> of the site, through the same guarded client as feeds (private addresses
+/// refused, redirects followed hop by hop). Only a
 /// small raster image whose bytes say what it is gets stored; anything else is stored as "no icon",
-/// so that the feed is not asked again for <see cref="FeedIcon.KeptFor"/>. A missing icon is not a
-/// failed job; a network error is, and is tried once more.
+/// so that the feed is not asked again for <see cref="FeedIcon.KeptFor"/>. A missing or unreachable
+/// icon is not a failed job (the next place is tried); a timeout is, and is tried once more.
 /// </summary>
 public sealed class FetchIconHandler(
     IDbContextFactory<AppDbContext> contexts,
@@ -23,6 +24,9 @@ public sealed class FetchIconHandler(
 {
     /// <summary>Icons are small; a larger answer is not one.</summary>
     public const int MaxBytes = 100 * 1024;
+
+    // Icon links sit in the page's head: its start is enough, and a whole page is never parsed.
+    private const int MaxPageBytes = 64 * 1024;
 
     public string Type => FeedJobs.FetchIcon;
 
@@ -40,11 +44,18 @@ public sealed class FetchIconHandler(
         {
             return;
         }
-        var url = IconUrl(feed);
-        var icon = url is null ? null : await DownloadAsync(url, ct);
+        (string ContentType, byte[] Data)? icon = null;
+        await foreach (var url in CandidatesAsync(feed, ct))
+        {
+            if (await TryDownloadAsync(url, MaxBytes, ct) is { } bytes && ImageType(bytes) is { } type)
+            {
+                icon = (type, bytes);
+                break;
+            }
+        }
         if (icon is null)
         {
-            log.LogInformation("Feed {FeedId}: no usable icon at {Url}", feedId, url);
+            log.LogInformation("Feed {FeedId}: no usable icon found", feedId);
         }
         var now = time.GetUtcNow().UtcDateTime;
         await run.CompleteAsync(async (db, c) =>
@@ -63,18 +74,43 @@ public sealed class FetchIconHandler(
         }, CancellationToken.None);
     }
 
-    /// <summary>The icon the feed declares, else the site's (or the feed's host's) <c>/favicon.ico</c>.</summary>
-    public static Uri? IconUrl(Feed feed)
+    /// <summary>Where to look, in order: the icon the feed declares, the site's linked icons, the site's (or the feed's host's) <c>/favicon.ico</c>.</summary>
+    private async IAsyncEnumerable<Uri> CandidatesAsync(Feed feed, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         if (Uri.TryCreate(feed.IconUrl, UriKind.Absolute, out var declared) && declared.Scheme is "http" or "https")
         {
-            return declared;
+            yield return declared;
         }
-        var site = Uri.TryCreate(feed.SiteUrl, UriKind.Absolute, out var s) && s.Scheme is "http" or "https" ? s : new Uri(feed.Url);
-        return new Uri(site, "/favicon.ico");
+        var site = Uri.TryCreate(feed.SiteUrl, UriKind.Absolute, out var s) && s.Scheme is "http" or "https" ? s : null;
+        if (site is not null && await TryDownloadAsync(site, MaxPageBytes, ct, truncate: true) is { } page)
+        {
+            foreach (var linked in FeedDiscovery.FindIcons(System.Text.Encoding.UTF8.GetString(page), site))
+            {
+                yield return linked;
+            }
+        }
+        yield return new Uri(site ?? new Uri(feed.Url), "/favicon.ico");
     }
 
-    private async Task<(string ContentType, byte[] Data)?> DownloadAsync(Uri url, CancellationToken ct)
+    /// <summary>
+    /// The body at <paramref name="url"/> if it answers 200 within <paramref name="max"/> bytes (or,
+    /// with <paramref name="truncate"/>, its first <paramref name="max"/> bytes); null otherwise,
+    /// also when the host cannot be reached or is refused (a private address): the next candidate is tried.
+    /// </summary>
+    private async Task<byte[]?> TryDownloadAsync(Uri url, int max, CancellationToken ct, bool truncate = false)
+    {
+        try
+        {
+            return await DownloadAsync(url, max, truncate, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            log.LogInformation("Icon candidate {Url}: {Error}", url, e.Message);
+            return null;
+        }
+    }
+
+    private async Task<byte[]?> DownloadAsync(Uri url, int max, bool truncate, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.FetchTimeout);
@@ -91,24 +127,23 @@ public sealed class FetchIconHandler(
                 }
                 continue;
             }
-            if (response.StatusCode != HttpStatusCode.OK || response.Content.Headers.ContentLength > MaxBytes)
+            if (response.StatusCode != HttpStatusCode.OK || (!truncate && response.Content.Headers.ContentLength > max))
             {
                 return null;
             }
             await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-            var data = new byte[MaxBytes + 1];
+            var data = new byte[max + 1];
             var length = 0;
             int read;
             while (length < data.Length && (read = await body.ReadAsync(data.AsMemory(length), timeout.Token)) > 0)
             {
                 length += read;
             }
-            if (length > MaxBytes)
+            if (length > max && !truncate)
             {
                 return null;
             }
-            var bytes = data[..length];
-            return ImageType(bytes) is { } type ? (type, bytes) : null;
+            return data[..Math.Min(length, max)];
         }
         return null;
     }
