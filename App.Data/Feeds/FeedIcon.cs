@@ -5,9 +5,9 @@ namespace App.Data.Feeds;
 
 /// <summary>
 /// A feed's icon, fetched by the worker and served by the web from here, so that a reader's
-/// browser does not call every site it subscribes to. Empty <see cref="Data"/> records that the
-/// feed has no usable icon (as found at <see cref="FetchedAt"/>), so that it is not looked for on
-/// every refresh.
+/// browser does not call every site it subscribes to. An empty <see cref="ContentType"/> (with no
+/// data) records that the feed has no usable icon (as found at <see cref="FetchedAt"/>), so that it
+/// is not looked for on every refresh.
 /// </summary>
 public sealed class FeedIcon
 {

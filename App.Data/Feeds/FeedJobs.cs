@@ -16,7 +16,7 @@ public static class FeedJobs
     public static JobRequest Icon(long feedId) => new(FetchIcon, $$"""{"feedId":{{feedId}}}""")
     {
         FeedId = feedId,
-        UniqueKey = $"{FetchIcon}:{feedId}",
+        UniqueKey = IconKey(feedId),
         Priority = JobPriority.Background,
         MaxAttempts = 2,
     };
@@ -28,7 +28,7 @@ public static class FeedJobs
     public static async Task EnsureIconAsync(AppDbContext db, JobQueue queue, long feedId, DateTime now, CancellationToken ct)
     {
         var fresh = now - FeedIcon.KeptFor;
-        var key = $"{FetchIcon}:{feedId}";
+        var key = IconKey(feedId);
         if (await db.FeedIcons.AnyAsync(i => i.FeedId == feedId && i.FetchedAt > fresh, ct)
             || await db.Jobs.Where(j => j.UniqueKey == key).InStates(JobTransitions.Live).AnyAsync(ct))
         {
@@ -36,6 +36,8 @@ public static class FeedJobs
         }
         queue.Enqueue(db, Icon(feedId));
     }
+
+    private static string IconKey(long feedId) => $"{FetchIcon}:{feedId}";
 
     /// <summary>A feed has at most one live fetch job: the queue's unique key enforces it.</summary>
     public static string UniqueKey(long feedId) => $"{FetchFeed}:{feedId}";

@@ -22,10 +22,14 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
     public static readonly string UserAgent =
         $"AppFeedReader/{typeof(FeedFetcher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0"} (self-hosted feed reader)";
 
-    /// <summary>Fetches <paramref name="url"/>; failures become a <see cref="FeedException"/> with a readable message.</summary>
-    public async Task<FetchedDocument> FetchAsync(Uri url, CancellationToken ct, Validators? validators = null)
+    /// <summary>
+    /// Fetches <paramref name="url"/>; failures become a <see cref="FeedException"/> with a readable
+    /// message. A body over <paramref name="maxBytes"/> (default <see cref="FeedOptions.MaxResponseBytes"/>) is refused.
+    /// </summary>
+    public async Task<FetchedDocument> FetchAsync(Uri url, CancellationToken ct, Validators? validators = null, long? maxBytes = null)
     {
         var limits = options.Value;
+        var max = maxBytes ?? limits.MaxResponseBytes;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(limits.FetchTimeout);
         var client = clients.CreateClient(ClientName);
@@ -70,13 +74,13 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
                 {
                     throw StatusError(response);
                 }
-                if (response.Content.Headers.ContentLength > limits.MaxResponseBytes)
+                if (response.Content.Headers.ContentLength > max)
                 {
-                    throw TooLarge(limits.MaxResponseBytes);
+                    throw TooLarge(max);
                 }
                 await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
                 var body = await FeedBody.ReadAsync(
-                    stream, limits.MaxResponseBytes, response.Content.Headers.ContentLength, () => TooLarge(limits.MaxResponseBytes), timeout.Token);
+                    stream, max, response.Content.Headers.ContentLength, () => TooLarge(max), timeout.Token);
                 var type = response.Content.Headers.ContentType;
                 return new FetchedDocument(body, type?.MediaType, type?.CharSet, current)
                 {

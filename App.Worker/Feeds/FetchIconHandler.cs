@@ -1,32 +1,31 @@
-using System.Net;
+using System.Text;
 using App.Data;
 using App.Data.Feeds;
 using App.Worker.Queue;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace App.Worker.Feeds;
 
 /// <summary>
 /// The fetch-icon job: the feed's declared icon, else the icons its site's home page links to, else
-/// <c>/favicon.ico</c> of the site, through the same guarded client as feeds (private addresses
-/// refused, redirects followed hop by hop). Only a
-/// small raster image whose bytes say what it is gets stored; anything else is stored as "no icon",
-/// so that the feed is not asked again for <see cref="FeedIcon.KeptFor"/>. A missing or unreachable
-/// icon is not a failed job (the next place is tried); a timeout is, and is tried once more.
+/// <c>/favicon.ico</c> of the site, each fetched by <see cref="FeedFetcher"/> (private addresses
+/// refused, redirects followed hop by hop, its timeout) with an icon's size limit. Only a small
+/// raster image whose bytes say what it is gets stored; anything else is stored as "no icon", so
+/// that the feed is not asked again for <see cref="FeedIcon.KeptFor"/>. A missing or unreachable
+/// icon is not a failed job: the next place is tried.
 /// </summary>
 public sealed class FetchIconHandler(
     IDbContextFactory<AppDbContext> contexts,
-    IHttpClientFactory clients,
-    IOptions<FeedOptions> options,
+    FeedFetcher fetcher,
     TimeProvider time,
     ILogger<FetchIconHandler> log) : IJobHandler
 {
     /// <summary>Icons are small; a larger answer is not one.</summary>
     public const int MaxBytes = 100 * 1024;
 
-    // Icon links sit in the page's head: its start is enough, and a whole page is never parsed.
-    private const int MaxPageBytes = 64 * 1024;
+    // Icon links sit in the page's head: only its start is parsed, and a larger page is not read at all.
+    private const int PageHeadBytes = 64 * 1024;
+    private const int MaxPageBytes = 512 * 1024;
 
     public string Type => FeedJobs.FetchIcon;
 
@@ -47,7 +46,7 @@ public sealed class FetchIconHandler(
         (string ContentType, byte[] Data)? icon = null;
         await foreach (var url in CandidatesAsync(feed, ct))
         {
-            if (await TryDownloadAsync(url, MaxBytes, ct) is { } bytes && ImageType(bytes) is { } type)
+            if (await TryFetchAsync(url, MaxBytes, ct) is { } bytes && ImageType(bytes) is { } type)
             {
                 icon = (type, bytes);
                 break;
@@ -82,9 +81,10 @@ public sealed class FetchIconHandler(
             yield return declared;
         }
         var site = Uri.TryCreate(feed.SiteUrl, UriKind.Absolute, out var s) && s.Scheme is "http" or "https" ? s : null;
-        if (site is not null && await TryDownloadAsync(site, MaxPageBytes, ct, truncate: true) is { } page)
+        if (site is not null && await TryFetchAsync(site, MaxPageBytes, ct) is { } page)
         {
-            foreach (var linked in FeedDiscovery.FindIcons(System.Text.Encoding.UTF8.GetString(page), site))
+            var head = page.Length > PageHeadBytes ? page[..PageHeadBytes] : page;
+            foreach (var linked in FeedDiscovery.FindIcons(Encoding.UTF8.GetString(head), site))
             {
                 yield return linked;
             }
@@ -92,60 +92,19 @@ public sealed class FetchIconHandler(
         yield return new Uri(site ?? new Uri(feed.Url), "/favicon.ico");
     }
 
-    /// <summary>
-    /// The body at <paramref name="url"/> if it answers 200 within <paramref name="max"/> bytes (or,
-    /// with <paramref name="truncate"/>, its first <paramref name="max"/> bytes); null otherwise,
-    /// also when the host cannot be reached or is refused (a private address): the next candidate is tried.
-    /// </summary>
-    private async Task<byte[]?> TryDownloadAsync(Uri url, int max, CancellationToken ct, bool truncate = false)
+    /// <summary>The body at <paramref name="url"/>, at most <paramref name="max"/> bytes; null when the fetch failed (the next place is tried).</summary>
+    private async Task<byte[]?> TryFetchAsync(Uri url, int max, CancellationToken ct)
     {
         try
         {
-            return await DownloadAsync(url, max, truncate, ct);
+            using var body = (await fetcher.FetchAsync(url, ct, maxBytes: max)).Body;
+            return body.ToArray();
         }
-        catch (HttpRequestException e)
+        catch (FeedException e)
         {
             log.LogInformation("Icon candidate {Url}: {Error}", url, e.Message);
             return null;
         }
-    }
-
-    private async Task<byte[]?> DownloadAsync(Uri url, int max, bool truncate, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.Value.FetchTimeout);
-        var client = clients.CreateClient(FeedFetcher.ClientName);
-        for (var hop = 0; hop <= FeedFetcher.MaxRedirects; hop++)
-        {
-            using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (response.Headers.Location is { } next && (int)response.StatusCode is >= 300 and < 400)
-            {
-                url = new Uri(url, next);
-                if (url.Scheme is not ("http" or "https"))
-                {
-                    return null;
-                }
-                continue;
-            }
-            if (response.StatusCode != HttpStatusCode.OK || (!truncate && response.Content.Headers.ContentLength > max))
-            {
-                return null;
-            }
-            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-            var data = new byte[max + 1];
-            var length = 0;
-            int read;
-            while (length < data.Length && (read = await body.ReadAsync(data.AsMemory(length), timeout.Token)) > 0)
-            {
-                length += read;
-            }
-            if (length > max && !truncate)
-            {
-                return null;
-            }
-            return data[..Math.Min(length, max)];
-        }
-        return null;
     }
 
     /// <summary>The image type the bytes begin with, for the types the web serves; null for anything else (HTML error pages, SVG).</summary>
