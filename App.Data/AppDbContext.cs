@@ -1,3 +1,4 @@
+using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace App.Data;
 
-/// <summary>The one database: jobs, workers, feeds, their items and icons.</summary>
+/// <summary>The one database: jobs, workers, feeds, their items and icons, users and what is theirs.</summary>
 public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
 {
     public DbSet<Job> Jobs => Set<Job>();
@@ -21,6 +22,16 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<FeedItem> FeedItems => Set<FeedItem>();
 
     public DbSet<FeedIcon> FeedIcons => Set<FeedIcon>();
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
+
+    public DbSet<UnreadItem> UnreadItems => Set<UnreadItem>();
+
+    public DbSet<StarredItem> StarredItems => Set<StarredItem>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

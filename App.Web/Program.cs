@@ -1,5 +1,6 @@
 using App.Data;
 using App.Web;
+using App.Web.Accounts;
 using App.Web.Security;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -12,12 +13,14 @@ builder.ListenOnPortVariable();
 // Serves wwwroot from the project when run from build output in any environment; a no-op when published.
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddAppDatabase(builder.Configuration);
-builder.Services.AddWebApp();
+builder.Services.AddWebApp(builder.Configuration);
 
 var app = builder.Build();
 await DatabaseSetup.MigrateAsync(app.Services);
+await FirstAdministrator.EnsureAsync(app.Services);
 app.UseSecurityHeaders();
 app.UseErrorResponses();
 app.UseCrossSiteApiGuard();
+app.UseAccounts();
 app.MapWebApp();
 await app.RunAsync();

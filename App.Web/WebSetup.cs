@@ -1,5 +1,7 @@
+using App.Web.Accounts;
 using App.Web.Batches;
 using App.Web.Feeds;
+using App.Web.Items;
 using App.Web.Jobs;
 using App.Web.Opml;
 
@@ -22,13 +24,19 @@ public static class WebSetup
         return builder;
     }
 
-    /// <summary>Problem details, Razor Pages (rooted at the project folder, so pages sit next to their API) and the health check.</summary>
-    public static IServiceCollection AddWebApp(this IServiceCollection services)
+    /// <summary>
+    /// Problem details, accounts (every endpoint needs a user unless it says otherwise), Razor Pages
+    /// (rooted at the project folder, so pages sit next to their API), the OpenAPI document and the
+    /// health check.
+    /// </summary>
+    public static IServiceCollection AddWebApp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
         // A malformed request body is a 400 problem in every environment, not a developer exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        services.AddAccounts(configuration);
         services.AddRazorPages(o => o.RootDirectory = "/");
+        services.AddApiDocument();
         services.AddAntiforgery();
         services.AddSingleton<WorkerPresence>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -51,18 +59,31 @@ public static class WebSetup
         return app;
     }
 
-    /// <summary>Static files, pages, the JSON API and the health check.</summary>
-    public static WebApplication MapWebApp(this WebApplication app)
+    /// <summary>Who is signed in (session cookie, Basic or an API key), then whether they may go on.</summary>
+    public static WebApplication UseAccounts(this WebApplication app)
     {
-        app.MapStaticAssets();
-        app.MapRazorPages().WithStaticAssets();
-        app.MapFeedsApi();
-        app.MapJobsApi();
-        app.MapBatchesApi();
-        app.MapOpmlExport();
-        app.MapHealthChecks("/healthz");
+        app.UseAuthentication();
+        app.UseAuthorization();
         return app;
     }
 
-    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+    /// <summary>Static files and the health check for anyone; pages, the JSON API and its description for signed-in users.</summary>
+    public static WebApplication MapWebApp(this WebApplication app)
+    {
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorPages().WithStaticAssets();
+        app.MapFeedsApi();
+        app.MapItemsApi();
+        app.MapJobsApi();
+        app.MapBatchesApi();
+        app.MapUsersApi();
+        app.MapKeysApi();
+        app.MapOpmlExport();
+        app.MapApiDocument();
+        app.MapHealthChecks("/healthz").AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Whether the request is for the JSON API, which answers problem+json rather than pages.</summary>
+    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
 }

@@ -47,9 +47,6 @@ public sealed class FeedItem
     public long? EnclosureLength { get; set; }
 
     public DateTime CreatedAt { get; set; }
-
-    /// <summary>When the reader read the item; null while it is unread.</summary>
-    public DateTime? ReadAt { get; set; }
 }
 
 internal sealed class FeedItemConfiguration : IEntityTypeConfiguration<FeedItem>
@@ -64,9 +61,5 @@ internal sealed class FeedItemConfiguration : IEntityTypeConfiguration<FeedItem>
         b.Property(i => i.Excerpt).HasMaxLength(300);
         // Keyset paging of a feed's items, newest (highest id) first.
         b.HasIndex(i => new { i.FeedId, i.Id }).IsDescending(false, true);
-        // Unread counts per feed read only the unread rows, usually few, instead of every item.
-        b.HasIndex(i => i.FeedId)
-            .HasDatabaseName("IX_FeedItems_Unread")
-            .HasFilter("\"ReadAt\" IS NULL");
     }
 }

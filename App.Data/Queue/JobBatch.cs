@@ -17,6 +17,9 @@ public sealed class JobBatch
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>Whom the batch is for (who imported), if anyone; the queue stores it for its callers and never reads it.</summary>
+    public long? UserId { get; set; }
+
     /// <summary>Jobs of the batch deleted by the retention purge, by their final state: they still count.</summary>
     public int PurgedSucceeded { get; set; }
 

@@ -56,6 +56,19 @@ public sealed class JobQueue(
     /// </summary>
     public long Enqueue(QueueConnection connection, JobRequest request) => Insert(connection, NewJob(request));
 
+    /// <summary>
+    /// Adds a <see cref="JobBatch"/> inside a write transaction of <see cref="InWriteTransactionAsync"/>,
+    /// for the jobs enqueued after it with its id as <see cref="JobRequest.BatchId"/>. Returns its id.
+    /// </summary>
+    public long AddBatch(QueueConnection connection, string name, long? userId)
+    {
+        var insert = connection.Statement(JobSql.InsertBatch);
+        insert.Parameters.AddWithValue("$name", name);
+        insert.Parameters.AddWithValue("$now", Now);
+        insert.Parameters.AddWithValue("$userId", (object?)userId ?? DBNull.Value);
+        return (long)insert.ExecuteScalar()!;
+    }
+
     private Job NewJob(JobRequest request)
     {
         var now = Now;

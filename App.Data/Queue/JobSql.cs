@@ -139,6 +139,13 @@ internal static class JobSql
         RETURNING "Id"
         """;
 
+    /// <summary>A new batch (for writers without EF Core); returns its id.</summary>
+    public const string InsertBatch = """
+        INSERT INTO "JobBatches" ("Name", "CreatedAt", "UserId", "PurgedSucceeded", "PurgedFailed", "PurgedCancelled")
+        VALUES ($name, $now, $userId, 0, 0, 0)
+        RETURNING "Id"
+        """;
+
     /// <summary>The live (pending or running) job holding a unique key, if any.</summary>
     public static readonly string FindLive = $"""
         SELECT "Id" FROM "Jobs" WHERE "UniqueKey" = $uniqueKey AND "State" IN ('{Pending}', '{Running}') LIMIT 1

@@ -36,7 +36,7 @@ public sealed class OpmlBrowserTests(Chromium chromium) : IAsyncLifetime
         }
         var outlines = string.Concat(Enumerable.Range(1, count).Select(i => $"""<outline text="F{i}" type="rss" xmlUrl="{_feeds.Url($"/f{i}.xml")}"/>"""));
         var opml = $"""<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>{outlines}</body></opml>""";
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/"));
         await page.GetByRole(AriaRole.Link, new() { Name = "Import OPML" }).ClickAsync();
@@ -67,7 +67,7 @@ public sealed class OpmlBrowserTests(Chromium chromium) : IAsyncLifetime
     [Fact]
     public async Task ImportOfABrokenFile_ShowsTheReasonAtTheField()
     {
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/opml"));
 

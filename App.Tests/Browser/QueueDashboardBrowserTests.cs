@@ -19,7 +19,7 @@ public sealed class QueueDashboardBrowserTests(Chromium chromium) : IAsyncLifeti
     public async Task Dashboard_FollowsTheQueueWithoutAReload()
     {
         _web.StartWorker();
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/jobs"));
         await Expect(page.Locator("[data-state=succeeded] dd")).ToHaveTextAsync("0");
@@ -43,7 +43,7 @@ public sealed class QueueDashboardBrowserTests(Chromium chromium) : IAsyncLifeti
         var job = await queue.EnqueueAsync(new JobRequest("noop"));
         var lease = Assert.Single(await queue.ClaimAsync("gone-worker", 1)).Lease;
         await queue.FailAsync(lease, "Timed out after 60 s", retryable: false);
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/jobs"));
         var failure = page.Locator($"#failures-section li[data-job-id=\"{job.Id}\"]");

@@ -37,7 +37,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
             context.Response.ContentType = "application/rss+xml";
             await context.Response.WriteAsync(FeedSamples.Rss(3, "Slow news"));
         });
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/"));
 
@@ -62,7 +62,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
     [Fact]
     public async Task AddFeed_WithABadAddress_ShowsTheMessageAtTheFieldWithoutAReload()
     {
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/"));
         await page.EvaluateAsync("window.__samePage = true");
@@ -88,7 +88,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
             return Task.CompletedTask;
         });
         _web.StartWorker();
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/"));
 
@@ -121,7 +121,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
         const string hostile = """<script>window.__pwned = "script";</script><img src="data:image/png;base64,broken" onerror="window.__pwned = 'onerror'"><a href="javascript:window.__pwned='link'">click</a><p>Still readable</p>""";
         _feeds.Serve("/hostile.xml", FeedSamples.Rss(1, "Hostile", hostile));
         _web.StartWorker();
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/"));
         await page.GetByLabel("Feed address").FillAsync(_feeds.Url("/hostile.xml").ToString());
@@ -146,7 +146,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
             await db.FeedItems.ExecuteUpdateAsync(s => s.SetProperty(i => i.ContentHtml,
                 """<p>Raw</p><script>window.__pwned = "script";</script><img src="data:image/png;base64,broken" onerror="window.__pwned = 'onerror'">"""));
         }
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
 
         await page.GotoAsync(_web.Url($"/items/{feed.Items[0].Id}"));
@@ -162,7 +162,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
     {
         var feed = await AddFeedWithItemsAsync(5);
         var ids = feed.Items.Select(i => i.Id).OrderDescending().ToArray();
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url($"/feeds/{feed.Id}"));
         var selected = page.Locator("[data-item].selected");
@@ -180,16 +180,16 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
         await page.Keyboard.PressAsync("m");
         await Expect(selected).ToHaveAttributeAsync("data-read", "true");
         await Expect(page.Locator("[data-unread-count]")).ToHaveTextAsync("4 unread");
-        Assert.NotNull(await ReadAtAsync(ids[1]));
+        Assert.False(await IsUnreadAsync(ids[1]));
         await page.Keyboard.PressAsync("m");
         await Expect(selected).ToHaveAttributeAsync("data-read", "false");
         await Expect(page.Locator("[data-unread-count]")).ToHaveTextAsync("5 unread");
-        Assert.Null(await ReadAtAsync(ids[1]));
+        Assert.True(await IsUnreadAsync(ids[1]));
 
         await page.Keyboard.PressAsync("o");
         await page.WaitForURLAsync(_web.Url($"/items/{ids[1]}"));
         await Expect(page.Locator("h1")).ToHaveTextAsync("Item 4");
-        Assert.NotNull(await ReadAtAsync(ids[1]));
+        Assert.False(await IsUnreadAsync(ids[1]));
 
         // On the item page j goes to the older item, u back to the feed at the item.
         await page.Keyboard.PressAsync("j");
@@ -206,7 +206,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
     {
         var feed = await AddFeedWithItemsAsync(52);
         var ids = feed.Items.Select(i => i.Id).OrderDescending().ToArray();
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url($"/feeds/{feed.Id}#item-{ids[49]}"));
         await Expect(page.Locator("[data-item].selected")).ToHaveAttributeAsync("id", $"item-{ids[49]}");
@@ -222,7 +222,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
     public async Task Keyboard_RRefreshesTheFeed_AndShowsItsProgress()
     {
         var feed = await AddFeedWithItemsAsync(2);
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url($"/feeds/{feed.Id}"));
 
@@ -240,7 +240,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
     public async Task DeleteFeed_AsksWithConfirm_ThenReturnsToTheList()
     {
         var feed = await AddFeedWithItemsAsync(2);
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         string? asked = null;
         page.Dialog += async (_, dialog) =>
@@ -260,11 +260,11 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
     }
 
     private Task<Feed> AddFeedWithItemsAsync(int count) =>
-        _web.Db.AddFeedAsync(_feeds.Url("/seeded.xml").ToString(), count, "Seeded", lastFetchedAt: DateTime.UtcNow);
+        _web.AddFeedAsync(_feeds.Url("/seeded.xml").ToString(), count, "Seeded", lastFetchedAt: DateTime.UtcNow);
 
-    private async Task<DateTime?> ReadAtAsync(long id)
+    private async Task<bool> IsUnreadAsync(long id)
     {
         await using var db = _web.Db.Open();
-        return await db.FeedItems.Where(i => i.Id == id).Select(i => i.ReadAt).SingleAsync();
+        return await db.UnreadItems.AnyAsync(u => u.ItemId == id);
     }
 }

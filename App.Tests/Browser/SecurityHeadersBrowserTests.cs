@@ -19,7 +19,7 @@ public sealed class SecurityHeadersBrowserTests(Chromium chromium) : IAsyncLifet
     [InlineData("/jobs")]
     public async Task OwnPages_LoadEveryScriptAndStyleUnderThePolicy(string path)
     {
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
 
         var response = await browser.Page.GotoAsync(_web.Url(path));
         await browser.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -35,7 +35,7 @@ public sealed class SecurityHeadersBrowserTests(Chromium chromium) : IAsyncLifet
     [Fact]
     public async Task InjectedInlineScript_IsRefusedByThePolicy()
     {
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         await browser.Page.GotoAsync(_web.Url("/"));
 
         // As if stored HTML had smuggled a script and an event handler past the sanitizer.

@@ -17,7 +17,7 @@ public sealed class WorkerBannerBrowserTests(Chromium chromium) : IAsyncLifetime
     [Fact]
     public async Task Banner_ShowsWithoutAWorker_GoesWhenOneStarts_AndReturnsWhenItStops()
     {
-        await using var browser = await chromium.NewPageAsync();
+        await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         var banner = page.Locator("[data-worker-banner]");
 

@@ -1,13 +1,17 @@
 using System.Net;
+using App.Data.Feeds;
 using App.Web;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
 
 namespace App.Tests.Support;
 
 /// <summary>
 /// App.Web on a real Kestrel socket (127.0.0.1, a free port) over a migrated SQLite file of its
-/// own, for a browser to load; a real worker process can be started on the same file.
+/// own, for a browser to load; a real worker process can be started on the same file. The app has
+/// the administrator <see cref="WebApp.AdminName"/>, as which pages sign in.
 /// </summary>
 public sealed class BrowserWeb : IAsyncDisposable
 {
@@ -42,6 +46,7 @@ public sealed class BrowserWeb : IAsyncDisposable
             }
         });
         factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        // Starting the server runs the app's start-up, which creates the administrator.
         factory.StartServer();
         var baseUrl = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
         return new BrowserWeb(db, factory, baseUrl);
@@ -49,8 +54,40 @@ public sealed class BrowserWeb : IAsyncDisposable
 
     public string Url(string path) => BaseUrl + path;
 
-    /// <summary>A client that talks to the real socket, for setting things up through the API.</summary>
-    public HttpClient CreateClient() => new() { BaseAddress = new Uri(BaseUrl) };
+    /// <summary>A client that talks to the real socket as the administrator, for setting things up through the API.</summary>
+    public HttpClient CreateClient() => new()
+    {
+        BaseAddress = new Uri(BaseUrl),
+        DefaultRequestHeaders = { Authorization = WebApp.BasicCredentials(WebApp.AdminName, WebApp.AdminPassword) },
+    };
+
+    /// <summary>A fresh page signed in as the administrator through the sign-in form, on <c>/</c>.</summary>
+    public async Task<BrowserPage> NewSignedInPageAsync(Chromium chromium, BrowserNewContextOptions? options = null)
+    {
+        var browser = await chromium.NewPageAsync(options);
+        await SignInAsync(browser.Page);
+        return browser;
+    }
+
+    /// <summary>Signs <paramref name="page"/> in as the administrator with the form at <c>/login</c>.</summary>
+    public async Task SignInAsync(IPage page, string username = WebApp.AdminName, string password = WebApp.AdminPassword)
+    {
+        await page.GotoAsync(Url("/login"));
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(Url("/"));
+    }
+
+    /// <summary>A feed (see <see cref="TempDatabase.AddFeedAsync"/>) the administrator subscribes to, its items unread.</summary>
+    public async Task<Feed> AddFeedAsync(string url, int itemCount = 0, string? title = null, DateTime? lastFetchedAt = null)
+    {
+        var feed = await Db.AddFeedAsync(url, itemCount, title, lastFetchedAt: lastFetchedAt);
+        await using var db = Db.Open();
+        var adminId = await db.Users.Where(u => u.Username == WebApp.AdminName).Select(u => u.Id).SingleAsync();
+        await Db.SubscribeAsync(adminId, feed.Id);
+        return feed;
+    }
 
     /// <summary>A real App.Worker process on this app's database, stopped on dispose.</summary>
     public RunningWorker StartWorker(IReadOnlyDictionary<string, string>? settings = null)

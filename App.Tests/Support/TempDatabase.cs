@@ -1,4 +1,5 @@
 using App.Data;
+using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
 using Microsoft.Data.Sqlite;
@@ -64,6 +65,34 @@ public sealed class TempDatabase : IDisposable
         db.Feeds.Add(feed);
         await db.SaveChangesAsync();
         return feed;
+    }
+
+    /// <summary>A user (without a password) to own subscriptions in tests that do not sign in.</summary>
+    public async Task<long> AddUserAsync(string username, bool isAdmin = false)
+    {
+        await using var db = Open();
+        var user = new User { Username = username, IsAdmin = isAdmin, SecurityStamp = "test", CreatedAt = DateTime.UtcNow };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    /// <summary>Subscribes <paramref name="userId"/> to the feed with all its items unread, as subscribing does.</summary>
+    public async Task SubscribeAsync(long userId, long feedId, string? title = null)
+    {
+        await using var db = Open();
+        db.Subscriptions.Add(new Subscription { UserId = userId, FeedId = feedId, Title = title, CreatedAt = DateTime.UtcNow });
+        await db.SaveChangesAsync();
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId") SELECT {userId}, "Id", "FeedId" FROM "FeedItems" WHERE "FeedId" = {feedId}
+            """);
+    }
+
+    /// <summary>Whether <paramref name="userId"/> has item <paramref name="itemId"/> unread.</summary>
+    public async Task<bool> IsUnreadAsync(long userId, long itemId)
+    {
+        await using var db = Open();
+        return await db.UnreadItems.AnyAsync(u => u.UserId == userId && u.ItemId == itemId);
     }
 
     /// <summary>A queue on this file with the given clock and options.</summary>

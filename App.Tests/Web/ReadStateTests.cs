@@ -60,7 +60,7 @@ public sealed class ReadStateTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal($"/feeds/{feed.Id}#item-{id}", response.Headers.Location?.OriginalString);
-        Assert.Null(await ReadAtAsync(id));
+        Assert.True(await IsUnreadAsync(id));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class ReadStateTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(body.GetProperty("read").GetBoolean());
-        Assert.NotNull(await ReadAtAsync(id));
+        Assert.False(await IsUnreadAsync(id));
     }
 
     [Fact]
@@ -120,9 +120,9 @@ public sealed class ReadStateTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         await using var db = _app.Db.Open();
-        var unread = await db.FeedItems.Where(i => i.ReadAt == null).Select(i => new { i.Id, i.FeedId }).ToListAsync();
+        var unread = await db.UnreadItems.Select(u => new { u.ItemId, u.FeedId }).ToListAsync();
         Assert.Equal(3, unread.Count);
-        Assert.Contains(unread, u => u.Id == ids[4]);
+        Assert.Contains(unread, u => u.ItemId == ids[4]);
         Assert.Equal(2, unread.Count(u => u.FeedId == other.Id));
         Assert.Contains("Marked 4 items as read.", await _app.Client.GetStringAsync($"/feeds/{feed.Id}"));
     }
@@ -158,13 +158,9 @@ public sealed class ReadStateTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         await using var db = _app.Db.Open();
         Assert.Equal(1, await db.Feeds.CountAsync());
-        Assert.Null(await db.FeedItems.Select(i => i.ReadAt).SingleAsync());
+        Assert.Equal(1, await db.UnreadItems.CountAsync());
         Assert.Equal(0, await db.Jobs.CountAsync());
     }
 
-    private async Task<DateTime?> ReadAtAsync(long id)
-    {
-        await using var db = _app.Db.Open();
-        return await db.FeedItems.Where(i => i.Id == id).Select(i => i.ReadAt).SingleAsync();
-    }
+    private async Task<bool> IsUnreadAsync(long id) => await _app.Db.IsUnreadAsync(await _app.AdminIdAsync(), id);
 }

@@ -1,4 +1,5 @@
 using App.Data;
+using App.Web.Accounts;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +18,7 @@ public sealed class BatchProgressModel(IDbContextFactory<AppDbContext> contexts)
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await BatchQueries.FindAsync(db, id, ct) is not { } batch)
+        if (await BatchQueries.FindAsync(db, User.UserId(), id, ct) is not { } batch)
         {
             return NotFound();
         }

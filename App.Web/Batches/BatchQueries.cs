@@ -1,4 +1,5 @@
 using App.Data;
+using App.Data.Accounts;
 using App.Data.Queue;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,9 +11,11 @@ public static class BatchQueries
     /// <summary>Failures listed at most; the counts cover all of them.</summary>
     public const int MaxFailuresListed = 50;
 
-    public static async Task<BatchResponse?> FindAsync(AppDbContext db, long id, CancellationToken ct)
+    /// <summary>The batch if it is the user's (their import), else null.</summary>
+    public static async Task<BatchResponse?> FindAsync(AppDbContext db, long userId, long id, CancellationToken ct)
     {
-        if (await JobBatchProgress.ReadAsync(db, id, ct) is not { } progress)
+        if (!await db.BatchesOf(userId).AnyAsync(b => b.Id == id, ct)
+            || await JobBatchProgress.ReadAsync(db, id, ct) is not { } progress)
         {
             return null;
         }

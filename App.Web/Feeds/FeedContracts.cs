@@ -3,11 +3,14 @@ namespace App.Web.Feeds;
 /// <summary>Body of <c>POST /api/feeds</c>.</summary>
 public sealed record AddFeedRequest(string? Url);
 
+/// <summary>Body of <c>PATCH /api/feeds/{id}</c>: the caller's own name for the feed; null or empty goes back to the feed's title.</summary>
+public sealed record RenameFeedRequest(string? Title);
+
 /// <summary>A feed and the job fetching it: answer to adding or refreshing a feed.</summary>
 public sealed record FeedJobResponse(long FeedId, long? JobId);
 
 /// <summary>
-/// A feed without its items. Beyond the contract's fields: when the background scheduler tries it
+/// A feed without its items, as one user sees it (their name for it, their unread count). Beyond the contract's fields: when the background scheduler tries it
 /// next, how many fetches failed in a row (a failing feed backs off), and how many items are unread.
 /// </summary>
 public sealed record FeedResponse(

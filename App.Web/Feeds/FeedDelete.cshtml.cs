@@ -1,4 +1,7 @@
 using App.Data;
+using App.Data.Accounts;
+using App.Data.Queue;
+using App.Web.Accounts;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -10,7 +13,7 @@ namespace App.Web.Feeds;
 /// <c>/feeds/{id}/delete</c>: the confirmation step before a feed is deleted, so that deleting
 /// works without JS; with JS the feed page asks with confirm() and posts here directly.
 /// </summary>
-public sealed class FeedDeleteModel(IDbContextFactory<AppDbContext> contexts) : PageModel
+public sealed class FeedDeleteModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue) : PageModel
 {
     public FeedResponse Feed { get; private set; } = null!;
 
@@ -21,7 +24,7 @@ public sealed class FeedDeleteModel(IDbContextFactory<AppDbContext> contexts) : 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await FeedQueries.FindAsync(db, id, ct) is not { } feed)
+        if (await FeedQueries.FindAsync(db, User.UserId(), id, ct) is not { } feed)
         {
             return NotFound();
         }
@@ -29,12 +32,16 @@ public sealed class FeedDeleteModel(IDbContextFactory<AppDbContext> contexts) : 
         return Page();
     }
 
-    /// <summary>Deletes the feed; its items and jobs go with it through the foreign keys' cascade.</summary>
+    /// <summary>
+    /// Unsubscribes; when nobody else subscribes, the feed goes too, its items and jobs with it
+    /// through the foreign keys' cascade.
+    /// </summary>
     public async Task<IActionResult> OnPostAsync(long id, CancellationToken ct)
     {
+        var userId = User.UserId();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var name = await db.Feeds.Where(f => f.Id == id).Select(f => f.Title ?? f.Url).FirstOrDefaultAsync(ct);
-        if (name is null || await db.Feeds.Where(f => f.Id == id).ExecuteDeleteAsync(ct) == 0)
+        var name = await FeedQueries.FindAsync(db, userId, id, ct) is { } feed ? feed.Title ?? feed.Url : null;
+        if (name is null || !await queue.InWriteTransactionAsync(c => SubscriptionWrites.Unsubscribe(c, userId, id), ct))
         {
             return NotFound();
         }

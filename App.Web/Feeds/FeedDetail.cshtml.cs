@@ -1,6 +1,7 @@
 using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Web.Accounts;
 using App.Web.Items;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
@@ -43,13 +44,14 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
 
     public async Task<IActionResult> OnGetAsync(long id, long? before, CancellationToken ct)
     {
+        var userId = User.UserId();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await FeedQueries.FindAsync(db, id, ct) is not { } feed)
+        if (await FeedQueries.FindAsync(db, userId, id, ct) is not { } feed)
         {
             return NotFound();
         }
         // One item more than shown tells whether an older page exists.
-        var items = await ItemQueries.PageAsync(db, id, before, PageSize + 1, ct);
+        var items = await ItemQueries.PageAsync(db, userId, id, before, PageSize + 1, ct);
         Feed = feed;
         Items = items.Count > PageSize ? items[..PageSize] : items;
         OlderBefore = items.Count > PageSize ? Items[^1].Id : null;
@@ -75,7 +77,7 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
     public async Task<IActionResult> OnPostRefreshAsync(long id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await FeedRefresh.RefreshAsync(db, queue, id, ct) is not { } jobId)
+        if (await FeedRefresh.RefreshAsync(db, queue, User.UserId(), id, ct) is not { } jobId)
         {
             return NotFound();
         }
@@ -85,12 +87,13 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
     /// <summary>Marks the feed's items read, up to the newest one the reader saw (<paramref name="upTo"/>).</summary>
     public async Task<IActionResult> OnPostMarkAllReadAsync(long id, long? upTo, string? returnUrl, CancellationToken ct)
     {
+        var userId = User.UserId();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (!await db.Feeds.AnyAsync(f => f.Id == id, ct))
+        if (!await FeedQueries.IsSubscribedAsync(db, userId, id, ct))
         {
             return NotFound();
         }
-        var marked = await ItemReadState.MarkAllAsync(db, id, upTo, time.GetUtcNow().UtcDateTime, ct);
+        var marked = await ItemReadState.MarkAllAsync(db, userId, id, upTo, ct);
         if (Request.WantsJson())
         {
             return new JsonResult(new { feedId = id, marked });

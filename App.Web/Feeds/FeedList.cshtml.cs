@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using App.Data;
+using App.Web.Accounts;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Feeds;
 
-/// <summary><c>/</c>: the feeds and the form that adds one.</summary>
+/// <summary><c>/</c>: the user's feeds and the form that adds one.</summary>
 public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, FeedSubscriber subscriber) : PageModel
 {
     [BindProperty]
@@ -23,7 +24,7 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, Feed
     public async Task OnGetAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        Feeds = await FeedQueries.ListAsync(db, ct);
+        Feeds = await FeedQueries.ListAsync(db, User.UserId(), ct);
     }
 
     /// <summary>
@@ -42,18 +43,18 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, Feed
             await OnGetAsync(ct);
             return Page();
         }
-        var subscription = await subscriber.SubscribeAsync(url, ct);
+        var subscription = await subscriber.SubscribeAsync(User.UserId(), url, ct);
         if (Request.WantsJson())
         {
-            return new JsonResult(new AddFeedOutcome(subscription.FeedId, subscription.JobId, subscription.Created));
+            return new JsonResult(new AddFeedOutcome(subscription.FeedId, subscription.HasNewFetch ? subscription.JobId : null, subscription.HasNewFetch));
         }
-        return subscription.Created
+        return subscription.HasNewFetch
             ? Redirect($"/jobs/{subscription.JobId}")
             : Redirect($"/feeds/{subscription.FeedId}");
     }
 }
 
-/// <summary>The add form's answer to a script: the feed, its fetch job, and whether it is new.</summary>
+/// <summary>The add form's answer to a script: the feed, and the fetch to follow when there is one (<paramref name="Created"/>).</summary>
 public sealed record AddFeedOutcome(long FeedId, long? JobId, bool Created);
 
 /// <summary>The add form's refusal to a script: which field and why.</summary>

@@ -1,31 +1,38 @@
 using App.Data;
+using App.Data.Accounts;
 using App.Data.Feeds;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Feeds;
 
-/// <summary>The reads shared by the feeds API and the feed pages.</summary>
+/// <summary>The reads shared by the feeds API and the feed pages: a user's subscriptions, as they see them.</summary>
 public static class FeedQueries
 {
     /// <summary>Default and largest page of items.</summary>
     public const int DefaultItemLimit = 50;
     public const int MaxItemLimit = 200;
 
-    /// <summary>All feeds in the order they were added.</summary>
-    public static Task<List<FeedResponse>> ListAsync(AppDbContext db, CancellationToken ct) =>
-        Summaries(db, db.Feeds.OrderBy(f => f.Id)).ToListAsync(ct);
+    /// <summary>The user's feeds in the order the feeds were added.</summary>
+    public static Task<List<FeedResponse>> ListAsync(AppDbContext db, long userId, CancellationToken ct) =>
+        Summaries(db, userId, db.SubscriptionsOf(userId).OrderBy(s => s.FeedId)).ToListAsync(ct);
 
-    public static Task<FeedResponse?> FindAsync(AppDbContext db, long id, CancellationToken ct) =>
-        Summaries(db, db.Feeds.Where(f => f.Id == id)).FirstOrDefaultAsync(ct);
+    /// <summary>The feed as the user sees it; null when they do not subscribe to it.</summary>
+    public static Task<FeedResponse?> FindAsync(AppDbContext db, long userId, long id, CancellationToken ct) =>
+        Summaries(db, userId, db.SubscriptionsOf(userId).Where(s => s.FeedId == id)).FirstOrDefaultAsync(ct);
 
-    /// <summary>The feed's stored icon, or null when it has none (or none yet).</summary>
-    public static Task<FeedIcon?> IconAsync(AppDbContext db, long id, CancellationToken ct) =>
-        db.FeedIcons.AsNoTracking().Where(i => i.FeedId == id && i.ContentType != "").FirstOrDefaultAsync(ct);
+    public static Task<bool> IsSubscribedAsync(AppDbContext db, long userId, long feedId, CancellationToken ct) =>
+        db.SubscriptionsOf(userId).AnyAsync(s => s.FeedId == feedId, ct);
+
+    /// <summary>The feed's stored icon, or null when it has none (or none yet) or the user does not subscribe.</summary>
+    public static Task<FeedIcon?> IconAsync(AppDbContext db, long userId, long id, CancellationToken ct) =>
+        db.FeedIcons.AsNoTracking()
+            .Where(i => i.FeedId == id && i.ContentType != "" && db.Subscriptions.Any(s => s.UserId == userId && s.FeedId == id))
+            .FirstOrDefaultAsync(ct);
 
     /// <summary>
     /// Up to <paramref name="limit"/> (clamped to 1..<see cref="MaxItemLimit"/>) of a feed's items,
     /// newest (highest id) first, older than item <paramref name="before"/> when given: keyset
-    /// paging, which stays stable while the worker adds items.
+    /// paging, which stays stable while the worker adds items. The caller checks the subscription.
     /// </summary>
     public static Task<List<FeedItemResponse>> ItemsAsync(
         AppDbContext db, long feedId, long? before, int limit, CancellationToken ct)
@@ -41,10 +48,13 @@ public static class FeedQueries
             .ToListAsync(ct);
     }
 
-    // The projection comes last: EF Core cannot filter or sort on a constructed record.
-    private static IQueryable<FeedResponse> Summaries(AppDbContext db, IQueryable<Feed> feeds) =>
-        feeds.Select(f => new FeedResponse(
-            f.Id, f.Url, f.Title, f.SiteUrl, f.LastFetchedAt, f.LastError, f.Items.Count,
-            f.NextRefreshAt, f.ConsecutiveFailures, f.Items.Count(i => i.ReadAt == null),
-            db.FeedIcons.Any(i => i.FeedId == f.Id && i.ContentType != "") ? "/api/feeds/" + f.Id.ToString() + "/icon" : null));
+    // The projection comes last: EF Core cannot filter or sort on a constructed record. The user's
+    // own name for the feed wins over the feed's; unread counts read the user's unread rows only.
+    private static IQueryable<FeedResponse> Summaries(AppDbContext db, long userId, IQueryable<Subscription> subscriptions) =>
+        subscriptions.Select(s => new FeedResponse(
+            s.FeedId, s.Feed.Url, s.Title ?? s.Feed.Title, s.Feed.SiteUrl, s.Feed.LastFetchedAt, s.Feed.LastError,
+            db.FeedItems.Count(i => i.FeedId == s.FeedId),
+            s.Feed.NextRefreshAt, s.Feed.ConsecutiveFailures,
+            db.UnreadItems.Count(u => u.UserId == userId && u.FeedId == s.FeedId),
+            db.FeedIcons.Any(i => i.FeedId == s.FeedId && i.ContentType != "") ? "/api/feeds/" + s.FeedId.ToString() + "/icon" : null));
 }

@@ -1,4 +1,5 @@
 using App.Data;
+using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
 using Microsoft.Data.Sqlite;
@@ -12,14 +13,14 @@ public static class FeedRefresh
     // SQLITE_CONSTRAINT: a unique index refused the row another request has just stored.
     private const int SqliteConstraintError = 19;
 
-    /// <summary>The feed's live fetch job, or a new one at user priority; null when the feed does not exist.</summary>
-    public static async Task<long?> RefreshAsync(AppDbContext db, JobQueue queue, long feedId, CancellationToken ct)
+    /// <summary>The feed's live fetch job, or a new one at user priority; null when the user does not subscribe to the feed.</summary>
+    public static async Task<long?> RefreshAsync(AppDbContext db, JobQueue queue, long userId, long feedId, CancellationToken ct)
     {
         try
         {
             using var gate = await queue.EnterWriteAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            if (!await db.Feeds.AnyAsync(f => f.Id == feedId, ct))
+            if (!await db.SubscriptionsOf(userId).AnyAsync(s => s.FeedId == feedId, ct))
             {
                 return null;
             }

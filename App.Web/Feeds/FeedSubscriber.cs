@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
 
@@ -10,28 +11,27 @@ namespace App.Web.Feeds;
 /// in a row. Each request still gets its own answer: its new feed and job, or the existing feed and
 /// its live job. Within a batch the look-ups and inserts run in arrival order inside one BEGIN
 /// IMMEDIATE transaction, so the second of two requests for one URL finds the feed the first
-/// created. Plain prepared statements on the queue's own connection: EF Core's change tracking
-/// and two SaveChanges cost more than the writes themselves.
+/// created: two users subscribing to one address share one feed and one fetch. Plain prepared
+/// statements on the queue's own connection: EF Core's change tracking and two SaveChanges cost
+/// more than the writes themselves.
 /// </summary>
 public sealed class FeedSubscriber : IAsyncDisposable
 {
-    /// <summary>Outcome of <see cref="SubscribeAsync"/>: <paramref name="Created"/> is false for a feed that existed.</summary>
-    public sealed record Subscription(long FeedId, long? JobId, bool Created);
+    /// <summary>
+    /// Outcome of <see cref="SubscribeAsync"/>: <paramref name="Created"/> is true for a new feed
+    /// (with its first fetch as <paramref name="JobId"/>), <paramref name="Subscribed"/> when the
+    /// user did not subscribe before (a feed another user has: no new fetch, its live one if any).
+    /// </summary>
+    public sealed record Subscription(long FeedId, long? JobId, bool Created, bool Subscribed)
+    {
+        /// <summary>Something new for the user to follow: a fetch under way for a feed they just got.</summary>
+        public bool HasNewFetch => Subscribed && JobId is not null;
+    }
 
     private const int MaxBatch = 256;
 
-    // A feed found through its web page, or moved permanently, is also known by the address it was
-    // added with; the feed's own address wins should both match.
-    private const string FindFeed = """
-        SELECT "Id" FROM "Feeds" WHERE "Url" = $url OR "AddedUrl" = $url ORDER BY "Url" = $url DESC LIMIT 1
-        """;
-
-    private const string InsertFeed = """
-        INSERT INTO "Feeds" ("Url", "CreatedAt", "ConsecutiveFailures") VALUES ($url, $now, 0) RETURNING "Id"
-        """;
-
-    private readonly Channel<(string Url, TaskCompletionSource<Subscription> Done)> _requests =
-        Channel.CreateUnbounded<(string, TaskCompletionSource<Subscription>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Request> _requests =
+        Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly JobQueue _queue;
     private readonly TimeProvider _time;
@@ -47,13 +47,14 @@ public sealed class FeedSubscriber : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stores a feed for <paramref name="url"/> (already normalised by <see cref="FeedUrl"/>)
-    /// together with its first fetch job, or finds the existing feed and its live fetch job.
+    /// Subscribes <paramref name="userId"/> to <paramref name="url"/> (already normalised by
+    /// <see cref="FeedUrl"/>): a new feed together with its first fetch job, or the existing feed
+    /// and its live fetch job.
     /// </summary>
-    public Task<Subscription> SubscribeAsync(string url, CancellationToken ct)
+    public Task<Subscription> SubscribeAsync(long userId, string url, CancellationToken ct)
     {
         var done = new TaskCompletionSource<Subscription>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_requests.Writer.TryWrite((url, done)))
+        if (!_requests.Writer.TryWrite(new Request(userId, url, done)))
         {
             throw new ObjectDisposedException(nameof(FeedSubscriber));
         }
@@ -69,17 +70,16 @@ public sealed class FeedSubscriber : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<(string Url, TaskCompletionSource<Subscription> Done)>(MaxBatch);
+        var batch = new List<Request>(MaxBatch);
         while (await _requests.Reader.WaitToReadAsync())
         {
             while (batch.Count < MaxBatch && _requests.Reader.TryRead(out var request))
             {
                 batch.Add(request);
             }
-            var urls = batch.ConvertAll(b => b.Url);
             try
             {
-                var written = await _queue.InWriteTransactionAsync(c => Write(c, urls));
+                var written = await _queue.InWriteTransactionAsync(c => Write(c, batch));
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Done.TrySetResult(written[i]);
@@ -89,15 +89,15 @@ public sealed class FeedSubscriber : IAsyncDisposable
             {
                 // One bad request must not fail the others: each is tried again alone.
                 _log.LogWarning(e, "Writing {Count} subscription(s) together failed; writing them one by one", batch.Count);
-                foreach (var (url, done) in batch)
+                foreach (var request in batch)
                 {
                     try
                     {
-                        done.TrySetResult((await _queue.InWriteTransactionAsync(c => Write(c, [url])))[0]);
+                        request.Done.TrySetResult((await _queue.InWriteTransactionAsync(c => Write(c, [request])))[0]);
                     }
                     catch (Exception alone)
                     {
-                        done.TrySetException(alone);
+                        request.Done.TrySetException(alone);
                     }
                 }
             }
@@ -105,26 +105,26 @@ public sealed class FeedSubscriber : IAsyncDisposable
         }
     }
 
-    private List<Subscription> Write(QueueConnection connection, List<string> urls)
+    private List<Subscription> Write(QueueConnection connection, List<Request> requests)
     {
         var now = _time.GetUtcNow().UtcDateTime;
-        var subscriptions = new List<Subscription>(urls.Count);
-        foreach (var url in urls)
+        var subscriptions = new List<Subscription>(requests.Count);
+        foreach (var (userId, url, _) in requests)
         {
-            var find = connection.Statement(FindFeed);
-            find.Parameters.AddWithValue("$url", url);
-            if (find.ExecuteScalar() is long existing)
+            if (SubscriptionWrites.FindFeed(connection, url) is { } existing)
             {
-                subscriptions.Add(new Subscription(existing, JobQueue.FindLive(connection, FeedJobs.UniqueKey(existing)), Created: false));
+                var subscribed = SubscriptionWrites.Subscribe(connection, userId, existing, now);
+                var live = JobQueue.FindLive(connection, FeedJobs.UniqueKey(existing));
+                subscriptions.Add(new Subscription(existing, live, Created: false, subscribed));
                 continue;
             }
-            var insert = connection.Statement(InsertFeed);
-            insert.Parameters.AddWithValue("$url", url);
-            insert.Parameters.AddWithValue("$now", now);
-            var feedId = (long)insert.ExecuteScalar()!;
+            var feedId = SubscriptionWrites.AddFeed(connection, url, now);
+            SubscriptionWrites.Subscribe(connection, userId, feedId, now);
             var jobId = _queue.Enqueue(connection, FeedJobs.Fetch(feedId, JobPriority.User));
-            subscriptions.Add(new Subscription(feedId, jobId, Created: true));
+            subscriptions.Add(new Subscription(feedId, jobId, Created: true, Subscribed: true));
         }
         return subscriptions;
     }
+
+    private sealed record Request(long UserId, string Url, TaskCompletionSource<Subscription> Done);
 }

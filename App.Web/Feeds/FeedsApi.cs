@@ -1,11 +1,17 @@
+using System.Security.Claims;
 using App.Data;
+using App.Data.Accounts;
 using App.Data.Queue;
+using App.Web.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Feeds;
 
-/// <summary><c>/api/feeds</c>: subscribe, list, read items, refresh and delete feeds.</summary>
+/// <summary>
+/// <c>/api/feeds</c>: the caller's subscriptions. Subscribe, list, read items, rename, refresh and
+/// unsubscribe; a feed the caller does not subscribe to answers 404 whatever its id.
+/// </summary>
 public static class FeedsApi
 {
     public static IEndpointRouteBuilder MapFeedsApi(this IEndpointRouteBuilder app)
@@ -14,6 +20,7 @@ public static class FeedsApi
         feeds.MapPost("/", AddAsync);
         feeds.MapGet("/", ListAsync);
         feeds.MapGet("/{id:long}", GetAsync);
+        feeds.MapPatch("/{id:long}", RenameAsync);
         feeds.MapGet("/{id:long}/items", ItemsAsync);
         feeds.MapGet("/{id:long}/icon", IconAsync);
         feeds.MapPost("/{id:long}/refresh", RefreshAsync);
@@ -21,8 +28,13 @@ public static class FeedsApi
         return app;
     }
 
+    /// <summary>
+    /// 202 with the fetch to follow for a feed new to the caller (a new feed, or one another user
+    /// has whose fetch is under way); 200 when there is nothing new to wait for.
+    /// </summary>
     public static async Task<Results<Accepted<FeedJobResponse>, Ok<FeedJobResponse>, ProblemHttpResult>> AddAsync(
         AddFeedRequest request,
+        ClaimsPrincipal caller,
         FeedSubscriber subscriber,
         CancellationToken ct)
     {
@@ -30,32 +42,52 @@ public static class FeedsApi
         {
             return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Invalid feed address");
         }
-        var subscription = await subscriber.SubscribeAsync(url, ct);
+        var subscription = await subscriber.SubscribeAsync(caller.UserId(), url, ct);
         var body = new FeedJobResponse(subscription.FeedId, subscription.JobId);
-        return subscription.Created
+        return subscription.HasNewFetch
             ? TypedResults.Accepted($"/api/jobs/{subscription.JobId}", body)
             : TypedResults.Ok(body);
     }
 
     public static async Task<Ok<List<FeedResponse>>> ListAsync(
-        IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+        ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return TypedResults.Ok(await FeedQueries.ListAsync(db, ct));
+        return TypedResults.Ok(await FeedQueries.ListAsync(db, caller.UserId(), ct));
     }
 
     public static async Task<Results<Ok<FeedResponse>, ProblemHttpResult>> GetAsync(
-        long id, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+        long id, ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await FeedQueries.FindAsync(db, id, ct) is { } feed ? TypedResults.Ok(feed) : NotFound(id);
+        return await FeedQueries.FindAsync(db, caller.UserId(), id, ct) is { } feed ? TypedResults.Ok(feed) : NotFound(id);
+    }
+
+    /// <summary>Beyond the contract: the caller's own name for the feed (null or empty: the feed's title again).</summary>
+    public static async Task<Results<Ok<FeedResponse>, ProblemHttpResult>> RenameAsync(
+        long id, RenameFeedRequest request, ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+    {
+        var title = string.IsNullOrWhiteSpace(request.Title) ? null : request.Title.Trim();
+        if (title is { Length: > FeedRename.MaxTitleLength })
+        {
+            return TypedResults.Problem($"A feed's name has at most {FeedRename.MaxTitleLength} characters.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Invalid name");
+        }
+        var userId = caller.UserId();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await FeedRename.RenameAsync(db, userId, id, title, ct))
+        {
+            return NotFound(id);
+        }
+        return TypedResults.Ok((await FeedQueries.FindAsync(db, userId, id, ct))!);
     }
 
     public static async Task<Results<Ok<List<FeedItemResponse>>, ProblemHttpResult>> ItemsAsync(
-        long id, IDbContextFactory<AppDbContext> contexts, CancellationToken ct, int? limit = null, long? before = null)
+        long id, ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, CancellationToken ct,
+        int? limit = null, long? before = null)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (!await db.Feeds.AnyAsync(f => f.Id == id, ct))
+        if (!await FeedQueries.IsSubscribedAsync(db, caller.UserId(), id, ct))
         {
             return NotFound(id);
         }
@@ -64,34 +96,38 @@ public static class FeedsApi
 
     /// <summary>The icon the worker fetched for the feed, served from the database (the reader's browser never calls the site).</summary>
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> IconAsync(
-        long id, IDbContextFactory<AppDbContext> contexts, HttpContext http, CancellationToken ct)
+        long id, ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, HttpContext http, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await FeedQueries.IconAsync(db, id, ct) is not { } icon)
+        if (await FeedQueries.IconAsync(db, caller.UserId(), id, ct) is not { } icon)
         {
             return TypedResults.Problem($"Feed {id} has no icon.", statusCode: StatusCodes.Status404NotFound, title: "No icon");
         }
-        // A day: the worker looks for a new icon at most once in 30.
-        http.Response.Headers.CacheControl = "public, max-age=86400";
+        // A day: the worker looks for a new icon at most once in 30. Private: it is the caller's subscription.
+        http.Response.Headers.CacheControl = "private, max-age=86400";
         return TypedResults.File(icon.Data, icon.ContentType);
     }
 
     public static async Task<Results<Accepted<FeedJobResponse>, ProblemHttpResult>> RefreshAsync(
-        long id, IDbContextFactory<AppDbContext> contexts, JobQueue queue, CancellationToken ct)
+        long id, ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, JobQueue queue, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await FeedRefresh.RefreshAsync(db, queue, id, ct) is { } jobId
+        return await FeedRefresh.RefreshAsync(db, queue, caller.UserId(), id, ct) is { } jobId
             ? TypedResults.Accepted($"/api/jobs/{jobId}", new FeedJobResponse(id, jobId))
             : NotFound(id);
     }
 
-    /// <summary>Deletes the feed; its items and jobs go with it through the foreign keys' cascade.</summary>
+    /// <summary>
+    /// Unsubscribes the caller; when nobody else subscribes, the feed goes too, with its items and
+    /// jobs (the foreign keys' cascade).
+    /// </summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        long id, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+        long id, ClaimsPrincipal caller, JobQueue queue, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var deleted = await db.Feeds.Where(f => f.Id == id).ExecuteDeleteAsync(ct);
-        return deleted == 1 ? TypedResults.NoContent() : NotFound(id);
+        var userId = caller.UserId();
+        return await queue.InWriteTransactionAsync(c => SubscriptionWrites.Unsubscribe(c, userId, id), ct)
+            ? TypedResults.NoContent()
+            : NotFound(id);
     }
 
     private static ProblemHttpResult NotFound(long id) =>

@@ -1,13 +1,12 @@
 using App.Data;
+using App.Data.Accounts;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Items;
 
 /// <summary>An item as a row of the feed page: its plain-text excerpt, not its content, which only the item page loads.</summary>
-public sealed record ItemSummary(long Id, string? Title, string? Link, string? Author, DateTime? PublishedAt, DateTime? ReadAt, string? Excerpt)
+public sealed record ItemSummary(long Id, string? Title, string? Link, string? Author, DateTime? PublishedAt, bool IsRead, string? Excerpt)
 {
-    public bool IsRead => ReadAt is not null;
-
     /// <summary>The excerpt, unless it only repeats the title (feeds that put the title in the description).</summary>
     public string? ExcerptBeyondTitle => Excerpt is { } e && !string.Equals(e.TrimEnd('…'), Title, StringComparison.OrdinalIgnoreCase) ? e : null;
 }
@@ -24,21 +23,20 @@ public sealed record ItemDetail(
     string? ContentHtml,
     string? EnclosureUrl,
     string? EnclosureType,
-    DateTime? ReadAt,
+    bool IsRead,
     long? NewerId,
-    long? OlderId)
-{
-    public bool IsRead => ReadAt is not null;
-}
+    long? OlderId);
 
-/// <summary>The reads of the item pages.</summary>
+/// <summary>The reads of the item pages, for one user: their feeds only, their read marks.</summary>
 public static class ItemQueries
 {
     /// <summary>
     /// Up to <paramref name="limit"/> of a feed's items, newest (highest id) first, older than
-    /// <paramref name="before"/> when given: a seek on the (FeedId, Id desc) index.
+    /// <paramref name="before"/> when given: a seek on the (FeedId, Id desc) index. The caller
+    /// checks the subscription.
     /// </summary>
-    public static Task<List<ItemSummary>> PageAsync(AppDbContext db, long feedId, long? before, int limit, CancellationToken ct)
+    public static Task<List<ItemSummary>> PageAsync(
+        AppDbContext db, long userId, long feedId, long? before, int limit, CancellationToken ct)
     {
         var items = db.FeedItems.Where(i => i.FeedId == feedId);
         if (before is { } b)
@@ -47,14 +45,22 @@ public static class ItemQueries
         }
         return items.OrderByDescending(i => i.Id)
             .Take(limit)
-            .Select(i => new ItemSummary(i.Id, i.Title, i.Link, i.Author, i.PublishedAt, i.ReadAt, i.Excerpt))
+            .Select(i => new ItemSummary(
+                i.Id, i.Title, i.Link, i.Author, i.PublishedAt,
+                !db.UnreadItems.Any(u => u.UserId == userId && u.ItemId == i.Id), i.Excerpt))
             .ToListAsync(ct);
     }
 
-    public static async Task<ItemDetail?> DetailAsync(AppDbContext db, long id, CancellationToken ct)
+    /// <summary>The item, or null when it does not exist or is not in one of the user's feeds.</summary>
+    public static async Task<ItemDetail?> DetailAsync(AppDbContext db, long userId, long id, CancellationToken ct)
     {
-        var row = await db.FeedItems.Where(i => i.Id == id)
-            .Join(db.Feeds, i => i.FeedId, f => f.Id, (i, f) => new { Item = i, FeedName = f.Title ?? f.Url })
+        var row = await db.ItemsOf(userId).Where(i => i.Id == id)
+            .Join(db.SubscriptionsOf(userId), i => i.FeedId, s => s.FeedId, (i, s) => new
+            {
+                Item = i,
+                FeedName = s.Title ?? s.Feed.Title ?? s.Feed.Url,
+                IsRead = !db.UnreadItems.Any(u => u.UserId == userId && u.ItemId == i.Id),
+            })
             .AsNoTracking()
             .FirstOrDefaultAsync(ct);
         if (row is null)
@@ -68,6 +74,6 @@ public static class ItemQueries
             .OrderByDescending(x => x.Id).Select(x => (long?)x.Id).FirstOrDefaultAsync(ct);
         return new ItemDetail(
             i.Id, i.FeedId, row.FeedName, i.Title, i.Link, i.Author, i.PublishedAt, i.ContentHtml,
-            i.EnclosureUrl, i.EnclosureType, i.ReadAt, newer, older);
+            i.EnclosureUrl, i.EnclosureType, row.IsRead, newer, older);
     }
 }

@@ -1,4 +1,5 @@
 using App.Data;
+using App.Web.Accounts;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -8,9 +9,9 @@ namespace App.Web.Items;
 
 /// <summary>
 /// <c>/items/{id}</c>: one item to read. Opening it marks it read, as a reader expects; the
-/// write is idempotent (the first read time is kept), so a reload or prefetch does no harm.
+/// write is idempotent (a read item stays read), so a reload or prefetch does no harm.
 /// </summary>
-public sealed class ItemViewModel(IDbContextFactory<AppDbContext> contexts, TimeProvider time) : PageModel
+public sealed class ItemViewModel(IDbContextFactory<AppDbContext> contexts) : PageModel
 {
     public ItemDetail Item { get; private set; } = null!;
 
@@ -19,16 +20,16 @@ public sealed class ItemViewModel(IDbContextFactory<AppDbContext> contexts, Time
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
+        var userId = User.UserId();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await ItemQueries.DetailAsync(db, id, ct) is not { } item)
+        if (await ItemQueries.DetailAsync(db, userId, id, ct) is not { } item)
         {
             return NotFound();
         }
         if (!item.IsRead)
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            await ItemReadState.SetAsync(db, id, read: true, now, ct);
-            item = item with { ReadAt = now };
+            await ItemReadState.SetReadAsync(db, userId, id, read: true, ct);
+            item = item with { IsRead = true };
         }
         Item = item;
         return Page();
@@ -38,7 +39,7 @@ public sealed class ItemViewModel(IDbContextFactory<AppDbContext> contexts, Time
     public async Task<IActionResult> OnPostReadAsync(long id, bool read, string? returnUrl, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (!await ItemReadState.SetAsync(db, id, read, time.GetUtcNow().UtcDateTime, ct))
+        if (!await ItemReadState.SetReadAsync(db, User.UserId(), id, read, ct))
         {
             return NotFound();
         }

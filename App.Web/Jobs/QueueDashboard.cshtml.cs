@@ -1,5 +1,7 @@
 using App.Data;
 using App.Data.Queue;
+using App.Web.Accounts;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +11,9 @@ namespace App.Web.Jobs;
 /// <summary>
 /// <c>/jobs</c>: job counts by state, jobs finished per minute over the last hour, running jobs and
 /// their workers, jobs waiting to retry after a failed attempt, final failures, and the workers.
+/// For administrators: it shows every user's feeds' jobs.
 /// </summary>
+[Authorize(Policy = AccountsSetup.AdminPolicy)]
 public sealed class QueueDashboardModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time) : PageModel
 {
     public const int ListLimit = 20;

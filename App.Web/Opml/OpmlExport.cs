@@ -1,9 +1,12 @@
+using System.Security.Claims;
 using App.Data;
+using App.Data.Accounts;
+using App.Web.Accounts;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Opml;
 
-/// <summary><c>GET /opml/export</c>: every subscription as an OPML 2.0 file to download.</summary>
+/// <summary><c>GET /opml/export</c>: the caller's subscriptions (with their own names for them) as an OPML 2.0 file to download.</summary>
 public static class OpmlExport
 {
     public static IEndpointRouteBuilder MapOpmlExport(this IEndpointRouteBuilder app)
@@ -12,11 +15,12 @@ public static class OpmlExport
         return app;
     }
 
-    public static async Task<IResult> ExportAsync(IDbContextFactory<AppDbContext> contexts, TimeProvider time, CancellationToken ct)
+    public static async Task<IResult> ExportAsync(
+        ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, TimeProvider time, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var feeds = await db.Feeds.OrderBy(f => f.Id)
-            .Select(f => new OpmlWriter.Subscription(f.Url, f.Title, f.SiteUrl))
+        var feeds = await db.SubscriptionsOf(caller.UserId()).OrderBy(s => s.FeedId)
+            .Select(s => new OpmlWriter.Subscription(s.Feed.Url, s.Title ?? s.Feed.Title, s.Feed.SiteUrl))
             .ToListAsync(ct);
         var body = OpmlWriter.Write(feeds, time.GetUtcNow().UtcDateTime);
         // A file name makes it an attachment (Content-Disposition), which the browser saves.

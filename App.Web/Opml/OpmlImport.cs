@@ -1,17 +1,17 @@
-using App.Data;
+using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Web.Feeds;
-using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Opml;
 
 /// <summary>
-/// What an import did. Every outline is counted once: added, already subscribed (also a repeat
-/// within the file), or skipped (not an http/https address). <see cref="BatchId"/> is null when
-/// nothing was added.
+/// What an import did. Every outline is counted once: added to the user's subscriptions,
+/// already subscribed (also a repeat within the file), or skipped (not an http/https address).
+/// <see cref="NewFeeds"/> of the added ones were new to the install and are fetched under batch
+/// <see cref="BatchId"/> (null when there were none: the others are fetched already).
 /// </summary>
-public sealed record OpmlImportResult(long? BatchId, int Added, int AlreadySubscribed, int Skipped)
+public sealed record OpmlImportResult(long? BatchId, int Added, int NewFeeds, int AlreadySubscribed, int Skipped)
 {
     public string Summary()
     {
@@ -28,17 +28,18 @@ public sealed record OpmlImportResult(long? BatchId, int Added, int AlreadySubsc
     }
 }
 
-/// <summary>Turns an OPML file's outlines into feeds, each with a pending fetch job, all under one batch.</summary>
+/// <summary>
+/// Turns an OPML file's outlines into the user's subscriptions: feeds new to the install are
+/// added, each with a pending fetch job, all under one batch; feeds other users have are only
+/// subscribed to (they are fetched already).
+/// </summary>
 public static class OpmlImport
 {
     private const int MaxTitleLength = 500;
 
-    /// <summary>
-    /// In one write transaction: the feeds not yet subscribed, one batch, and one fetch job per new
-    /// feed in that batch. Either all of it is stored or none of it.
-    /// </summary>
-    public static async Task<OpmlImportResult> ImportAsync(
-        AppDbContext db, JobQueue queue, TimeProvider time, IReadOnlyList<OpmlOutline> outlines, string batchName, CancellationToken ct)
+    /// <summary>In one write transaction: either all of it is stored or none of it.</summary>
+    public static Task<OpmlImportResult> ImportAsync(
+        JobQueue queue, TimeProvider time, long userId, IReadOnlyList<OpmlOutline> outlines, string batchName, CancellationToken ct)
     {
         var wanted = new Dictionary<string, OpmlOutline>(StringComparer.Ordinal);
         int skipped = 0, repeated = 0;
@@ -53,47 +54,36 @@ public static class OpmlImport
                 repeated++;
             }
         }
-
-        // BEGIN IMMEDIATE: the look-up of known addresses and the inserts hold the write lock together.
-        using var gate = await queue.EnterWriteAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var urls = wanted.Keys.ToList();
-        // A feed found through its page (or moved) is also known by the address it was added with.
-        var known = (await db.Feeds
-            .Where(f => urls.Contains(f.Url) || (f.AddedUrl != null && urls.Contains(f.AddedUrl)))
-            .Select(f => new { f.Url, f.AddedUrl })
-            .ToListAsync(ct))
-            .SelectMany(f => f.AddedUrl is null ? [f.Url] : new[] { f.Url, f.AddedUrl })
-            .Where(wanted.ContainsKey)
-            .ToHashSet(StringComparer.Ordinal);
-        var now = time.GetUtcNow().UtcDateTime;
-        var feeds = wanted.Where(w => !known.Contains(w.Key))
-            .Select(w => new Feed
+        return queue.InWriteTransactionAsync(connection =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            long? batchId = null;
+            int added = 0, newFeeds = 0, known = 0;
+            foreach (var (url, outline) in wanted)
             {
-                Url = w.Key,
+                if (SubscriptionWrites.FindFeed(connection, url) is { } existing)
+                {
+                    if (SubscriptionWrites.Subscribe(connection, userId, existing, now))
+                    {
+                        added++;
+                    }
+                    else
+                    {
+                        known++;
+                    }
+                    continue;
+                }
                 // Shown until the first fetch brings the feed's own title.
-                Title = w.Value.Title is { } t ? (t.Length > MaxTitleLength ? t[..MaxTitleLength] : t) : null,
-                SiteUrl = FeedUrl.IsHttp(w.Value.HtmlUrl) ? w.Value.HtmlUrl : null,
-                CreatedAt = now,
-            })
-            .ToList();
-        if (feeds.Count == 0)
-        {
-            return new OpmlImportResult(null, 0, known.Count + repeated, skipped);
-        }
-
-        var batch = new JobBatch { Name = batchName, CreatedAt = now };
-        db.JobBatches.Add(batch);
-        db.Feeds.AddRange(feeds);
-        // The jobs refer to the feeds and the batch, which need their ids first; all commit together.
-        await db.SaveChangesAsync(ct);
-        foreach (var feed in feeds)
-        {
-            // Background priority: a person's own add or refresh goes ahead of a bulk import.
-            queue.Enqueue(db, FeedJobs.Fetch(feed.Id, JobPriority.Background) with { BatchId = batch.Id });
-        }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return new OpmlImportResult(batch.Id, feeds.Count, known.Count + repeated, skipped);
+                var title = outline.Title is { } t ? (t.Length > MaxTitleLength ? t[..MaxTitleLength] : t) : null;
+                var feedId = SubscriptionWrites.AddFeed(connection, url, now, title, FeedUrl.IsHttp(outline.HtmlUrl) ? outline.HtmlUrl : null);
+                SubscriptionWrites.Subscribe(connection, userId, feedId, now);
+                batchId ??= queue.AddBatch(connection, batchName, userId);
+                // Background priority: a person's own add or refresh goes ahead of a bulk import.
+                queue.Enqueue(connection, FeedJobs.Fetch(feedId, JobPriority.Background) with { BatchId = batchId });
+                added++;
+                newFeeds++;
+            }
+            return new OpmlImportResult(batchId, added, newFeeds, known + repeated, skipped);
+        }, ct);
     }
 }

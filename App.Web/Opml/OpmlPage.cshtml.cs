@@ -1,9 +1,8 @@
 using System.ComponentModel.DataAnnotations;
-using App.Data;
 using App.Data.Queue;
+using App.Web.Accounts;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Opml;
 
@@ -11,7 +10,7 @@ namespace App.Web.Opml;
 // Room for the 1 MiB file plus the form's own parts; a larger body is refused before it is read.
 [RequestFormLimits(MultipartBodyLengthLimit = 2 * OpmlReader.MaxBytes)]
 [RequestSizeLimit(2 * OpmlReader.MaxBytes)]
-public sealed class OpmlPageModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time) : PageModel
+public sealed class OpmlPageModel(JobQueue queue, TimeProvider time) : PageModel
 {
     [BindProperty]
     [Display(Name = "OPML file")]
@@ -23,6 +22,10 @@ public sealed class OpmlPageModel(IDbContextFactory<AppDbContext> contexts, JobQ
     /// <summary>An import summary, shown once on the batch's progress page.</summary>
     [TempData]
     public string? ImportSummary { get; set; }
+
+    /// <summary>The summary of an import that added only feeds fetched already, shown once on the feeds list.</summary>
+    [TempData(Key = "Message")]
+    public string? ListMessage { get; set; }
 
     public void OnGet()
     {
@@ -52,13 +55,17 @@ public sealed class OpmlPageModel(IDbContextFactory<AppDbContext> contexts, JobQ
             return Page();
         }
 
-        await using var db = await contexts.CreateDbContextAsync(ct);
         var name = Path.GetFileName(file.FileName) is { Length: > 0 } fileName ? $"Import of {fileName}" : "OPML import";
-        var result = await OpmlImport.ImportAsync(db, queue, time, outlines, name.Length > 300 ? name[..300] : name, ct);
-        if (result.BatchId is not { } batchId)
+        var result = await OpmlImport.ImportAsync(queue, time, User.UserId(), outlines, name.Length > 300 ? name[..300] : name, ct);
+        if (result.Added == 0)
         {
             Message = $"Nothing to import: {result.Summary()}";
             return Page();
+        }
+        if (result.BatchId is not { } batchId)
+        {
+            ListMessage = $"Imported {result.Summary()}";
+            return Redirect("/");
         }
         ImportSummary = $"Imported {result.Summary()}";
         return Redirect($"/batches/{batchId}");

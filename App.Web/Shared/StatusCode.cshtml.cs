@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -8,6 +9,7 @@ namespace App.Web.Shared;
 /// The page shown for an empty error response outside <c>/api</c>, re-executed by the status code
 /// pages middleware. It has no handler methods, so it renders for whatever method the failed request had.
 /// </summary>
+[AllowAnonymous] // an error on the sign-in page (a stale form) is shown to someone not signed in
 [IgnoreAntiforgeryToken] // a re-executed POST keeps its method; its token was checked, or refused, already
 public sealed class StatusCodeModel : PageModel
 {

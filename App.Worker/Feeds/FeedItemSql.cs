@@ -27,4 +27,17 @@ public static class FeedItemSql
                 OR "Summary" IS NOT $summary OR "ContentHtml" IS NOT $contentHtml OR "Excerpt" IS NOT $excerpt
                 OR "EnclosureUrl" IS NOT $enclosureUrl OR "EnclosureType" IS NOT $enclosureType OR "EnclosureLength" IS NOT $enclosureLength)
         """;
+
+    /// <summary>The feed's newest item id before a refresh stores anything (ids only grow: AUTOINCREMENT).</summary>
+    public const string NewestId = """
+        SELECT COALESCE(MAX("Id"), 0) FROM "FeedItems" WHERE "FeedId" = $feedId
+        """;
+
+    // Every subscriber finds the new items unread: one statement per refresh, whatever the number of users.
+    public const string MarkNewUnread = """
+        INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId")
+        SELECT s."UserId", i."Id", i."FeedId"
+        FROM "FeedItems" AS i JOIN "Subscriptions" AS s ON s."FeedId" = i."FeedId"
+        WHERE i."FeedId" = $feedId AND i."Id" > $after
+        """;
 }

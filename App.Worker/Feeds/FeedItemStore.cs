@@ -8,7 +8,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace App.Worker.Feeds;
 
-/// <summary>Writes a parsed feed into the database: the feed's fields, new items inserted, changed ones updated in place.</summary>
+/// <summary>
+/// Writes a parsed feed into the database: the feed's fields, new items inserted (unread for every
+/// subscriber), changed ones updated in place (their read marks kept).
+/// </summary>
 public sealed class FeedItemStore(GarbageBudget budget)
 {
     /// <summary>
@@ -29,6 +32,7 @@ public sealed class FeedItemStore(GarbageBudget budget)
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         await using var insert = Command(connection, transaction, FeedItemSql.Insert, "$guid");
         await using var update = Command(connection, transaction, FeedItemSql.Update);
+        var newestBefore = await ScalarAsync(connection, transaction, FeedItemSql.NewestId, feed.Id, ct);
         var added = 0;
         foreach (var item in items.OldestFirst())
         {
@@ -42,9 +46,28 @@ public sealed class FeedItemStore(GarbageBudget budget)
             Bind(update, feed.Id, item, now);
             await update.ExecuteNonQueryAsync(ct);
         }
+        if (added > 0)
+        {
+            await using var unread = connection.CreateCommand();
+            unread.Transaction = transaction;
+            unread.CommandText = FeedItemSql.MarkNewUnread;
+            unread.Parameters.AddWithValue("$feedId", feed.Id);
+            unread.Parameters.AddWithValue("$after", newestBefore);
+            await unread.ExecuteNonQueryAsync(ct);
+        }
         // What is left to allocate is EF's saving of the feed row and the commit.
         budget.Spend();
         return added;
+    }
+
+    private static async Task<long> ScalarAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string sql, long feedId, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$feedId", feedId);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>What a refresh stores of an item: its identity, title as collapsed text, summary and content sanitized.</summary>

@@ -1,0 +1,120 @@
+using System.Security.Claims;
+using App.Data;
+using App.Data.Accounts;
+using App.Data.Feeds;
+using App.Web.Accounts;
+using App.Web.Feeds;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Web.Items;
+
+/// <summary>An item of the caller's feeds with their read mark and star; <see cref="ContentHtml"/> is sanitized.</summary>
+public sealed record ItemResponse(
+    long Id,
+    string? Guid,
+    string? Title,
+    string? Link,
+    string? Author,
+    DateTime? PublishedAt,
+    string? ContentHtml,
+    long FeedId,
+    bool Read,
+    bool Starred);
+
+/// <summary>Body of <c>PATCH /api/items/{id}</c>: what to change (either or both).</summary>
+public sealed record ItemChangeRequest(bool? Read, bool? Starred);
+
+/// <summary><c>/api/items</c>: the caller's items across their feeds, and their read marks and stars.</summary>
+public static class ItemsApi
+{
+    public static IEndpointRouteBuilder MapItemsApi(this IEndpointRouteBuilder app)
+    {
+        var items = app.MapGroup("/api/items").WithTags("Items");
+        items.MapGet("/", ListAsync);
+        items.MapPatch("/{id:long}", ChangeAsync);
+        return app;
+    }
+
+    /// <summary>
+    /// Newest first, keyset-paged by <paramref name="before"/>. <paramref name="unread"/> and
+    /// <paramref name="starred"/> filter either way when given. Folders and full-text search are not
+    /// built yet: asking for them is a 400 rather than a silently unfiltered answer.
+    /// </summary>
+    public static async Task<Results<Ok<List<ItemResponse>>, ProblemHttpResult>> ListAsync(
+        ClaimsPrincipal caller,
+        IDbContextFactory<AppDbContext> contexts,
+        CancellationToken ct,
+        bool? unread = null,
+        bool? starred = null,
+        long? folderId = null,
+        string? q = null,
+        int? limit = null,
+        long? before = null)
+    {
+        if (folderId is not null || q is not null)
+        {
+            return TypedResults.Problem(
+                "Filtering by folder or by a search (folderId, q) is not available yet.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Unsupported filter");
+        }
+        var userId = caller.UserId();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        // The unread (or starred) rows lead when asked for: they are few, and their key is (user, item).
+        IQueryable<FeedItem> items = unread == true
+            ? db.UnreadOf(userId).Join(db.FeedItems, u => u.ItemId, i => i.Id, (_, i) => i)
+            : starred == true
+                ? db.StarredOf(userId).Join(db.FeedItems, s => s.ItemId, i => i.Id, (_, i) => i)
+                : db.ItemsOf(userId);
+        if (unread is { } u)
+        {
+            items = items.Where(i => db.UnreadItems.Any(x => x.UserId == userId && x.ItemId == i.Id) == u);
+        }
+        if (starred is { } s)
+        {
+            items = items.Where(i => db.StarredItems.Any(x => x.UserId == userId && x.ItemId == i.Id) == s);
+        }
+        if (before is { } b)
+        {
+            items = items.Where(i => i.Id < b);
+        }
+        var page = await items.OrderByDescending(i => i.Id)
+            .Take(Math.Clamp(limit ?? FeedQueries.DefaultItemLimit, 1, FeedQueries.MaxItemLimit))
+            .Select(i => new ItemResponse(
+                i.Id, i.Guid, i.Title, i.Link, i.Author, i.PublishedAt, i.ContentHtml, i.FeedId,
+                !db.UnreadItems.Any(x => x.UserId == userId && x.ItemId == i.Id),
+                db.StarredItems.Any(x => x.UserId == userId && x.ItemId == i.Id)))
+            .ToListAsync(ct);
+        return TypedResults.Ok(page);
+    }
+
+    /// <summary>204 when changed; 404 for an item that is not the caller's.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> ChangeAsync(
+        long id,
+        ItemChangeRequest request,
+        ClaimsPrincipal caller,
+        IDbContextFactory<AppDbContext> contexts,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        if (request.Read is null && request.Starred is null)
+        {
+            return TypedResults.Problem("Send \"read\" or \"starred\" (or both) as true or false.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Nothing to change");
+        }
+        var userId = caller.UserId();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var found = true;
+        if (request.Read is { } read)
+        {
+            found = await ItemReadState.SetReadAsync(db, userId, id, read, ct);
+        }
+        if (found && request.Starred is { } starred)
+        {
+            found = await ItemReadState.SetStarredAsync(db, userId, id, starred, time.GetUtcNow().UtcDateTime, ct);
+        }
+        return found
+            ? TypedResults.NoContent()
+            : TypedResults.Problem($"There is no item {id}.", statusCode: StatusCodes.Status404NotFound);
+    }
+}
