@@ -10,6 +10,8 @@ namespace App.Web;
 /// <summary>The web process's services and request pipeline, as the extension calls Program.cs is made of.</summary>
 public static class WebSetup
 {
+    public const string HealthPath = "/healthz";
+
     /// <summary>Listens on all interfaces at port <c>PORT</c> when that variable is set (the Procfile convention); otherwise <c>Urls</c> applies.</summary>
     public static WebApplicationBuilder ListenOnPortVariable(this WebApplicationBuilder builder)
     {
@@ -62,7 +64,9 @@ public static class WebSetup
     /// <summary>Who is signed in (session cookie, Basic or an API key), then whether they may go on.</summary>
     public static WebApplication UseAccounts(this WebApplication app)
     {
-        app.UseAuthentication();
+        // The health check is for anyone and reads nothing of the caller: a probe that happens to
+        // send credentials gets the database's state (503 when it is gone), not a sign-in's failure.
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments(HealthPath), a => a.UseAuthentication());
         app.UseAuthorization();
         return app;
     }
@@ -80,7 +84,7 @@ public static class WebSetup
         app.MapKeysApi();
         app.MapOpmlExport();
         app.MapApiDocument();
-        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapHealthChecks(HealthPath).AllowAnonymous();
         return app;
     }
 

@@ -14,13 +14,13 @@ public sealed class AddFeedEndToEndTests(ITestOutputHelper output) : IAsyncLifet
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private WebApp _web = null!;
     private FeedServer _origin = null!;
-    private RunningWorker _worker = null!;
+    private RunningProcess _worker = null!;
 
     public async Task InitializeAsync()
     {
         _web = await WebApp.StartAsync();
         _origin = await FeedServer.StartAsync();
-        _worker = RunningWorker.Start(_web.Db.ConnectionString);
+        _worker = RunningProcess.StartWorker(_web.Db.ConnectionString);
         await Eventually.TrueAsync(async () =>
         {
             await using var db = _web.Db.Open();

@@ -12,7 +12,7 @@ public sealed class WebUnderWorkerLoadTests(ITestOutputHelper output) : IAsyncLi
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private WebApp _web = null!;
-    private readonly List<RunningWorker> _workers = [];
+    private readonly List<RunningProcess> _workers = [];
 
     public async Task InitializeAsync() => _web = await WebApp.StartAsync();
 
@@ -37,7 +37,7 @@ public sealed class WebUnderWorkerLoadTests(ITestOutputHelper output) : IAsyncLi
         }
         for (var i = 0; i < 2; i++)
         {
-            _workers.Add(RunningWorker.Start(_web.Db.ConnectionString));
+            _workers.Add(RunningProcess.StartWorker(_web.Db.ConnectionString));
         }
 
         var failures = new List<string>();

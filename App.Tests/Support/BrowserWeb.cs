@@ -16,7 +16,7 @@ namespace App.Tests.Support;
 public sealed class BrowserWeb : IAsyncDisposable
 {
     private readonly WebApplicationFactory<WebEntryPoint> _factory;
-    private readonly List<RunningWorker> _workers = [];
+    private readonly List<RunningProcess> _workers = [];
 
     private BrowserWeb(TempDatabase db, WebApplicationFactory<WebEntryPoint> factory, string baseUrl)
     {
@@ -90,9 +90,9 @@ public sealed class BrowserWeb : IAsyncDisposable
     }
 
     /// <summary>A real App.Worker process on this app's database, stopped on dispose.</summary>
-    public RunningWorker StartWorker(IReadOnlyDictionary<string, string>? settings = null)
+    public RunningProcess StartWorker(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var worker = RunningWorker.Start(Db.ConnectionString, settings);
+        var worker = RunningProcess.StartWorker(Db.ConnectionString, settings);
         _workers.Add(worker);
         return worker;
     }

@@ -12,7 +12,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private static readonly Dictionary<string, string> Settings = new() { ["Queue:LeaseDuration"] = "00:00:02" };
     private TempDatabase _db = null!;
-    private readonly List<RunningWorker> _workers = [];
+    private readonly List<RunningProcess> _workers = [];
 
     public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
 
@@ -60,9 +60,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(jobs, await check.NoopRuns.Join(check.Jobs, r => r.JobId, j => j.Id, (r, j) => r.Worker == j.LeaseOwner).CountAsync(same => same));
     }
 
-    private RunningWorker Start()
+    private RunningProcess Start()
     {
-        var worker = RunningWorker.Start(_db.ConnectionString, Settings);
+        var worker = RunningProcess.StartWorker(_db.ConnectionString, Settings);
         _workers.Add(worker);
         return worker;
     }

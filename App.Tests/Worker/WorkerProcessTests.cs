@@ -13,7 +13,7 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IAsyncLifetim
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private TempDatabase _db = null!;
-    private readonly List<RunningWorker> _workers = [];
+    private readonly List<RunningProcess> _workers = [];
 
     public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
 
@@ -124,9 +124,9 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(JobState.Succeeded, (await GetJobAsync(job.Id)).State);
     }
 
-    private RunningWorker Start(IReadOnlyDictionary<string, string>? settings = null)
+    private RunningProcess Start(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var worker = RunningWorker.Start(_db.ConnectionString, settings);
+        var worker = RunningProcess.StartWorker(_db.ConnectionString, settings);
         _workers.Add(worker);
         return worker;
     }

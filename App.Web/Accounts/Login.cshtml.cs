@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -16,15 +15,13 @@ namespace App.Web.Accounts;
 [AllowAnonymous]
 public sealed class LoginModel(CredentialCheck credentials) : PageModel
 {
-    [BindProperty]
-    [Display(Name = "Username")]
+    [BindProperty(Name = "username")]
     public string? Username { get; set; }
 
-    [BindProperty]
-    [Display(Name = "Password")]
+    [BindProperty(Name = "password")]
     public string? Password { get; set; }
 
-    [BindProperty(SupportsGet = true)]
+    [BindProperty(Name = "returnUrl", SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
     /// <summary>Why the last attempt failed, for everyone to read (one message, whichever part was wrong).</summary>

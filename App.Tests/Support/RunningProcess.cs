@@ -4,13 +4,13 @@ using System.Text;
 
 namespace App.Tests.Support;
 
-/// <summary>A real App.Worker process on a test database, with its output kept for failure messages.</summary>
-public sealed class RunningWorker : IDisposable
+/// <summary>A real App.Worker or App.Web process on a test database, with its output kept for failure messages.</summary>
+public sealed class RunningProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private RunningWorker(Process process)
+    private RunningProcess(Process process)
     {
         _process = process;
     }
@@ -38,9 +38,53 @@ public sealed class RunningWorker : IDisposable
     /// and private addresses allowed (test feeds are served on 127.0.0.1). <paramref name="settings"/>
     /// are configuration keys such as "Queue:LeaseDuration".
     /// </summary>
-    public static RunningWorker Start(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    public static RunningProcess StartWorker(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var info = new ProcessStartInfo("dotnet", [WorkerDll()])
+        var environment = new Dictionary<string, string>
+        {
+            ["Queue:PollInterval"] = "00:00:00.100",
+            ["Queue:HeartbeatInterval"] = "00:00:00.500",
+            ["Feeds:AllowPrivateAddresses"] = "true",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        return Start("App.Worker", connectionString, environment);
+    }
+
+    /// <summary>
+    /// Starts the web process built next to this test project, listening on a free port of
+    /// 127.0.0.1 (see <see cref="WaitForUrlAsync"/>). <paramref name="settings"/> as for the worker.
+    /// </summary>
+    public static RunningProcess StartWeb(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        return Start("App.Web", connectionString, environment);
+    }
+
+    /// <summary>The address the web process listens on, from its "Now listening on" line.</summary>
+    public async Task<Uri> WaitForUrlAsync()
+    {
+        var line = await Eventually.GetAsync(
+            () => Task.FromResult(HasExited
+                ? throw new InvalidOperationException("the web process exited:\n" + Output)
+                : Output.Split('\n').FirstOrDefault(l => l.Contains("Now listening on: ", StringComparison.Ordinal))),
+            l => l is not null, TimeSpan.FromSeconds(60), "the web process to listen");
+        return new Uri(line![line!.IndexOf("http", StringComparison.Ordinal)..].Trim());
+    }
+
+    private static RunningProcess Start(string project, string connectionString, Dictionary<string, string> settings)
+    {
+        var info = new ProcessStartInfo("dotnet", [Dll(project)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -49,16 +93,14 @@ public sealed class RunningWorker : IDisposable
         };
         info.Environment["ConnectionStrings__Default"] = connectionString;
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["Queue__PollInterval"] = "00:00:00.100";
-        info.Environment["Queue__HeartbeatInterval"] = "00:00:00.500";
-        info.Environment["Feeds__AllowPrivateAddresses"] = "true";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in settings)
         {
             info.Environment[key.Replace(":", "__")] = value;
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var worker = new RunningWorker(process);
+        var worker = new RunningProcess(process);
         process.OutputDataReceived += (_, e) => worker.Append(e.Data);
         process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
         process.BeginOutputReadLine();
@@ -106,15 +148,15 @@ public sealed class RunningWorker : IDisposable
         }
     }
 
-    private static string WorkerDll()
+    private static string Dll(string project)
     {
-        // .../App.Tests/bin/<Configuration>/net10.0/ -> .../App.Worker/bin/<Configuration>/net10.0/App.Worker.dll
+        // .../App.Tests/bin/<Configuration>/net10.0/ -> .../<project>/bin/<Configuration>/net10.0/<project>.dll
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testBin.Name;
         var configuration = testBin.Parent!.Name;
         var root = testBin.Parent.Parent!.Parent!.Parent!.FullName;
-        var dll = Path.Combine(root, "App.Worker", "bin", configuration, framework, "App.Worker.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build App.Worker first", dll);
+        var dll = Path.Combine(root, project, "bin", configuration, framework, project + ".dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {project} first", dll);
     }
 
     private const int SigTerm = 15;
