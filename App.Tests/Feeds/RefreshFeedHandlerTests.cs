@@ -83,6 +83,34 @@ public sealed class RefreshFeedHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refresh_MarksNewItemsUnreadForEverySubscriber_AndKeepsTheReadMarksOfChangedOnes()
+    {
+        _origin.Serve("/feed.xml", FeedSamples.Rss(2));
+        var (feedId, _) = await AddFeedAsync("/feed.xml");
+        var alice = await _db.AddUserAsync("alice");
+        var bob = await _db.AddUserAsync("bob");
+        await _db.SubscribeAsync(alice, feedId);
+        await _db.SubscribeAsync(bob, feedId);
+        await RunOneJobAsync();
+        await using (var db = _db.Open())
+        {
+            Assert.Equal(2, await db.UnreadItems.CountAsync(u => u.UserId == alice));
+            var first = await db.FeedItems.Where(i => i.Title == "Item 1").Select(i => i.Id).SingleAsync();
+            await db.UnreadItems.Where(u => u.UserId == alice && u.ItemId == first).ExecuteDeleteAsync();
+        }
+
+        _origin.Serve("/feed.xml", FeedSamples.Rss(3).Replace("Body of item 1", "Corrected body of item 1"));
+        await _services.GetRequiredService<JobQueue>().EnqueueAsync(FeedJobs.Fetch(feedId, JobPriority.User));
+        await RunOneJobAsync();
+
+        await using var check = _db.Open();
+        var unread = await check.UnreadItems.Join(check.FeedItems, u => u.ItemId, i => i.Id, (u, i) => new { u.UserId, i.Title, u.FeedId }).ToListAsync();
+        Assert.Equal(["Item 2", "Item 3"], unread.Where(u => u.UserId == alice).Select(u => u.Title).Order());
+        Assert.Equal(["Item 1", "Item 2", "Item 3"], unread.Where(u => u.UserId == bob).Select(u => u.Title).Order());
+        Assert.All(unread, u => Assert.Equal(feedId, u.FeedId));
+    }
+
+    [Fact]
     public async Task Refresh_OfAMissingFeed_FailsAtOnce_WithTheErrorOnJobAndFeed()
     {
         var (feedId, jobId) = await AddFeedAsync("/missing.xml");

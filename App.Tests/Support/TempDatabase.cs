@@ -4,6 +4,8 @@ using App.Data.Feeds;
 using App.Data.Queue;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -33,12 +35,26 @@ public sealed class TempDatabase : IDisposable
     /// <summary>Creates and migrates a fresh database file.</summary>
     public static async Task<TempDatabase> CreateAsync()
     {
-        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "app-tests", System.Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var db = new TempDatabase(folder);
+        var db = Empty();
         await using var context = db.Contexts.CreateDbContext();
         await DatabaseSetup.MigrateAsync(context, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10));
         return db;
+    }
+
+    /// <summary>A fresh database file migrated up to <paramref name="migration"/> only, as an older release left it.</summary>
+    public static async Task<TempDatabase> CreateAtAsync(string migration)
+    {
+        var db = Empty();
+        await using var context = db.Contexts.CreateDbContext();
+        await context.GetService<IMigrator>().MigrateAsync(migration);
+        return db;
+    }
+
+    private static TempDatabase Empty()
+    {
+        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "app-tests", System.Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return new TempDatabase(folder);
     }
 
     public AppDbContext Open() => Contexts.CreateDbContext();
