@@ -64,9 +64,7 @@ public static class WebSetup
     /// <summary>Who is signed in (session cookie, Basic or an API key), then whether they may go on.</summary>
     public static WebApplication UseAccounts(this WebApplication app)
     {
-        // The health check is for anyone and reads nothing of the caller: a probe that happens to
-        // send credentials gets the database's state (503 when it is gone), not a sign-in's failure.
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments(HealthPath), a => a.UseAuthentication());
+        app.UseAuthentication();
         app.UseAuthorization();
         return app;
     }

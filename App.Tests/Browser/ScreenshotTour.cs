@@ -10,7 +10,7 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>
-/// A tour of the main pages as a person meets them, in light and dark mode. It asserts each page
+/// A tour of the main pages as a person meets them (signing in first), in light and dark mode. It asserts each page
 /// shows what it is for; with <c>SCREENSHOTS_DIR</c> set it also saves the screenshots that the
 /// README shows (<c>scripts/screenshots</c> does that into docs/screenshots).
 /// </summary>
@@ -47,6 +47,11 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
     {
         await using var browser = await chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1100, Height = 760 } });
         var page = browser.Page;
+        await page.GotoAsync(_web.Url("/feeds/1"));
+        await page.WaitForURLAsync(_web.Url("/login?returnUrl=%2Ffeeds%2F1"));
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await SaveAsync(page, "sign-in.png");
+        await _web.SignInAsync(page);
 
         var fieldNotes = await AddFeedAsync(page, "/field-notes.xml", "Field notes");
         await AddFeedAsync(page, "/release-notes.xml", "Release notes");
@@ -85,9 +90,15 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         await Expect(page.Locator("[data-state=succeeded] dd")).Not.ToHaveTextAsync("0");
         await Expect(page.Locator("#failures-section")).ToContainTextAsync("HTTP 404 Not Found");
         await SaveAsync(page, "dashboard.png");
+
+        await page.GotoAsync(_web.Url("/settings"));
+        await page.GetByLabel("Name of the new key").FillAsync("NetNewsWire on my phone");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        await Expect(page.Locator("[data-new-key]")).ToHaveTextAsync(new Regex("^[A-Za-z0-9_-]{32}$"));
+        await SaveAsync(page, "settings.png");
         browser.AssertNoErrors();
 
-        await using var dark = await chromium.NewPageAsync(new()
+        await using var dark = await _web.NewSignedInPageAsync(chromium, new()
         {
             ViewportSize = new() { Width = 1100, Height = 760 },
             ColorScheme = ColorScheme.Dark,
@@ -97,7 +108,7 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         Assert.Equal("rgb(22, 24, 26)", background);
         await SaveAsync(dark.Page, "feed-dark.png");
 
-        await using var phone = await chromium.NewPageAsync(new()
+        await using var phone = await _web.NewSignedInPageAsync(chromium, new()
         {
             ViewportSize = new() { Width = 390, Height = 760 },
             IsMobile = true,

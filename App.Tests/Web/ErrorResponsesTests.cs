@@ -27,7 +27,8 @@ public sealed class ErrorResponsesTests : IAsyncLifetime
     {
         RemoveDatabase();
 
-        var response = await _app.Client.GetAsync("/healthz");
+        // A probe, which signs in as nobody.
+        var response = await _app.CreateAnonymousClient().GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
     }
