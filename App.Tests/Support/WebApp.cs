@@ -121,11 +121,9 @@ public sealed partial class WebApp : IAsyncDisposable
     {
         client ??= Client;
         var page = await client.GetStringAsync(pagePath);
-        var token = TokenInput().Match(page);
-        Assert.True(token.Success, $"no antiforgery token on {pagePath}");
         var form = new Dictionary<string, string>(fields ?? new Dictionary<string, string>())
         {
-            ["__RequestVerificationToken"] = token.Groups[1].Value,
+            ["__RequestVerificationToken"] = AntiforgeryToken(page),
         };
         return await client.PostAsync(action, new FormUrlEncodedContent(form));
     }
@@ -194,6 +192,14 @@ public sealed partial class WebApp : IAsyncDisposable
         var claimed = Assert.Single(await queue.ClaimAsync("test-worker", 1));
         Assert.Equal(jobId, claimed.Lease.JobId);
         return claimed.Lease;
+    }
+
+    /// <summary>The antiforgery token of the (first) form on a page.</summary>
+    public static string AntiforgeryToken(string html)
+    {
+        var token = TokenInput().Match(html);
+        Assert.True(token.Success, "no antiforgery token on the page");
+        return token.Groups[1].Value;
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

@@ -55,12 +55,12 @@ public static class AccountsSetup
                 o.Events.OnRedirectToLogin = RedirectToLoginAsync;
                 o.Events.OnValidatePrincipal = ValidateSessionAsync;
             })
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiCredentialsHandler>(ApiCredentialsHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiCredentialsHandler>(ApiCredentialsHandler.SchemeName, null);
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(AdminPolicy, p => p.RequireRole(AccountClaims.AdminRole));
-        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, HiddenFromOthers>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, HiddenFromOthers>();
         return services;
     }
 

@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using App.Tests.Support;
 
 namespace App.Tests.Web.Accounts;
 
-public sealed partial class SignInTests : IAsyncLifetime
+public sealed class SignInTests : IAsyncLifetime
 {
     private WebApp _app = null!;
 
@@ -261,10 +260,9 @@ public sealed partial class SignInTests : IAsyncLifetime
     private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string username, string password, string? returnUrl = null)
     {
         var page = await client.GetStringAsync(returnUrl is null ? "/login" : $"/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        var token = TokenInput().Match(page).Groups[1].Value;
         var form = new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = token,
+            ["__RequestVerificationToken"] = WebApp.AntiforgeryToken(page),
             ["username"] = username,
             ["password"] = password,
         };
@@ -274,7 +272,4 @@ public sealed partial class SignInTests : IAsyncLifetime
         }
         return await client.PostAsync("/login", new FormUrlEncodedContent(form));
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenInput();
 }
