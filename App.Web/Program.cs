@@ -18,6 +18,7 @@ builder.Services.AddWebApp(builder.Configuration);
 var app = builder.Build();
 await DatabaseSetup.MigrateAsync(app.Services);
 await FirstAdministrator.EnsureAsync(app.Services);
+app.UseReverseProxyHeaders();
 app.UseSecurityHeaders();
 app.UseErrorResponses();
 app.UseCrossSiteApiGuard();

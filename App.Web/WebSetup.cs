@@ -4,6 +4,7 @@ using App.Web.Feeds;
 using App.Web.Items;
 using App.Web.Jobs;
 using App.Web.Opml;
+using Microsoft.AspNetCore.HttpOverrides;
 
 namespace App.Web;
 
@@ -58,6 +59,21 @@ public static class WebSetup
         app.UseWhen(c => !IsApi(c.Request), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
         // Routing after the error handlers, so that a re-executed request is routed again.
         app.UseRouting();
+        return app;
+    }
+
+    /// <summary>
+    /// Behind a reverse proxy on the same machine (nginx, Caddy terminating TLS), the request's
+    /// scheme and client address are the ones the proxy forwards: session cookies are then marked
+    /// Secure under HTTPS, and failed sign-ins are counted per real client, not per proxy. Only
+    /// loopback proxies are trusted (the framework's default), so a client cannot forge them.
+    /// </summary>
+    public static WebApplication UseReverseProxyHeaders(this WebApplication app)
+    {
+        app.UseForwardedHeaders(new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+        });
         return app;
     }
 
