@@ -1,10 +1,8 @@
-using App.Data;
 using App.Data.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Accounts;
 
@@ -32,6 +30,8 @@ public static class AccountsSetup
         services.AddMemoryCache();
         services.AddSingleton<PasswordHasher<User>>();
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<AccountReads>();
+        services.AddSingleton<RecentSignIns>();
         services.AddSingleton<CredentialCheck>();
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<ApiKeyStore>();
@@ -93,9 +93,7 @@ public static class AccountsSetup
     {
         var principal = context.Principal!;
         var id = principal.UserId();
-        var contexts = context.HttpContext.RequestServices.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        await using var db = await contexts.CreateDbContextAsync(context.HttpContext.RequestAborted);
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, context.HttpContext.RequestAborted);
+        var user = context.HttpContext.RequestServices.GetRequiredService<CredentialCheck>().SessionUser(id);
         if (user is null || user.SecurityStamp != principal.FindFirst(AccountClaims.StampClaim)?.Value)
         {
             context.RejectPrincipal();

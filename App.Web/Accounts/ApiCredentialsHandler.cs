@@ -43,7 +43,7 @@ public sealed class ApiCredentialsHandler(
         }
         else if (ParseBasic() is var (username, password))
         {
-            _result = await check.CheckPasswordAsync(username, password, client, Context.RequestAborted);
+            _result = check.CheckPassword(username, password, client, remember: true);
         }
         else
         {

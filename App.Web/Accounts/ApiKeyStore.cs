@@ -11,7 +11,7 @@ public sealed record ApiKeyResponse(long Id, string Name, DateTime CreatedAt, Da
 public sealed record NewApiKeyResponse(long Id, string Name, string Key);
 
 /// <summary>A user's API keys: created with a name and shown once, listed, revoked.</summary>
-public sealed class ApiKeyStore(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
+public sealed class ApiKeyStore(IDbContextFactory<AppDbContext> contexts, RecentSignIns recent, TimeProvider time)
 {
     public const int MaxNameLength = 100;
 
@@ -60,6 +60,8 @@ public sealed class ApiKeyStore(IDbContextFactory<AppDbContext> contexts, TimePr
     public async Task<bool> RevokeAsync(long userId, long keyId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.ApiKeys.Where(k => k.Id == keyId && k.UserId == userId).ExecuteDeleteAsync(ct) == 1;
+        var revoked = await db.ApiKeys.Where(k => k.Id == keyId && k.UserId == userId).ExecuteDeleteAsync(ct) == 1;
+        recent.ForgetAll();
+        return revoked;
     }
 }

@@ -23,7 +23,18 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan FailedSignInWindow { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>How long a password verified for Basic authentication is trusted without hashing it again.</summary>
+    /// <summary>
+    /// How long a credential that succeeded (Basic, an API key, a session) is trusted without reading
+    /// its account again. Changes made through this process apply at once; another web process on
+    /// the same database sees them within this time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan SignInCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a password verified for Basic authentication is trusted without hashing it again,
+    /// as long as the stored hash is the one it was verified against.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan VerifiedPasswordCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
 }

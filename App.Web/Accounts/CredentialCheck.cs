@@ -23,13 +23,15 @@ public sealed record CredentialResult(User? User, TimeSpan? RefusedFor)
 
 /// <summary>
 /// Checks a username and password (the sign-in form, Basic authentication) or an API key, under
-/// <see cref="SignInThrottle"/>. A password verified once is trusted for a few minutes without
-/// hashing it again, so that Basic authentication does not run the deliberately slow hash on every
-/// request: the cache maps a keyed hash of (user, password) to the stored hash it was verified
-/// against, so a changed password (a new stored hash) misses at once.
+/// <see cref="SignInThrottle"/>. Basic authentication must not run the deliberately slow hash on
+/// every request: a credential that succeeded is remembered (<see cref="RecentSignIns"/>, keyed by
+/// a keyed hash of it), and a password verified once is trusted for a few minutes against the stored
+/// hash it was verified with, so a changed password (a new stored hash) is never accepted.
 /// </summary>
 public sealed class CredentialCheck(
     IDbContextFactory<AppDbContext> contexts,
+    AccountReads reads,
+    RecentSignIns recent,
     PasswordHasher<User> hasher,
     SignInThrottle throttle,
     IMemoryCache cache,
@@ -42,16 +44,28 @@ public sealed class CredentialCheck(
     // Per process: cache keys reveal nothing about passwords even in a memory dump of another process.
     private readonly byte[] _cacheKeySecret = RandomNumberGenerator.GetBytes(32);
 
-    public async Task<CredentialResult> CheckPasswordAsync(string username, string password, IPAddress? client, CancellationToken ct)
+    /// <summary>
+    /// A username and password. <paramref name="remember"/>: Basic authentication, sent with every
+    /// request (the sign-in form checks the account each time, it runs once a session).
+    /// </summary>
+    public CredentialResult CheckPassword(string username, string password, IPAddress? client, bool remember = false)
     {
         if (throttle.IsRefused(username, client, out var retryAfter))
         {
             return new CredentialResult(null, retryAfter);
         }
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, ct);
+        var remembered = remember ? "basic:" + Keyed($"{username}\n{password}") : null;
+        if (remembered is not null && recent.TryGet<User>(remembered, out var known))
+        {
+            return new CredentialResult(known, null);
+        }
+        var user = reads.UserByName(username);
         if (user is { PasswordHash: { } hash } && Verify(user, hash, password))
         {
+            if (remembered is not null)
+            {
+                recent.Remember(remembered, user);
+            }
             return new CredentialResult(user, null);
         }
         throttle.CountFailure(username, client);
@@ -64,23 +78,40 @@ public sealed class CredentialCheck(
         {
             return new CredentialResult(null, retryAfter);
         }
-        var keyHash = ApiKeySecret.Hash(key);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var found = await db.ApiKeys.Where(k => k.KeyHash == keyHash)
-            .Join(db.Users, k => k.UserId, u => u.Id, (k, u) => new { k.Id, k.LastUsedAt, User = u })
-            .AsNoTracking()
-            .FirstOrDefaultAsync(ct);
-        if (found is null)
+        var hash = ApiKeySecret.Hash(key);
+        if (!recent.TryGet<KeyUse>("key:" + hash, out var use))
         {
-            throttle.CountFailure(null, client);
-            return CredentialResult.Wrong;
+            if (reads.KeyOwner(hash) is not { } found)
+            {
+                throttle.CountFailure(null, client);
+                return CredentialResult.Wrong;
+            }
+            use = new KeyUse(found.KeyId, found.User, found.LastUsedAt);
+            recent.Remember("key:" + hash, use);
         }
         var now = time.GetUtcNow().UtcDateTime;
-        if (found.LastUsedAt is not { } last || now - last >= LastUsedResolution)
+        if (use!.TakeWriteOfLastUse(now))
         {
-            await db.ApiKeys.Where(k => k.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            await db.ApiKeys.Where(k => k.Id == use.KeyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
         }
-        return new CredentialResult(found.User, null);
+        return new CredentialResult(use.User, null);
+    }
+
+    /// <summary>The user of a session cookie's user id, remembered like other credentials; null when deleted.</summary>
+    public User? SessionUser(long userId)
+    {
+        var key = "session:" + userId;
+        if (recent.TryGet<User>(key, out var known))
+        {
+            return known;
+        }
+        var user = reads.UserById(userId);
+        if (user is not null)
+        {
+            recent.Remember(key, user);
+        }
+        return user;
     }
 
     /// <summary>Verifies without the throttle or the cache: for a person confirming their own password.</summary>
@@ -106,6 +137,25 @@ public sealed class CredentialCheck(
         return true;
     }
 
-    private string CacheKey(long userId, string password) =>
-        "verified-password:" + Convert.ToHexString(HMACSHA256.HashData(_cacheKeySecret, Encoding.UTF8.GetBytes($"{userId}\n{password}")));
+    private string CacheKey(long userId, string password) => "verified-password:" + Keyed($"{userId}\n{password}");
+
+    private string Keyed(string secret) => Convert.ToHexString(HMACSHA256.HashData(_cacheKeySecret, Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>A key in use: whose it is, and when its "last used" was last written.</summary>
+    private sealed class KeyUse(long keyId, User user, DateTime? lastUsedAt)
+    {
+        private long _lastUsedTicks = lastUsedAt?.Ticks ?? 0;
+
+        public long KeyId { get; } = keyId;
+
+        public User User { get; } = user;
+
+        /// <summary>True for the one request that should write "last used" now (at most once a minute).</summary>
+        public bool TakeWriteOfLastUse(DateTime now)
+        {
+            var last = Interlocked.Read(ref _lastUsedTicks);
+            return now.Ticks - last >= LastUsedResolution.Ticks
+                && Interlocked.CompareExchange(ref _lastUsedTicks, now.Ticks, last) == last;
+        }
+    }
 }

@@ -41,7 +41,7 @@ public sealed class LoginModel(CredentialCheck credentials) : PageModel
             Problem = "Enter your username and password.";
             return Page();
         }
-        var result = await credentials.CheckPasswordAsync(Username.Trim(), Password, HttpContext.Connection.RemoteIpAddress, ct);
+        var result = credentials.CheckPassword(Username.Trim(), Password, HttpContext.Connection.RemoteIpAddress);
         if (result.Throttled)
         {
             Response.StatusCode = StatusCodes.Status429TooManyRequests;

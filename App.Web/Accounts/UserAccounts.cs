@@ -20,6 +20,7 @@ public sealed class UserAccounts(
     JobQueue queue,
     PasswordHasher<User> hasher,
     CredentialCheck credentials,
+    RecentSignIns recent,
     TimeProvider time)
 {
     // SQLITE_CONSTRAINT: the unique username index refused a name taken in between.
@@ -92,6 +93,7 @@ public sealed class UserAccounts(
         user.PasswordHash = hasher.HashPassword(user, password);
         user.SecurityStamp = NewStamp();
         await db.SaveChangesAsync(ct);
+        recent.ForgetAll();
         return null;
     }
 
@@ -114,8 +116,12 @@ public sealed class UserAccounts(
     /// Deletes the user with their subscriptions, marks, keys and imports; feeds nobody else
     /// subscribes to go too. False when there is no such user.
     /// </summary>
-    public Task<bool> DeleteAsync(long userId, CancellationToken ct) =>
-        queue.InWriteTransactionAsync(c => SubscriptionWrites.DeleteUser(c, userId), ct);
+    public async Task<bool> DeleteAsync(long userId, CancellationToken ct)
+    {
+        var deleted = await queue.InWriteTransactionAsync(c => SubscriptionWrites.DeleteUser(c, userId), ct);
+        recent.ForgetAll();
+        return deleted;
+    }
 
     private static AccountChange Taken(string username) =>
         new(null, $"The username “{username}” is taken.", Conflict: true);
