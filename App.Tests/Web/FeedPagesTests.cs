@@ -206,4 +206,20 @@ public sealed partial class FeedPagesTests : IAsyncLifetime
 
     [GeneratedRegex("<span id=\"address-error\" class=\"field-error field-validation-error\"[^>]*>([^<]+)</span>")]
     private static partial Regex FieldError();
+
+    [Fact]
+    public async Task FeedPage_RenamesTheFeedForTheUser_AndEmptyGoesBackToItsTitle()
+    {
+        var feed = await _app.AddFeedAsync("https://example.com/feed.xml", itemCount: 1, title: "Example");
+
+        var renamed = await _app.PostFormAsync($"/feeds/{feed.Id}", $"/feeds/{feed.Id}?handler=Rename",
+            new Dictionary<string, string> { ["title"] = "My example" });
+
+        Assert.Equal($"/feeds/{feed.Id}", renamed.Headers.Location?.OriginalString);
+        Assert.Contains("My example", await _app.Client.GetStringAsync("/"));
+        await _app.PostFormAsync($"/feeds/{feed.Id}", $"/feeds/{feed.Id}?handler=Rename", new Dictionary<string, string> { ["title"] = " " });
+        var page = await _app.Client.GetStringAsync($"/feeds/{feed.Id}");
+        Assert.Contains("<title>Example", page);
+        Assert.Contains("The feed shows its own title again.", page);
+    }
 }

@@ -53,6 +53,45 @@ public sealed class OpmlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_SubscribesToFeedsOtherUsersHave_WithoutFetchingThemAgain_AndBatchesOnlyNewOnes()
+    {
+        var shared = await _app.AddFeedAsync("https://shared.example/feed.xml", itemCount: 2);
+        var (bobId, bob) = await _app.CreateUserAsync("bob");
+
+        var response = await _app.UploadOpmlAsync(Opml(
+            """<outline text="Shared" xmlUrl="https://shared.example/feed.xml"/>""",
+            """<outline text="New" xmlUrl="https://new.example/feed.xml"/>"""), client: bob);
+
+        await using var db = _app.Db.Open();
+        var batch = await db.JobBatches.SingleAsync();
+        Assert.Equal($"/batches/{batch.Id}", response.Headers.Location?.OriginalString);
+        Assert.Equal(bobId, batch.UserId);
+        var job = await db.Jobs.SingleAsync();
+        Assert.Equal(batch.Id, job.BatchId);
+        Assert.NotEqual(shared.Id, job.FeedId);
+        Assert.Equal(2, await db.Subscriptions.CountAsync(s => s.UserId == bobId));
+        Assert.Equal(2, await db.UnreadItems.CountAsync(u => u.UserId == bobId && u.FeedId == shared.Id));
+        Assert.Contains("Imported 2 new feeds.", await bob.GetStringAsync($"/batches/{batch.Id}"));
+        Assert.Equal(HttpStatusCode.NotFound, (await _app.Client.GetAsync($"/batches/{batch.Id}")).StatusCode);
+        var export = await bob.GetStringAsync("/opml/export");
+        Assert.Contains("https://shared.example/feed.xml", export);
+        Assert.Contains("https://new.example/feed.xml", export);
+        Assert.DoesNotContain("new.example", await _app.Client.GetStringAsync("/opml/export"));
+    }
+
+    [Fact]
+    public async Task Import_OfFeedsAllFetchedAlready_SubscribesAndGoesToTheFeeds()
+    {
+        await _app.AddFeedAsync("https://shared.example/feed.xml");
+        var (_, bob) = await _app.CreateUserAsync("bob");
+
+        var response = await _app.UploadOpmlAsync(Opml("""<outline text="Shared" xmlUrl="https://shared.example/feed.xml"/>"""), client: bob);
+
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+        Assert.Contains("Imported 1 new feed.", await bob.GetStringAsync("/"));
+    }
+
+    [Fact]
     public async Task Import_OfOnlyKnownFeeds_StoresNoBatch_AndSaysSo()
     {
         await _app.AddFeedAsync("https://known.example/feed.xml");

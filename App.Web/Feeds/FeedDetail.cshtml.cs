@@ -84,6 +84,19 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
         return Request.WantsJson() ? new JsonResult(new FeedJobResponse(id, jobId)) : Redirect($"/jobs/{jobId}");
     }
 
+    /// <summary>The user's own name for the feed (empty: the feed's title again).</summary>
+    public async Task<IActionResult> OnPostRenameAsync(long id, string? title, CancellationToken ct)
+    {
+        title = string.IsNullOrWhiteSpace(title) ? null : title.Trim();
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await FeedRename.RenameAsync(db, User.UserId(), id, title is { Length: > FeedRename.MaxTitleLength } ? title[..FeedRename.MaxTitleLength] : title, ct))
+        {
+            return NotFound();
+        }
+        Message = title is null ? "The feed shows its own title again." : "Renamed.";
+        return Redirect($"/feeds/{id}");
+    }
+
     /// <summary>Marks the feed's items read, up to the newest one the reader saw (<paramref name="upTo"/>).</summary>
     public async Task<IActionResult> OnPostMarkAllReadAsync(long id, long? upTo, string? returnUrl, CancellationToken ct)
     {
