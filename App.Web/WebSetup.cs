@@ -1,6 +1,7 @@
 using App.Web.Accounts;
 using App.Web.Batches;
 using App.Web.Feeds;
+using App.Web.GoogleReader;
 using App.Web.Items;
 using App.Web.Jobs;
 using App.Web.Opml;
@@ -97,6 +98,7 @@ public static class WebSetup
         app.MapUsersApi();
         app.MapKeysApi();
         app.MapOpmlExport();
+        app.MapGoogleReader();
         app.MapApiDocument();
         app.MapHealthChecks(HealthPath).AllowAnonymous();
         return app;

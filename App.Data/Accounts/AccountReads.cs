@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Data.Accounts;
 
 /// <summary>A user with the API key a request came with.</summary>
-public sealed record KeyOwner(long KeyId, DateTime? LastUsedAt, User User);
+public sealed record KeyOwner(long KeyId, string KeyHash, DateTime? LastUsedAt, User User);
 
 /// <summary>
 /// The reads every signed-in request makes (the user of a name, of an id, of an API key's hash) on
@@ -22,10 +22,15 @@ public sealed class AccountReads(IDbContextFactory<AppDbContext> contexts) : IDi
 
     private static readonly string ById = $"SELECT {UserColumns} FROM \"Users\" WHERE \"Id\" = $value";
 
+    private static readonly string KeyColumns =
+        $"k.\"Id\", k.\"KeyHash\", k.\"LastUsedAt\", {string.Join(", ", UserColumns.Split(", ").Select(c => "u." + c))}";
+
     private static readonly string ByKeyHash = $"""
-        SELECT k."Id", k."LastUsedAt", {string.Join(", ", UserColumns.Split(", ").Select(c => "u." + c))}
-        FROM "ApiKeys" AS k JOIN "Users" AS u ON u."Id" = k."UserId"
-        WHERE k."KeyHash" = $value
+        SELECT {KeyColumns} FROM "ApiKeys" AS k JOIN "Users" AS u ON u."Id" = k."UserId" WHERE k."KeyHash" = $value
+        """;
+
+    private static readonly string ByKeyId = $"""
+        SELECT {KeyColumns} FROM "ApiKeys" AS k JOIN "Users" AS u ON u."Id" = k."UserId" WHERE k."Id" = $value
         """;
 
     // Microsoft.Data.Sqlite runs synchronously anyway; one statement at a time keeps the connection safe.
@@ -38,8 +43,10 @@ public sealed class AccountReads(IDbContextFactory<AppDbContext> contexts) : IDi
     public User? UserById(long id) => Read(ById, id, r => ReadUser(r, 0));
 
     /// <summary>The key with <paramref name="keyHash"/> and its user, if any.</summary>
-    public KeyOwner? KeyOwner(string keyHash) =>
-        Read(ByKeyHash, keyHash, r => new KeyOwner(r.GetInt64(0), r.IsDBNull(1) ? null : Utc(r.GetDateTime(1)), ReadUser(r, 2)));
+    public KeyOwner? KeyOwner(string keyHash) => Read(ByKeyHash, keyHash, ReadKey);
+
+    /// <summary>The key with id <paramref name="keyId"/> and its user, if any.</summary>
+    public KeyOwner? KeyOwner(long keyId) => Read(ByKeyId, keyId, ReadKey);
 
     public void Dispose()
     {
@@ -86,6 +93,9 @@ public sealed class AccountReads(IDbContextFactory<AppDbContext> contexts) : IDi
         }
         return command;
     }
+
+    private static KeyOwner ReadKey(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : Utc(r.GetDateTime(2)), ReadUser(r, 3));
 
     private static User ReadUser(SqliteDataReader r, int first) => new()
     {

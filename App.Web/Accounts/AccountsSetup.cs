@@ -8,7 +8,8 @@ namespace App.Web.Accounts;
 
 /// <summary>
 /// Sign-in for the whole web process: a session cookie for people in the browser, Basic or an API
-/// key for scripts and apps (chosen per request by the headers it carries), and a fallback policy
+/// key for scripts and apps (chosen per request by the headers it carries), the token of
+/// ClientLogin for the Google Reader API under <c>/reader</c>, and a fallback policy
 /// that makes every endpoint need a user unless it says otherwise (<c>/login</c>, <c>/healthz</c>,
 /// static files).
 /// </summary>
@@ -38,9 +39,9 @@ public static class AccountsSetup
 
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, null, o => o.ForwardDefaultSelector = context =>
-                ApiCredentialsHandler.HasCredentials(context.Request)
-                    ? ApiCredentialsHandler.SchemeName
-                    : CookieAuthenticationDefaults.AuthenticationScheme)
+                GoogleLoginHandler.IsReaderRequest(context.Request) ? GoogleLoginHandler.SchemeName
+                : ApiCredentialsHandler.HasCredentials(context.Request) ? ApiCredentialsHandler.SchemeName
+                : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
                 o.Cookie.Name = CookieName;
@@ -55,7 +56,8 @@ public static class AccountsSetup
                 o.Events.OnRedirectToLogin = RedirectToLoginAsync;
                 o.Events.OnValidatePrincipal = ValidateSessionAsync;
             })
-            .AddScheme<AuthenticationSchemeOptions, ApiCredentialsHandler>(ApiCredentialsHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiCredentialsHandler>(ApiCredentialsHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, GoogleLoginHandler>(GoogleLoginHandler.SchemeName, null);
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())

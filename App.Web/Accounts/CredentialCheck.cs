@@ -86,11 +86,60 @@ public sealed class CredentialCheck(
                 throttle.CountFailure(null, client);
                 return CredentialResult.Wrong;
             }
-            use = new KeyUse(found.KeyId, found.User, found.LastUsedAt);
+            use = new KeyUse(found);
             recent.Remember("key:" + hash, use);
         }
+        return await UseAsync(use!, ct);
+    }
+
+    /// <summary>
+    /// Google Reader's ClientLogin: a username with one of that user's API keys, never the sign-in
+    /// password (a phone app keeps what it is given). The key of the returned <see cref="KeyOwner"/>
+    /// is the one the token is issued for.
+    /// </summary>
+    public async Task<(CredentialResult Result, KeyOwner? Key)> CheckKeyOfUserAsync(
+        string username, string key, IPAddress? client, CancellationToken ct)
+    {
+        if (throttle.IsRefused(username, client, out var retryAfter))
+        {
+            return (new CredentialResult(null, retryAfter), null);
+        }
+        if (reads.KeyOwner(ApiKeySecret.Hash(key)) is not { } found
+            || !string.Equals(found.User.Username, username, StringComparison.OrdinalIgnoreCase))
+        {
+            throttle.CountFailure(username, client);
+            return (CredentialResult.Wrong, null);
+        }
+        return (await UseAsync(new KeyUse(found), ct), found);
+    }
+
+    /// <summary>A Google Reader auth token (see <see cref="ReaderTokens"/>).</summary>
+    public async Task<CredentialResult> CheckReaderTokenAsync(string token, IPAddress? client, CancellationToken ct)
+    {
+        if (throttle.IsRefused(null, client, out var retryAfter))
+        {
+            return new CredentialResult(null, retryAfter);
+        }
+        var remembered = "reader:" + Keyed(token);
+        if (!recent.TryGet<KeyUse>(remembered, out var use))
+        {
+            if (ReaderTokens.KeyId(token) is not { } keyId
+                || reads.KeyOwner(keyId) is not { } found
+                || !ReaderTokens.Matches(token, found.User.Username, found.KeyId, found.KeyHash))
+            {
+                throttle.CountFailure(null, client);
+                return CredentialResult.Wrong;
+            }
+            use = new KeyUse(found);
+            recent.Remember(remembered, use);
+        }
+        return await UseAsync(use!, ct);
+    }
+
+    private async Task<CredentialResult> UseAsync(KeyUse use, CancellationToken ct)
+    {
         var now = time.GetUtcNow().UtcDateTime;
-        if (use!.TakeWriteOfLastUse(now))
+        if (use.TakeWriteOfLastUse(now))
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
             await db.ApiKeys.Where(k => k.Id == use.KeyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
@@ -142,13 +191,13 @@ public sealed class CredentialCheck(
     private string Keyed(string secret) => Convert.ToHexString(HMACSHA256.HashData(_cacheKeySecret, Encoding.UTF8.GetBytes(secret)));
 
     /// <summary>A key in use: whose it is, and when its "last used" was last written.</summary>
-    private sealed class KeyUse(long keyId, User user, DateTime? lastUsedAt)
+    private sealed class KeyUse(KeyOwner key)
     {
-        private long _lastUsedTicks = lastUsedAt?.Ticks ?? 0;
+        private long _lastUsedTicks = key.LastUsedAt?.Ticks ?? 0;
 
-        public long KeyId { get; } = keyId;
+        public long KeyId { get; } = key.KeyId;
 
-        public User User { get; } = user;
+        public User User { get; } = key.User;
 
         /// <summary>True for the one request that should write "last used" now (at most once a minute).</summary>
         public bool TakeWriteOfLastUse(DateTime now)

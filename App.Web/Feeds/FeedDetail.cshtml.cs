@@ -1,4 +1,5 @@
 using App.Data;
+using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Web.Accounts;
@@ -106,7 +107,7 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
         {
             return NotFound();
         }
-        var marked = await ItemReadState.MarkAllAsync(db, userId, id, upTo, ct);
+        var marked = await ItemMarks.MarkAllReadAsync(db, userId, id, upTo, crawledBy: null, ct);
         if (Request.WantsJson())
         {
             return new JsonResult(new { feedId = id, marked });
