@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using App.Web.GoogleReader;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -71,7 +72,8 @@ public sealed class GoogleLoginHandler(
         {
             return null;
         }
-        var form = await Request.ReadFormAsync(Context.RequestAborted);
-        return form["T"].ToString() is { Length: > 0 } token ? token : null;
+        // Read case-sensitively (t is a title, T the token) from a buffered body the endpoint reads again.
+        var parameters = await ReaderParameters.ReadAsync(Request, Context.RequestAborted);
+        return parameters["T"] is { Length: > 0 } token ? token : null;
     }
 }

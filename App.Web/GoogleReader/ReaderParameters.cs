@@ -1,16 +1,21 @@
 using System.Globalization;
-using Microsoft.Extensions.Primitives;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace App.Web.GoogleReader;
 
 /// <summary>
 /// A Google Reader request's parameters: clients put them in the query string or in a form body
 /// (newsboat and NetNewsWire post forms, Read You adds some to the query), often repeated
-/// (<c>i</c>, <c>a</c>, <c>r</c>, <c>s</c>, <c>xt</c>), so both are read and merged.
+/// (<c>i</c>, <c>a</c>, <c>r</c>, <c>s</c>, <c>xt</c>), so both are read and merged. Names are
+/// case-sensitive here, unlike ASP.NET Core's form and query collections: <c>T</c> is the action
+/// token and <c>t</c> a title, in one request.
 /// </summary>
 public sealed class ReaderParameters
 {
-    private readonly Dictionary<string, StringValues> _values = new(StringComparer.Ordinal);
+    /// <summary>A form body larger than this is refused: thousands of item ids fit many times over.</summary>
+    public const int MaxBodyBytes = 4 * 1024 * 1024;
+
+    private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
 
     private ReaderParameters()
     {
@@ -19,24 +24,36 @@ public sealed class ReaderParameters
     public static async Task<ReaderParameters> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         var parameters = new ReaderParameters();
-        foreach (var (key, value) in request.Query)
+        parameters.Add(request.QueryString.Value);
+        if (request.HasFormContentType && request.ContentLength is null or <= MaxBodyBytes)
         {
-            parameters._values[key] = value;
-        }
-        if (request.HasFormContentType)
-        {
-            foreach (var (key, value) in await request.ReadFormAsync(ct))
-            {
-                parameters._values[key] = parameters._values.TryGetValue(key, out var query) ? StringValues.Concat(query, value) : value;
-            }
+            request.EnableBuffering(MaxBodyBytes);
+            request.Body.Position = 0;
+            using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8, leaveOpen: true);
+            var body = await reader.ReadToEndAsync(ct);
+            request.Body.Position = 0;
+            parameters.Add(body.Length <= MaxBodyBytes ? body : null);
         }
         return parameters;
+    }
+
+    private void Add(string? encoded)
+    {
+        foreach (var pair in new QueryStringEnumerable(encoded))
+        {
+            var name = pair.DecodeName().ToString();
+            if (!_values.TryGetValue(name, out var values))
+            {
+                _values[name] = values = [];
+            }
+            values.Add(pair.DecodeValue().ToString());
+        }
     }
 
     public string? this[string name] => _values.TryGetValue(name, out var value) && value.Count > 0 ? value[^1] : null;
 
     public IReadOnlyList<string> All(string name) =>
-        _values.TryGetValue(name, out var value) ? [.. value.Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)] : [];
+        _values.TryGetValue(name, out var value) ? [.. value.Where(v => v.Length > 0)] : [];
 
     public int Int(string name, int fallback) =>
         int.TryParse(this[name], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
