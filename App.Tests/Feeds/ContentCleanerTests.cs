@@ -22,6 +22,21 @@ public sealed class ContentCleanerTests
         Assert.DoesNotContain(forbidden, clean, StringComparison.OrdinalIgnoreCase);
     }
 
+    // Named elements become properties of document and window (DOM clobbering): an item's
+    // <img name="querySelector"> would replace document.querySelector on the item page.
+    [Theory]
+    [InlineData("<img name=\"querySelector\" src=\"https://x.test/a.png\">", "name=")]
+    [InlineData("<a id=\"keys\" href=\"https://x.test/\">x</a>", "id=")]
+    [InlineData("<p id=\"__proto__\">x</p>", "id=")]
+    [InlineData("<img form=\"f\" src=\"https://x.test/a.png\">", "form=")]
+    [InlineData("<a name=\"top\">x</a>", "name=")]
+    [InlineData("<map name=\"m\"><area href=\"https://x.test/\"></map><img usemap=\"#m\" src=\"https://x.test/a.png\">", "name=")]
+    public void Html_DropsAttributesThatNameAnElement(string html, string forbidden)
+    {
+        var clean = _cleaner.Html(html, "https://example.com/post/1");
+        Assert.DoesNotContain(forbidden, clean, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public void Html_KeepsOrdinaryMarkup_ResolvesRelativeUrls_AndMakesLinksReferrerFree()
     {

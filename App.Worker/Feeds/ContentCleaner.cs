@@ -4,7 +4,8 @@ namespace App.Worker.Feeds;
 
 /// <summary>
 /// Makes feed content safe to show: item HTML through HtmlSanitizer (no scripts, styles, frames,
-/// event handlers or non-http URLs; relative URLs made absolute; links open without a referrer).
+/// forms, event handlers, name/id attributes or non-http URLs; relative URLs made absolute; links
+/// open without a referrer).
 /// Titles are text from the parser on (<see cref="FeedText"/>) and never pass through here.
 /// </summary>
 public sealed class ContentCleaner
@@ -26,6 +27,13 @@ public sealed class ContentCleaner
             sanitizer.AllowedTags.Remove(tag);
         }
         sanitizer.AllowedAttributes.Remove("style");
+        // A name or id makes an element a property of document and window (DOM clobbering):
+        // <img name="querySelector"> in an item replaced document.querySelector on the item page
+        // and stopped its scripts. Item HTML needs neither; form-like attributes go with the forms.
+        foreach (var attribute in new[] { "name", "id", "form", "for", "formaction", "formenctype", "formmethod", "formnovalidate", "formtarget" })
+        {
+            sanitizer.AllowedAttributes.Remove(attribute);
+        }
         sanitizer.AllowedAttributes.Add("rel");
         sanitizer.AllowedSchemes.Clear();
         sanitizer.AllowedSchemes.Add("http");
