@@ -9,7 +9,7 @@ namespace App.Worker.Feeds;
 /// here (at most <see cref="MaxRedirects"/>, http/https only, permanent ones remembered), the size
 /// cap enforced while reading, Retry-After kept on throttling errors.
 /// </summary>
-public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions> options, TimeProvider time)
+public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard guard, IOptions<FeedOptions> options, TimeProvider time)
 {
     public const string ClientName = "feeds";
 
@@ -41,6 +41,11 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
             for (var hop = 0; ; hop++)
             {
                 CheckScheme(current);
+                if (limits.Proxy is not null)
+                {
+                    // The connect-time guard sees only the proxy: the target is checked here, every hop.
+                    await guard.CheckTargetAsync(current, timeout.Token);
+                }
                 using var request = Request(current, validators ?? Validators.None);
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                 if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
@@ -93,6 +98,10 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new FeedException($"Timed out after {limits.FetchTimeout.TotalSeconds:0.#} s", retryable: true);
+        }
+        catch (BlockedAddressException e)
+        {
+            throw new FeedException(e.Message, retryable: false, e);
         }
         catch (HttpRequestException e) when (FindBlocked(e) is { } blocked)
         {
@@ -180,10 +189,14 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
     /// <summary>
     /// The primary handler of the feeds client: guarded connects, decompression, at most two
     /// connections per host. Redirects are followed by <see cref="FetchAsync"/> itself, so that each
-    /// hop's scheme is checked and permanent moves are told from temporary ones.
+    /// hop's scheme is checked and permanent moves are told from temporary ones. A proxy only when
+    /// <see cref="FeedOptions.Proxy"/> names one: the environment's HTTP(S)_PROXY, which
+    /// SocketsHttpHandler would honour by default, would hide every target from the guard.
     /// </summary>
     public static SocketsHttpHandler CreateHandler(PrivateAddressGuard guard, FeedOptions options) => new()
     {
+        UseProxy = options.Proxy is not null,
+        Proxy = options.Proxy is { } proxy ? new WebProxy(proxy) : null,
         ConnectCallback = guard.ConnectAsync,
         ConnectTimeout = options.ConnectTimeout,
         AutomaticDecompression = DecompressionMethods.All,

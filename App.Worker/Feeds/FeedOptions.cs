@@ -10,6 +10,13 @@ public sealed class FeedOptions
     /// <summary>Allow fetching from loopback, private and link-local addresses (tests, LAN installs).</summary>
     public bool AllowPrivateAddresses { get; set; }
 
+    /// <summary>
+    /// An HTTP proxy for every fetch; none by default. The environment's HTTP(S)_PROXY is not
+    /// used: through a proxy the connect-time guard would see only the proxy's address, so with
+    /// this set the guard checks each request's target instead (<see cref="PrivateAddressGuard.CheckTargetAsync"/>).
+    /// </summary>
+    public Uri? Proxy { get; set; }
+
     /// <summary>How often a healthy feed is refreshed in the background.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(1);
