@@ -73,6 +73,21 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACompletionWhoseWriteFails_RecordsThatError_InsteadOfLeavingTheJobRunning()
+    {
+        // The job's effects fail to commit (a unique index, a full disk): the attempt failed, and says why.
+        _handler.Script = (run, ct) => run.CompleteAsync((_, _) => throw new IOException("Disk full (simulated)."), ct);
+        var job = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+
+        await Runner.PumpAsync(CancellationToken.None);
+
+        var failed = await WaitForAsync(job.Id, j => j.LastError is not null);
+        Assert.Equal("Disk full (simulated).", failed.LastError);
+        Assert.Equal(JobState.Pending, failed.State);
+        Assert.Equal(1, failed.Attempts);
+    }
+
+    [Fact]
     public async Task JobOfAnUnknownType_FailsAtOnce()
     {
         var job = await Queue.EnqueueAsync(new JobRequest("no-such-type"));
