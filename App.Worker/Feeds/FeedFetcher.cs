@@ -24,7 +24,7 @@ public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard 
 
     /// <summary>
     /// Fetches <paramref name="url"/>; failures become a <see cref="FeedException"/> with a readable
-    /// message. A body over <paramref name="maxBytes"/> (default <see cref="FeedOptions.MaxResponseBytes"/>) is refused.
+    /// message (a connection that fails, a body that ends early or does not decompress, a timeout). A body over <paramref name="maxBytes"/> (default <see cref="FeedOptions.MaxResponseBytes"/>) is refused.
     /// </summary>
     public async Task<FetchedDocument> FetchAsync(Uri url, CancellationToken ct, Validators? validators = null, long? maxBytes = null)
     {
@@ -115,7 +115,28 @@ public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard 
         {
             throw new FeedException($"Could not fetch the feed: {e.Message}", retryable: true, e);
         }
+        // Failures while the body arrives: each is the server's (or the network's) and may pass.
+        catch (HttpIOException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
+        {
+            throw new FeedException("The connection closed before the whole feed arrived", retryable: true, e);
+        }
+        catch (Exception e) when (IsDecoderError(e))
+        {
+            throw new FeedException("The feed's compressed body is damaged", retryable: true, e);
+        }
+        catch (IOException e)
+        {
+            throw new FeedException($"Could not read the feed: {e.Message}", retryable: true, e);
+        }
     }
+
+    /// <summary>
+    /// Damaged gzip or deflate (InvalidDataException) or Brotli (an InvalidOperationException from
+    /// the decoder) in a body the handler decompresses as it is read.
+    /// </summary>
+    private static bool IsDecoderError(Exception e) =>
+        e is InvalidDataException
+        || (e is InvalidOperationException && e.TargetSite?.DeclaringType?.Namespace == "System.IO.Compression");
 
     private static HttpRequestMessage Request(Uri url, Validators validators)
     {

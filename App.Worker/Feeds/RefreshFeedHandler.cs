@@ -30,7 +30,7 @@ public sealed class RefreshFeedHandler(
 
     public async Task RunAsync(JobRun run, CancellationToken ct)
     {
-        var feedId = run.Job.FeedId ?? ReadFeedId(run.Job.Payload);
+        var feedId = FeedIdOf(run.Job);
         Feed? stored;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
@@ -55,7 +55,7 @@ public sealed class RefreshFeedHandler(
             {
                 log.LogWarning(e, "Fetching feed {FeedId} ({Url}) failed: {Error}", feedId, stored.Url, e.Message);
                 await run.FailAsync(
-                    e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e, final, c),
+                    e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e.Message, e.RetryNotBefore, final, c),
                     CancellationToken.None, retryNotBefore: e.RetryNotBefore);
                 return;
             }
@@ -117,23 +117,34 @@ public sealed class RefreshFeedHandler(
         }
     }
 
+    /// <summary>
+    /// A failure the runner records (an unexpected exception, the timeout, a completion that could
+    /// not be written) is the feed's as much as one this handler records itself.
+    /// </summary>
+    public JobQueue.FailEffects FailureEffects(JobRun run, string error) =>
+        (db, final, ct) => RecordFailureAsync(db, FeedIdOf(run.Job), error, null, final, ct);
+
     /// <summary>The feed shows every failed attempt's error; only a job that gave up pushes its next refresh back.</summary>
-    private async Task RecordFailureAsync(AppDbContext db, long feedId, FeedException error, bool final, CancellationToken ct)
+    private async Task RecordFailureAsync(AppDbContext db, long feedId, string error, DateTime? retryNotBefore, bool final, CancellationToken ct)
     {
         if (await db.Feeds.SingleOrDefaultAsync(f => f.Id == feedId, ct) is not { } feed)
         {
             return;
         }
-        feed.LastError = error.Message;
+        feed.LastError = error;
         if (final)
         {
-            FeedSchedule.Failed(feed, time.GetUtcNow().UtcDateTime, options.Value.RefreshInterval, error.RetryNotBefore);
+            FeedSchedule.Failed(feed, time.GetUtcNow().UtcDateTime, options.Value.RefreshInterval, retryNotBefore);
         }
     }
 
-    private static long ReadFeedId(string payload)
+    private static long FeedIdOf(ClaimedJob job)
     {
-        using var json = JsonDocument.Parse(payload);
+        if (job.FeedId is { } id)
+        {
+            return id;
+        }
+        using var json = JsonDocument.Parse(job.Payload);
         return json.RootElement.GetProperty("feedId").GetInt64();
     }
 }

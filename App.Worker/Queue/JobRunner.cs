@@ -205,7 +205,7 @@ public sealed class JobRunner : IHostedService
         var run = new JobRun(job, _queue, _loop);
         if (_handlers.Find(job.Type) is not { } handler)
         {
-            await TryFailAsync(run, $"No handler for job type \"{job.Type}\".", retryable: false);
+            await TryFailAsync(run, null, $"No handler for job type \"{job.Type}\".", retryable: false);
             return false;
         }
         using var timeout = new CancellationTokenSource(handler.Timeout, _time);
@@ -232,7 +232,7 @@ public sealed class JobRunner : IHostedService
             _log.LogWarning("Job {JobId} ({Type}) timed out after {Timeout}", job.Lease.JobId, job.Type, handler.Timeout);
             if (!run.Finished)
             {
-                await TryFailAsync(run, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
             }
         }
         catch (Exception e)
@@ -240,14 +240,30 @@ public sealed class JobRunner : IHostedService
             _log.LogError(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Lease.JobId, job.Type, job.Attempt);
             if (!run.Finished)
             {
-                await TryFailAsync(run, JobErrors.Describe(e), retryable: true);
+                await TryFailAsync(run, handler, JobErrors.Describe(e), retryable: true);
             }
         }
         return false;
     }
 
-    private async Task TryFailAsync(JobRun run, string error, bool retryable)
+    /// <summary>
+    /// Records a failed attempt with the handler's failure effects. When those cannot be written
+    /// (they may be what failed), the failure is written without them rather than not at all.
+    /// </summary>
+    private async Task TryFailAsync(JobRun run, IJobHandler? handler, string error, bool retryable)
     {
+        if (handler?.FailureEffects(run, error) is { } effects)
+        {
+            try
+            {
+                await run.FailAsync(error, retryable, effects, CancellationToken.None);
+                return;
+            }
+            catch (Exception writeError)
+            {
+                _log.LogError(writeError, "Could not record the failure of job {JobId} with its effects", run.Job.Lease.JobId);
+            }
+        }
         try
         {
             await run.FailAsync(error, retryable, null, CancellationToken.None);
