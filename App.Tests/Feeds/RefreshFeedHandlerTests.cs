@@ -115,6 +115,20 @@ public sealed class RefreshFeedHandlerTests : IAsyncLifetime
         Assert.True(job.RunAt > DateTime.UtcNow);
     }
 
+    [Theory]
+    [InlineData("00:00:30")]
+    [InlineData("00:02:00")]
+    public async Task Timeout_CoversTwoFetchesAtTheConfiguredFetchTimeout_AndTheWorkAfter(string fetchTimeout)
+    {
+        // Discovery fetches a page and then its feed, each up to Feeds:FetchTimeout.
+        await using var h = await RefreshHarness.StartAsync(settings: new Dictionary<string, string?> { ["Feeds:FetchTimeout"] = fetchTimeout });
+        var fetch = TimeSpan.Parse(fetchTimeout, System.Globalization.CultureInfo.InvariantCulture);
+
+        var timeout = h.Handler(FeedJobs.FetchFeed).Timeout;
+
+        Assert.True(timeout > 2 * fetch, $"{timeout} for fetches of up to {fetch}");
+    }
+
     [Fact]
     public async Task Refresh_StoresSanitizedContent()
     {

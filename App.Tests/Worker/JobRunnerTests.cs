@@ -23,6 +23,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         {
             ["ConnectionStrings:Default"] = _db.ConnectionString,
             ["Queue:LeaseDuration"] = "00:00:01.500",
+            ["Queue:TimeoutGrace"] = "00:00:00.300",
         }).Build();
         _services = new ServiceCollection().AddLogging()
             .AddAppDatabase(configuration).AddQueueWorker()
@@ -53,6 +54,33 @@ public sealed class JobRunnerTests : IAsyncLifetime
         Assert.Equal("Timed out after 0.3 s", failed.LastError);
         Assert.Equal(1, failed.Attempts);
         Assert.True(_handler.SawCancellation);
+    }
+
+    [Fact]
+    public async Task HandlerThatIgnoresItsTimeout_IsGivenUpAfterTheGrace_ItsLeaseNoLongerRenewedAndItsSlotFreed()
+    {
+        // A handler stuck in work that does not look at its token (a synchronous parse, a write
+        // with no token) must not hold its job and its slot for ever.
+        var stuck = new TaskCompletionSource();
+        var lateCompletion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _handler.Script = async (run, _) =>
+        {
+            await stuck.Task;
+            lateCompletion.SetResult(await run.CompleteAsync(null, CancellationToken.None));
+        };
+        var job = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+
+        await Runner.PumpAsync(CancellationToken.None);
+
+        var failed = await WaitForAsync(job.Id, j => j.State == JobState.Pending && j.LastError is not null);
+        Assert.Equal("Timed out after 0.3 s", failed.LastError);
+        Assert.Null(failed.LeaseExpiresAt);
+        await Eventually.TrueAsync(() => Task.FromResult(Runner.RunningCount == 0), Patience, "the slot to be freed");
+
+        // When the handler finally finishes, its completion is refused: the job was handed on.
+        stuck.SetResult();
+        Assert.False(await lateCompletion.Task.WaitAsync(Patience));
+        Assert.Equal(JobState.Pending, (await WaitForAsync(job.Id, _ => true)).State);
     }
 
     [Fact]

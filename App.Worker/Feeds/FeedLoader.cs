@@ -33,7 +33,7 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
         }
         if (!IsWebPage(document))
         {
-            return Parse(document, knownSiteUrl);
+            return Parse(document, knownSiteUrl, ct);
         }
 
         string html;
@@ -53,10 +53,10 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
             feedDocument.Body.Dispose();
             throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
         }
-        return Parse(feedDocument, knownSiteUrl);
+        return Parse(feedDocument, knownSiteUrl, ct);
     }
 
-    private LoadedFeed Parse(FetchedDocument document, string? knownSiteUrl)
+    private LoadedFeed Parse(FetchedDocument document, string? knownSiteUrl, CancellationToken ct)
     {
         var storedUrl = (document.PermanentUrl ?? document.Url).ToString();
         var items = new ItemSpool();
@@ -68,7 +68,7 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
             {
                 items.Add(FeedItemStore.Stage(item, cleaner, soFar.SiteUrl ?? knownSiteUrl ?? storedUrl));
                 budget.Spend();
-            });
+            }, ct);
             // The body (and its temporary file) goes once parsed: what the store step needs is in the spool.
             return new LoadedFeed(document with { Body = FeedBody.Empty }, feed, items);
         }

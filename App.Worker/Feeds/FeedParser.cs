@@ -32,10 +32,19 @@ public sealed partial class FeedParser
     /// <summary>
     /// Parses <paramref name="document"/> item by item: each goes to <paramref name="onItem"/> as it
     /// is read, with the feed as known at that point; the returned feed has no items. A document
-    /// that turns out invalid further on throws after some items were handed over.
+    /// that turns out invalid further on throws after some items were handed over. Cancellation
+    /// is observed before each item: parsing is synchronous, and a refresh past its timeout must
+    /// not run on to the end of a large feed.
     /// </summary>
-    public ParsedFeed Parse(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem)
+    public ParsedFeed Parse(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem, CancellationToken ct = default)
     {
+        ct.ThrowIfCancellationRequested();
+        var handOver = onItem;
+        onItem = (item, feed) =>
+        {
+            handOver(item, feed);
+            ct.ThrowIfCancellationRequested();
+        };
         var head = Sniff(document);
         var start = 0;
         while (start < head.Length && (char.IsWhiteSpace(head[start]) || head[start] == '\uFEFF'))

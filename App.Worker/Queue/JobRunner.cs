@@ -208,11 +208,25 @@ public sealed class JobRunner : IHostedService
             await TryFailAsync(run, null, $"No handler for job type \"{job.Type}\".", retryable: false);
             return false;
         }
+        var giveUpAt = _time.GetUtcNow() + handler.Timeout + _options.TimeoutGrace;
         using var timeout = new CancellationTokenSource(handler.Timeout, _time);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {
-            await handler.RunAsync(run, attempt.Token);
+            var work = handler.RunAsync(run, attempt.Token);
+            if (!work.IsCompleted && !await FinishesByAsync(work, giveUpAt))
+            {
+                // The handler ignores its token. Its lane is let go (the lease stops being renewed,
+                // the slot is free) and the timeout recorded; what it writes later is fenced off.
+                _log.LogError("Job {JobId} ({Type}) did not stop within {Grace} of its {Timeout} timeout; given up",
+                    job.Lease.JobId, job.Type, _options.TimeoutGrace, handler.Timeout);
+                if (!run.Finished)
+                {
+                    await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                }
+                return false;
+            }
+            await work;
             return !run.Finished;
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
@@ -244,6 +258,29 @@ public sealed class JobRunner : IHostedService
             }
         }
         return false;
+    }
+
+    /// <summary>Whether <paramref name="work"/> ends by <paramref name="deadline"/>; if not, its outcome is observed when it comes, and only logged.</summary>
+    private async Task<bool> FinishesByAsync(Task work, DateTimeOffset deadline)
+    {
+        var left = deadline - _time.GetUtcNow();
+        try
+        {
+            await work.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time);
+            return true;
+        }
+        catch (TimeoutException) when (!work.IsCompleted)
+        {
+            _ = work.ContinueWith(
+                t => _log.LogWarning(t.Exception, "A job given up after its timeout failed later"),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return false;
+        }
+        catch
+        {
+            // The handler ended with an exception: the caller awaits it again and handles that.
+            return true;
+        }
     }
 
     /// <summary>
