@@ -226,6 +226,54 @@ public sealed class JobRunnerTests : IAsyncLifetime
         Assert.Equal(JobState.Pending, jobs.Single(j => j.Payload.Contains("block")).State);
     }
 
+    [Fact]
+    public async Task Stop_HandsBackJobsThatAClaimInFlightReturns_BeforeItReturns()
+    {
+        // A claim that was under way when the stop began returns its jobs to a runner that no
+        // longer takes any: they must be handed back before the worker deregisters and exits, or
+        // they wait out their leases with an attempt spent.
+        for (var i = 0; i < 3; i++)
+        {
+            await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+        }
+        using var other = SqliteConnectionSetup.OpenRaw(_db.ConnectionString);
+        SqliteConnectionSetup.BeginImmediate(other);
+        await Runner.PumpAsync(CancellationToken.None);
+        // The claim pass holds the queue's write gate while it waits for the database lock; the
+        // test queues for the gate behind it, so it gets the gate the moment the claim commits.
+        var gate = await Eventually.GetAsync(async () =>
+        {
+            var entered = Queue.EnterWriteAsync(CancellationToken.None);
+            if (entered.IsCompleted)
+            {
+                (await entered).Dispose();
+                return null;
+            }
+            return entered;
+        }, g => g is not null, Patience, "the claim pass to hold the write gate");
+
+        var stop = Runner.StopAsync(CancellationToken.None);
+        Execute(other, "ROLLBACK");
+        using (await gate!)
+        {
+            // While the test holds the gate no hand-back can be written, so the stop cannot be over.
+            await Assert.ThrowsAsync<TimeoutException>(() => stop.WaitAsync(TimeSpan.FromSeconds(2)));
+        }
+        await stop.WaitAsync(Patience);
+
+        await using var db = _db.Open();
+        var jobs = await db.Jobs.AsNoTracking().ToListAsync();
+        Assert.All(jobs, j => Assert.Equal((JobState.Pending, 0), (j.State, j.Attempts)));
+        Assert.Equal(0, await db.Workers.CountAsync());
+    }
+
+    private static void Execute(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     private async Task<Job> WaitForAsync(long id, Func<Job, bool> done) =>
         await Eventually.GetAsync(async () =>
         {

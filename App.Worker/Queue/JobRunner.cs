@@ -25,10 +25,12 @@ public sealed class JobRunner : IHostedService
     // However contended the write lock, a worker holds no more than this many jobs it has not started.
     private const int MaxClaimAhead = 256;
 
-    // Guarded by _lock: jobs whose handler runs, and jobs claimed ahead that wait for a slot.
+    // Guarded by _lock: jobs whose handler runs, jobs claimed ahead that wait for a slot, and the
+    // writes handing back jobs claimed after the stop began.
     private readonly object _lock = new();
     private readonly Dictionary<long, RunningJob> _running = [];
     private readonly Queue<ClaimedJob> _ready = new();
+    private readonly List<Task> _handBacks = [];
 
     // Cancelled when the grace period is over: handlers stop and their jobs are released.
     private readonly CancellationTokenSource _hardStop = new();
@@ -146,7 +148,13 @@ public sealed class JobRunner : IHostedService
         start?.ForEach(r => _ = Task.Run(() => LaneAsync(r)));
         if (handBack is not null)
         {
-            _ = ReleaseAsync(handBack);
+            // A claim that was under way when the stop began: handed back at once, and the stop
+            // waits for it before the worker deregisters (and the process exits).
+            var release = ReleaseAsync(handBack);
+            lock (_lock)
+            {
+                _handBacks.Add(release);
+            }
         }
     }
 
@@ -399,7 +407,8 @@ public sealed class JobRunner : IHostedService
 
     /// <summary>
     /// Stops claiming and hands back the jobs claimed ahead at once; waits up to the grace period for
-    /// running jobs, then cancels and releases what still runs.
+    /// running jobs, then cancels and releases what still runs. Deregisters only once every
+    /// hand-back was written (including jobs a claim in flight returned after the stop began).
     /// </summary>
     public async Task StopAsync(CancellationToken ct)
     {
@@ -437,6 +446,13 @@ public sealed class JobRunner : IHostedService
             await _renewal;
         }
         await _loop.StopAsync();
+        // The loop has ended, so no claim can come back any more: every hand-back is known now.
+        List<Task> handBacks;
+        lock (_lock)
+        {
+            handBacks = [.. _handBacks];
+        }
+        await Task.WhenAll(handBacks);
         try
         {
             await _registry.DeregisterAsync(_identity.Id, CancellationToken.None);
