@@ -114,8 +114,9 @@ public sealed class RefreshFeedHandlerStorageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AFiveThousandItemFeed_IsStoredWhole_AndARefreshAddsNothing()
+    public async Task AFiveThousandItemFeed_KeepsItsNewestThousand_AndARefreshAddsNothing()
     {
+        // Feeds:MaxItemsPerFetch (1,000 by default) bounds what one completion writes.
         _h.Origin.Serve("/large.xml", FeedSamples.LargeRss(5000));
         var (feedId, _) = await _h.AddFeedAsync("/large.xml");
 
@@ -124,9 +125,9 @@ public sealed class RefreshFeedHandlerStorageTests : IAsyncLifetime
         await _h.RunOneJobAsync();
 
         var items = await _h.ItemsAsync(feedId);
-        Assert.Equal(5000, items.Count);
+        Assert.Equal(1000, items.Count);
         Assert.Equal("Item 5000 & more", items[0].Title);
-        Assert.Equal("Item 1 & more", items[^1].Title);
+        Assert.Equal("Item 4001 & more", items[^1].Title);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace App.Worker.Feeds;
 
 /// <summary>
@@ -17,7 +19,8 @@ public sealed record LoadedFeed(FetchedDocument Document, ParsedFeed? Feed, Item
 /// (<see cref="FeedDiscovery"/>) → parse item by item, each item sanitized and spooled as it is
 /// read, so that neither the document's text, nor its tree, nor its items are held all at once.
 /// </summary>
-public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCleaner cleaner, GarbageBudget budget)
+public sealed class FeedLoader(
+    FeedFetcher fetcher, FeedParser parser, ContentCleaner cleaner, GarbageBudget budget, IOptions<FeedOptions> options)
 {
     /// <summary>
     /// Loads the feed at <paramref name="url"/>. <paramref name="knownSiteUrl"/> is the site address
@@ -59,7 +62,7 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
     private LoadedFeed Parse(FetchedDocument document, string? knownSiteUrl, CancellationToken ct)
     {
         var storedUrl = (document.PermanentUrl ?? document.Url).ToString();
-        var items = new ItemSpool();
+        var items = new ItemSpool(options.Value.MaxItemsPerFetch);
         using var body = document.Body;
         try
         {
