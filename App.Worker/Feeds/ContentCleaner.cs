@@ -1,3 +1,4 @@
+using System.Net;
 using Ganss.Xss;
 
 namespace App.Worker.Feeds;
@@ -13,9 +14,22 @@ public sealed class ContentCleaner
     // Sanitize is safe to call from several threads once the configuration is done.
     private readonly HtmlSanitizer _sanitizer = CreateSanitizer();
 
-    /// <summary>Sanitized HTML, with relative URLs resolved against <paramref name="baseUrl"/>.</summary>
-    public string? Html(string? html, string? baseUrl) =>
-        string.IsNullOrWhiteSpace(html) ? null : _sanitizer.Sanitize(html, baseUrl ?? "");
+    /// <summary>
+    /// Sanitized HTML, with relative URLs resolved against <paramref name="baseUrl"/>. HTML beyond
+    /// <see cref="HtmlBounds"/> never reaches the sanitizer's parser: it is kept as its text, in a paragraph.
+    /// </summary>
+    public string? Html(string? html, string? baseUrl)
+    {
+        if (string.IsNullOrWhiteSpace(html))
+        {
+            return null;
+        }
+        if (!HtmlBounds.Fits(html, out var bounded))
+        {
+            return FeedText.FromHtml(bounded) is { } text ? $"<p>{WebUtility.HtmlEncode(text)}</p>" : null;
+        }
+        return _sanitizer.Sanitize(bounded, baseUrl ?? "");
+    }
 
     private static HtmlSanitizer CreateSanitizer()
     {

@@ -42,7 +42,8 @@ public sealed class FeedLoader(
         string html;
         using (document.Body)
         {
-            html = FeedDecoding.Decode(document.Body.ToArray(), document.Charset);
+            // Only the page's start: its link tags are in its head, and a page may be 10 MiB.
+            html = FeedDecoding.DecodeHead(document.Body, FeedDiscovery.PageHeadBytes, document.Charset);
         }
         var links = FeedDiscovery.FindFeeds(html, document.Url);
         if (links.Count == 0)

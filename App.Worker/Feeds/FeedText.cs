@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using AngleSharp.Html.Parser;
 
 namespace App.Worker.Feeds;
 
@@ -26,7 +25,11 @@ public static class FeedText
     /// </summary>
     public static string? DecodedText(string? text) => Collapse(text is null ? null : WebUtility.HtmlDecode(text));
 
-    /// <summary>The text of an HTML fragment: tags dropped, entities decoded.</summary>
+    /// <summary>
+    /// The text of an HTML fragment: tags dropped (a space where a block ends), the content of
+    /// script and style dropped with them, entities decoded. A scan, not a parse: no tree is
+    /// built, however the markup nests.
+    /// </summary>
     public static string? FromHtml(string? html)
     {
         if (string.IsNullOrWhiteSpace(html))
@@ -37,8 +40,21 @@ public static class FeedText
         {
             return Collapse(html);
         }
-        var body = new HtmlParser().ParseDocument($"<body>{html}").Body;
-        return Collapse(body?.TextContent ?? html);
+        var text = new StringBuilder();
+        var scanner = new HtmlScanner(html, rawText: true);
+        while (scanner.Next())
+        {
+            switch (scanner.Token)
+            {
+                case HtmlToken.Text:
+                    text.Append(scanner.Span);
+                    break;
+                case HtmlToken.StartTag or HtmlToken.EndTag when !InlineTagsByName.Contains(scanner.Span):
+                    text.Append(' ');
+                    break;
+            }
+        }
+        return Collapse(WebUtility.HtmlDecode(text.ToString()));
     }
 
     // Tags that sit inside a word or a sentence: dropping them must not split the text.
@@ -47,6 +63,9 @@ public static class FeedText
         "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
         "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
     };
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> InlineTagsByName =
+        InlineTags.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>
     /// The start of an item's text for a list of items: the tags of <paramref name="sanitizedHtml"/>

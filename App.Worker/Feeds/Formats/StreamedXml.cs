@@ -8,11 +8,18 @@ namespace App.Worker.Feeds.Formats;
 /// with their small children (title, link, image…), while each &lt;item&gt; or &lt;entry&gt; is read
 /// whole, attached where it stands for as long as the callback looks at it (so that xml:base
 /// and feed-level fallbacks still resolve through its parents), then dropped. A 10 MiB feed's
-/// tree is never in memory at once (docs/feeds.md, memory).
+/// tree is never in memory at once (docs/feeds.md, memory), and the tree of one item is bounded
+/// in depth and size before it is built.
 /// </summary>
 public static class StreamedXml
 {
     private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
+
+    /// <summary>Deepest nesting inside an item (or any other child of the root or channel); xhtml content nests a few levels.</summary>
+    public const int MaxDepth = 100;
+
+    /// <summary>Most elements inside an item (or any other child of the root or channel).</summary>
+    public const int MaxElements = 20_000;
 
     /// <summary>Reads the document from its root element on; returns the root, without its items.</summary>
     public static XElement Read(XmlReader reader, Action<XElement> onItem)
@@ -39,7 +46,7 @@ public static class StreamedXml
                     reader.Read();
                     break;
                 case XmlNodeType.Element:
-                    var element = (XElement)XNode.ReadFrom(reader);
+                    var element = ReadBounded(reader);
                     current.Add(element);
                     if (element.Name.LocalName is "item" or "entry")
                     {
@@ -62,6 +69,56 @@ public static class StreamedXml
         {
         }
         return root;
+    }
+
+    /// <summary>
+    /// The element at the reader, read whole (the reader ends after it), as XNode.ReadFrom would,
+    /// but within <see cref="MaxDepth"/> and <see cref="MaxElements"/>: a tree is built of it, and
+    /// an item nesting 100,000 elements would be a tree 100,000 deep.
+    /// </summary>
+    private static XElement ReadBounded(XmlReader reader)
+    {
+        var top = reader.Depth;
+        var root = StartElement(reader);
+        if (reader.IsEmptyElement)
+        {
+            reader.Read();
+            return root;
+        }
+        var current = root;
+        var elements = 1;
+        while (reader.Read())
+        {
+            switch (reader.NodeType)
+            {
+                case XmlNodeType.Element:
+                    if (reader.Depth - top > MaxDepth)
+                    {
+                        throw new FeedException($"Not a usable feed: <{root.Name.LocalName}> nests elements more than {MaxDepth} deep", retryable: false);
+                    }
+                    if (++elements > MaxElements)
+                    {
+                        throw new FeedException($"Not a usable feed: <{root.Name.LocalName}> holds more than {MaxElements:N0} elements", retryable: false);
+                    }
+                    var child = StartElement(reader);
+                    current.Add(child);
+                    current = reader.IsEmptyElement ? current : child;
+                    break;
+                case XmlNodeType.EndElement when current == root:
+                    reader.Read();
+                    return root;
+                case XmlNodeType.EndElement:
+                    current = current.Parent!;
+                    break;
+                case XmlNodeType.CDATA:
+                    current.Add(new XCData(reader.Value));
+                    break;
+                case XmlNodeType.Text or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                    current.Add(new XText(reader.Value));
+                    break;
+            }
+        }
+        throw new XmlException("Unexpected end of file.");
     }
 
     private static XElement StartElement(XmlReader reader)
