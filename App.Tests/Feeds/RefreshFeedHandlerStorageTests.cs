@@ -93,7 +93,7 @@ public sealed class RefreshFeedHandlerStorageTests : IAsyncLifetime
         Assert.StartsWith("Hi", item.Excerpt);
         // Titles are text: shown escaped by the page, never interpreted.
         Assert.Equal("<img src=x onerror=alert(1)>", item.Title);
-        Assert.Equal("<script>alert(1)</script>Feed", (await _h.FeedAsync(feedId)).Title);
+        Assert.Equal("Feed", (await _h.FeedAsync(feedId)).Title);
     }
 
     [Fact]
@@ -111,6 +111,19 @@ public sealed class RefreshFeedHandlerStorageTests : IAsyncLifetime
 
         var item = Assert.Single(await _h.ItemsAsync(feedId));
         Assert.Contains("href=\"https://site.example/blog/notes/1\"", item.ContentHtml);
+    }
+
+    [Fact]
+    public async Task ItemsWithoutTitleLinkOrGuid_ThatDifferInTheirOtherFields_AreAllStored_AndARefreshAddsNothing()
+    {
+        ServeFixture("/backups.xml", "rss20-no-identity.xml");
+        var (feedId, _) = await _h.AddFeedAsync("/backups.xml");
+
+        await _h.RunOneJobAsync();
+        await _h.RefreshAgainAsync(feedId);
+        await _h.RunOneJobAsync();
+
+        Assert.Equal(3, (await _h.ItemsAsync(feedId)).Count);
     }
 
     [Fact]

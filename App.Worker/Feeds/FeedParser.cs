@@ -88,13 +88,16 @@ public sealed partial class FeedParser
                 text.Read();
             }
             using var repaired = new XmlRepair(text);
-            using var reader = XmlReader.Create(repaired, SafeXml);
+            using var reader = XmlReader.Create(repaired, SafeXml, WellKnownPrefixes());
             reader.MoveToContent();
+            // A document cut off after complete items keeps them: the reader's error then comes at the end of the text.
+            Func<XmlException, bool> cutOff = e => repaired.IsLastLine(e.LineNumber);
             return (reader.LocalName, reader.NamespaceURI) switch
             {
-                ("rss", _) or ("RDF", _) => RssParser.Parse(reader, document.Url, onItem),
-                ("feed", var ns) when ns == FeedXml.Atom.NamespaceName || ns == FeedXml.Atom03.NamespaceName || ns.Length == 0
-                    => AtomParser.Parse(reader, document.Url, onItem),
+                // RSS in any namespace: Userland's "http://backend.userland.com/rss2" and others were used as a default.
+                ("rss", _) or ("RDF", _) => RssParser.Parse(reader, document.Url, onItem, cutOff),
+                ("feed", var ns) when ns == FeedXml.Atom.NamespaceName || ns.Length == 0 || FeedXml.AtomDrafts.Contains(ns)
+                    => AtomParser.Parse(reader, document.Url, onItem, cutOff),
                 ("html", _) => throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false),
                 _ => throw new FeedException($"Not a feed: the document is <{reader.LocalName}> XML, not RSS, Atom or JSON Feed", retryable: false),
             };
@@ -108,6 +111,17 @@ public sealed partial class FeedParser
             var reason = LinePositionSuffix().Replace(e.Message, "");
             throw new FeedException($"Invalid XML at line {e.LineNumber}, column {e.LinePosition}: {reason}", retryable: false, e);
         }
+    }
+
+    private static XmlParserContext WellKnownPrefixes()
+    {
+        var names = new NameTable();
+        var namespaces = new XmlNamespaceManager(names);
+        foreach (var (prefix, ns) in FeedXml.WellKnownPrefixes)
+        {
+            namespaces.AddNamespace(prefix, ns.NamespaceName);
+        }
+        return new XmlParserContext(names, namespaces, null, XmlSpace.None);
     }
 
     [GeneratedRegex(@"\s*Line \d+, position \d+\.$")]

@@ -23,6 +23,15 @@ public sealed class XmlRepair : TextReader
     private int _windowEnd;
     private bool _sourceDone;
     private int _pendingStart;
+    private int _linesHandedOn;
+
+    /// <summary>
+    /// Whether an XML error at <paramref name="line"/> is the document's end: all of the source
+    /// was read and handed on, and the error is on its last line (a document cut off, rather than
+    /// one broken further up). Lines are counted by line feeds.
+    /// </summary>
+    public bool IsLastLine(int line) =>
+        _sourceDone && _windowStart == _windowEnd && _pendingStart >= _pending.Length && line == _linesHandedOn + 1;
 
     /// <summary>Mends the text <paramref name="source"/> reads, as it is read; disposing this disposes the source.</summary>
     public XmlRepair(TextReader source)
@@ -59,6 +68,7 @@ public sealed class XmlRepair : TextReader
         var n = Math.Min(buffer.Length, _pending.Length - _pendingStart);
         _pending.CopyTo(_pendingStart, buffer[..n], n);
         _pendingStart += n;
+        _linesHandedOn += buffer[..n].Count('\n');
         return n;
     }
 
@@ -82,6 +92,7 @@ public sealed class XmlRepair : TextReader
         if (c >= 0)
         {
             _pendingStart++;
+            _linesHandedOn += c == '\n' ? 1 : 0;
         }
         return c;
     }

@@ -21,14 +21,38 @@ public static class StreamedXml
     /// <summary>Most elements inside an item (or any other child of the root or channel).</summary>
     public const int MaxElements = 20_000;
 
-    /// <summary>Reads the document from its root element on; returns the root, without its items.</summary>
-    public static XElement Read(XmlReader reader, Action<XElement> onItem)
+    /// <summary>
+    /// Reads the document from its root element on; returns the root, without its items. A
+    /// document that ends before its closing tags (<paramref name="cutOff"/> tells whether the
+    /// reader's error came at the end of the input) keeps the items read whole before that, as
+    /// other readers do; with none, it is invalid.
+    /// </summary>
+    public static XElement Read(XmlReader reader, Action<XElement> onItem, Func<XmlException, bool>? cutOff = null)
+    {
+        XElement? root = null;
+        var items = 0;
+        try
+        {
+            return Read(reader, item =>
+            {
+                onItem(item);
+                items++;
+            }, r => root = r);
+        }
+        catch (XmlException e) when (items > 0 && root is not null && cutOff?.Invoke(e) == true)
+        {
+            return root;
+        }
+    }
+
+    private static XElement Read(XmlReader reader, Action<XElement> onItem, Action<XElement> started)
     {
         if (reader.MoveToContent() != XmlNodeType.Element)
         {
             throw new XmlException("Root element is missing.");
         }
         var root = StartElement(reader);
+        started(root);
         var current = reader.IsEmptyElement ? null : root;
         reader.Read();
         while (current is not null)
