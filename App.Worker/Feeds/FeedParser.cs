@@ -10,7 +10,7 @@ namespace App.Worker.Feeds;
 /// XmlReader that prohibits DTDs and resolves nothing → the format's parser. Chosen over
 /// CodeHollow.FeedReader and System.ServiceModel.Syndication by measurement (docs/feeds.md).
 /// </summary>
-public sealed partial class FeedParser
+public sealed partial class FeedParser(GarbageBudget? budget = null)
 {
     private static readonly XmlReaderSettings SafeXml = new()
     {
@@ -64,7 +64,7 @@ public sealed partial class FeedParser
         {
             throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
         }
-        return ParseXml(document, onItem);
+        return ParseXml(document, onItem, budget);
     }
 
     /// <summary>The start of the document, enough to tell JSON, HTML and XML apart; all of it if the start is blank.</summary>
@@ -77,7 +77,7 @@ public sealed partial class FeedParser
             : head;
     }
 
-    private static ParsedFeed ParseXml(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem)
+    private static ParsedFeed ParseXml(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem, GarbageBudget? budget)
     {
         try
         {
@@ -87,7 +87,7 @@ public sealed partial class FeedParser
             {
                 text.Read();
             }
-            using var repaired = new XmlRepair(text);
+            using var repaired = new XmlRepair(text, budget is null ? null : budget.Spend);
             using var reader = XmlReader.Create(repaired, SafeXml, WellKnownPrefixes());
             reader.MoveToContent();
             // A document cut off after complete items keeps them: the reader's error then comes at the end of the text.

@@ -10,8 +10,8 @@ namespace App.Worker.Feeds;
 /// </summary>
 public static class HtmlBounds
 {
-    /// <summary>Longer HTML is cut (at a tag) to this many characters: a long article is a tenth of it.</summary>
-    public const int MaxChars = 512 * 1024;
+    /// <summary>Longer HTML is cut (at a tag) to this many characters: a long article is a fifth of it.</summary>
+    public const int MaxChars = 256 * 1024;
 
     /// <summary>
     /// Most elements the parser may create, as estimated: each start tag, plus, before each start

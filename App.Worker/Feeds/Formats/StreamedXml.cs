@@ -1,3 +1,4 @@
+using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 
@@ -20,6 +21,14 @@ public static class StreamedXml
 
     /// <summary>Most elements inside an item (or any other child of the root or channel).</summary>
     public const int MaxElements = 20_000;
+
+    /// <summary>
+    /// Most characters of text kept of one element (what the sanitizer takes of a field,
+    /// <see cref="HtmlBounds.MaxChars"/>) and of all the text of an item (twice that, so that a
+    /// summary and a content each fit); the rest is dropped as it is read. Text is read in chunks,
+    /// so that a node of megabytes is never held whole.
+    /// </summary>
+    public const int MaxTextChars = HtmlBounds.MaxChars;
 
     /// <summary>
     /// Reads the document from its root element on; returns the root, without its items. A
@@ -111,6 +120,7 @@ public static class StreamedXml
         }
         var current = root;
         var elements = 1;
+        var text = new PendingText();
         while (reader.Read())
         {
             switch (reader.NodeType)
@@ -124,25 +134,74 @@ public static class StreamedXml
                     {
                         throw new FeedException($"Not a usable feed: <{root.Name.LocalName}> holds more than {MaxElements:N0} elements", retryable: false);
                     }
+                    text.AddTo(current);
                     var child = StartElement(reader);
                     current.Add(child);
                     current = reader.IsEmptyElement ? current : child;
                     break;
-                case XmlNodeType.EndElement when current == root:
-                    reader.Read();
-                    return root;
                 case XmlNodeType.EndElement:
+                    text.AddTo(current);
+                    if (current == root)
+                    {
+                        reader.Read();
+                        return root;
+                    }
                     current = current.Parent!;
                     break;
-                case XmlNodeType.CDATA:
-                    current.Add(new XCData(reader.Value));
-                    break;
-                case XmlNodeType.Text or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
-                    current.Add(new XText(reader.Value));
+                case XmlNodeType.CDATA or XmlNodeType.Text or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                    text.Read(reader, current);
                     break;
             }
         }
         throw new XmlException("Unexpected end of file.");
+    }
+
+    /// <summary>
+    /// The text nodes of an element read so far, joined while they are of one kind (a long CDATA
+    /// section comes split in several, see <see cref="XmlRepair"/>) and read in chunks, within the
+    /// element's and the item's allowance (<see cref="MaxTextChars"/>); what goes past is dropped.
+    /// </summary>
+    private sealed class PendingText
+    {
+        private readonly char[] _chunk = new char[4096];
+        private readonly StringBuilder _text = new();
+        private XmlNodeType _kind;
+        private XElement? _owner;
+        private int _ownerLeft;
+        private int _itemLeft = 2 * MaxTextChars;
+
+        public void Read(XmlReader reader, XElement owner)
+        {
+            var kind = reader.NodeType == XmlNodeType.CDATA ? XmlNodeType.CDATA : XmlNodeType.Text;
+            if (_text.Length > 0 && kind != _kind)
+            {
+                AddTo(owner);
+            }
+            if (_owner != owner)
+            {
+                (_owner, _ownerLeft) = (owner, MaxTextChars);
+            }
+            _kind = kind;
+            int read;
+            while ((read = reader.ReadValueChunk(_chunk, 0, _chunk.Length)) > 0)
+            {
+                var keep = Math.Min(read, Math.Min(_itemLeft, _ownerLeft));
+                _text.Append(_chunk, 0, keep);
+                _itemLeft -= keep;
+                _ownerLeft -= keep;
+            }
+        }
+
+        /// <summary>Adds the text read so far to <paramref name="element"/>, as one node.</summary>
+        public void AddTo(XElement element)
+        {
+            if (_text.Length == 0)
+            {
+                return;
+            }
+            element.Add(_kind == XmlNodeType.CDATA ? new XCData(_text.ToString()) : new XText(_text.ToString()));
+            _text.Clear();
+        }
     }
 
     private static XElement StartElement(XmlReader reader)
