@@ -62,6 +62,8 @@ public static class StreamedXml
         }
         var root = StartElement(reader);
         started(root);
+        // One for the whole document: its buffers serve every item in turn.
+        var text = new PendingText();
         var current = reader.IsEmptyElement ? null : root;
         reader.Read();
         while (current is not null)
@@ -79,7 +81,7 @@ public static class StreamedXml
                     reader.Read();
                     break;
                 case XmlNodeType.Element:
-                    var element = ReadBounded(reader);
+                    var element = ReadBounded(reader, text);
                     current.Add(element);
                     if (element.Name.LocalName is "item" or "entry")
                     {
@@ -109,7 +111,7 @@ public static class StreamedXml
     /// but within <see cref="MaxDepth"/> and <see cref="MaxElements"/>: a tree is built of it, and
     /// an item nesting 100,000 elements would be a tree 100,000 deep.
     /// </summary>
-    private static XElement ReadBounded(XmlReader reader)
+    private static XElement ReadBounded(XmlReader reader, PendingText text)
     {
         var top = reader.Depth;
         var root = StartElement(reader);
@@ -120,7 +122,7 @@ public static class StreamedXml
         }
         var current = root;
         var elements = 1;
-        var text = new PendingText();
+        text.Begin();
         while (reader.Read())
         {
             switch (reader.NodeType)
@@ -168,7 +170,15 @@ public static class StreamedXml
         private XmlNodeType _kind;
         private XElement? _owner;
         private int _ownerLeft;
-        private int _itemLeft = 2 * MaxTextChars;
+        private int _itemLeft;
+
+        /// <summary>Starts on a new item.</summary>
+        public void Begin()
+        {
+            _text.Clear();
+            _owner = null;
+            _itemLeft = 2 * MaxTextChars;
+        }
 
         public void Read(XmlReader reader, XElement owner)
         {
