@@ -21,6 +21,19 @@ public sealed class FeedDiscoveryTests
         Assert.True(allocated < 1024 * 1024, $"{allocated / 1048576.0:0.0} MB allocated");
     }
 
+    [Theory]
+    [InlineData("<!---->")]
+    [InlineData("<!x>")]
+    [InlineData("<?x?>")]
+    [InlineData("<script></script>")]
+    public void FindFeeds_InAPageOfAMillionPassedOverTags_DoesNotRecurse(string tag)
+    {
+        // One stack frame per comment in a row overflowed the stack: the process ends, no catch helps.
+        var html = string.Concat(Enumerable.Repeat(tag, 1_000_000)) + """<link rel="alternate" type="application/rss+xml" href="/feed.xml">""";
+
+        Assert.Equal([new Uri("https://blog.example/feed.xml")], FeedDiscovery.FindFeeds(html, Page));
+    }
+
     [Fact]
     public void FindFeeds_ReadsAttributesAsBrowsersDo()
     {

@@ -56,36 +56,40 @@ public sealed class HtmlScanner
     /// <summary>Moves to the next token; false at the end.</summary>
     public bool Next()
     {
-        if (_position >= _end)
+        // A loop, not a recursion: a page of a million comments in a row must not take a million frames.
+        while (_position < _end)
         {
-            return false;
-        }
-        if (_rawTextUntil is { } element)
-        {
-            _rawTextUntil = null;
-            var close = IndexOfEndTag(element);
-            SetSpan(HtmlToken.RawText, _position, close);
-            _position = close;
-            if (close > _spanStart)
+            if (_rawTextUntil is { } element)
+            {
+                _rawTextUntil = null;
+                var close = IndexOfEndTag(element);
+                SetSpan(HtmlToken.RawText, _position, close);
+                _position = close;
+                if (close > _spanStart)
+                {
+                    return true;
+                }
+                continue;
+            }
+            var lt = _html.IndexOf('<', _position);
+            if (lt < 0)
+            {
+                SetSpan(HtmlToken.Text, _position, _end);
+                _position = _end;
+                return true;
+            }
+            if (lt > _position)
+            {
+                SetSpan(HtmlToken.Text, _position, lt);
+                _position = lt;
+                return true;
+            }
+            if (ReadMarkup())
             {
                 return true;
             }
-            return Next();
         }
-        var lt = _html.IndexOf('<', _position);
-        if (lt < 0 || lt >= _end)
-        {
-            SetSpan(HtmlToken.Text, _position, _end);
-            _position = _end;
-            return true;
-        }
-        if (lt > _position)
-        {
-            SetSpan(HtmlToken.Text, _position, lt);
-            _position = lt;
-            return true;
-        }
-        return ReadMarkup();
+        return false;
     }
 
     /// <summary>The value of the current start tag's attribute <paramref name="name"/>, entities decoded; null when absent.</summary>
@@ -148,6 +152,7 @@ public sealed class HtmlScanner
         return null;
     }
 
+    /// <summary>Reads the markup at a '&lt;'; false when it was passed over (a comment, a doctype, a processing instruction).</summary>
     private bool ReadMarkup()
     {
         var start = _position;
@@ -155,12 +160,12 @@ public sealed class HtmlScanner
         if (next == '!' && _html.AsSpan(start).StartsWith("<!--"))
         {
             _position = Skip(start + 4, "-->");
-            return Next();
+            return false;
         }
         if (next is '!' or '?')
         {
             _position = Skip(start + 2, ">");
-            return Next();
+            return false;
         }
         var end = next == '/';
         var nameStart = start + (end ? 2 : 1);
