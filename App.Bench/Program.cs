@@ -13,7 +13,10 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["queue-enqueue"] = () => QueueBenchmarks.RunAsync(["enqueue"]),
     ["queue-api"] = () => QueueBenchmarks.RunAsync(["api"]),
     ["queue-under-load"] = () => QueueBenchmarks.RunAsync(["under-load"]),
-    ["feeds"] = FeedBenchmarks.RunAsync,
+    ["feeds"] = () => FeedBenchmarks.RunAsync(FeedBenchmarks.Parts),
+    ["feeds-parse"] = () => FeedBenchmarks.RunAsync(["parse"]),
+    ["feeds-memory"] = () => FeedBenchmarks.RunAsync(["memory"]),
+    ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
     ["reader"] = UnreadCountBenchmarks.RunAsync,
 };
 

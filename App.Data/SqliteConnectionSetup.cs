@@ -24,7 +24,17 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
 
     /// <summary>Configures EF Core for the app's SQLite file.</summary>
     public static DbContextOptionsBuilder Apply(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(connectionString).AddInterceptors(Instance);
+        options.UseSqlite(BoundedRetries(connectionString)).AddInterceptors(Instance);
+
+    /// <summary>
+    /// Microsoft.Data.Sqlite retries a statement that got SQLITE_BUSY until its command timeout
+    /// (the connection's Default Timeout, 30 s unless set; it also covers the implicit BEGIN of
+    /// BeginTransaction), and each retry waits the whole <see cref="SqliteBusyWait"/> again: a
+    /// busy write blocked its thread for 35 s. With 1 s (the least it takes; 0 means for ever) a
+    /// write gives up after one busy wait, at most 5 s and one 150 ms retry later.
+    /// </summary>
+    private static string BoundedRetries(string connectionString) =>
+        new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 1 }.ToString();
 
     /// <summary>The connection string with a relative file made absolute against <paramref name="root"/>, its folder created.</summary>
     public static string Resolve(string connectionString, string root)
@@ -41,7 +51,7 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
     /// <summary>A connection outside EF Core (kept open by its owner) with the same per-connection settings.</summary>
     public static SqliteConnection OpenRaw(string connectionString)
     {
-        var connection = new SqliteConnection(connectionString);
+        var connection = new SqliteConnection(BoundedRetries(connectionString));
         connection.Open();
         using var cmd = connection.CreateCommand();
         cmd.CommandText = Pragmas;

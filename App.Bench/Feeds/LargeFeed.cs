@@ -40,4 +40,24 @@ public static class LargeFeed
         }
         return (text.Append(tail).ToString(), count);
     }
+
+    /// <summary>A feed of <paramref name="items"/> ordinary items and one whose HTML nests <paramref name="depth"/> elements.</summary>
+    public static byte[] WithNestedItem(int items, int depth)
+    {
+        var feed = Build(items, long.MaxValue).Text;
+        var nested = string.Concat(Enumerable.Repeat("<div>", depth)) + "deep text" + string.Concat(Enumerable.Repeat("</div>", depth));
+        var item = $"<item><title>Nested</title><link>https://example.com/nested</link><guid>nested</guid><description><![CDATA[{nested}]]></description></item>\n";
+        return Encoding.UTF8.GetBytes(feed.Replace("</channel></rss>", item + "</channel></rss>", StringComparison.Ordinal));
+    }
+
+    /// <summary>A web page of about <paramref name="bytes"/> bytes of nested tags, with no feed link.</summary>
+    public static byte[] PageOfTags(long bytes)
+    {
+        var text = new StringBuilder("<!DOCTYPE html><html><head><title>Tags</title></head><body>");
+        while (text.Length < bytes - 11)
+        {
+            text.Append("<div><span>");
+        }
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
 }

@@ -10,11 +10,13 @@ public sealed class StaticOrigin : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly byte[] _body;
+    private readonly string _contentType;
     private readonly Task _loop;
 
-    public StaticOrigin(byte[] body)
+    public StaticOrigin(byte[] body, string contentType = "application/rss+xml; charset=utf-8")
     {
         _body = body;
+        _contentType = contentType;
         _listener.Start();
         _loop = Task.Run(AcceptAsync);
     }
@@ -55,7 +57,7 @@ public sealed class StaticOrigin : IAsyncDisposable
                 }
                 seen.Append(Encoding.ASCII.GetString(request, 0, read));
             }
-            var head = $"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\nContent-Length: {_body.Length}\r\nConnection: close\r\n\r\n";
+            var head = $"HTTP/1.1 200 OK\r\nContent-Type: {_contentType}\r\nContent-Length: {_body.Length}\r\nConnection: close\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head), _stop.Token);
             await stream.WriteAsync(_body, _stop.Token);
         }

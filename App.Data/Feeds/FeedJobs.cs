@@ -1,4 +1,5 @@
 using App.Data.Queue;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Data.Feeds;
@@ -81,20 +82,48 @@ public static class FeedJobs
     /// duplicates from schedulers in other processes are absorbed by the live unique-key index
     /// (INSERT OR IGNORE). Returns how many jobs were added.
     /// </summary>
-    public static Task<int> EnqueueDueRefreshesAsync(
-        AppDbContext db, DateTime now, DateTime noJobSince, int maxAttempts, CancellationToken ct) =>
-        db.Database.ExecuteSqlInterpolatedAsync($$"""
-            INSERT OR IGNORE INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "State", "Priority",
-                                          "RunAt", "Attempts", "MaxAttempts", "CreatedAt", "Version")
-            SELECT {{FetchFeed}}, '{"feedId":' || f."Id" || '}', {{FetchFeed + ":"}} || f."Id", f."Id", 'pending', {{JobPriority.Background}},
-                   {{now}}, 0, {{maxAttempts}}, {{now}}, 0
-            FROM "Feeds" AS f
-            WHERE (f."NextRefreshAt" <= {{now}}
-                   OR (f."NextRefreshAt" IS NULL AND NOT EXISTS (
-                       SELECT 1 FROM "Jobs" AS recent
-                       WHERE recent."UniqueKey" = {{FetchFeed + ":"}} || f."Id" AND recent."CreatedAt" > {{noJobSince}})))
-              AND NOT EXISTS (
-                  SELECT 1 FROM "Jobs" AS live
-                  WHERE live."UniqueKey" = {{FetchFeed + ":"}} || f."Id" AND live."State" IN ('pending', 'running'))
-            """, ct);
+    public static async Task<int> EnqueueDueRefreshesAsync(
+        AppDbContext db, DateTime now, DateTime noJobSince, int maxAttempts, CancellationToken ct)
+    {
+        // A plain command rather than ExecuteSqlRaw, which would read the JSON's braces as placeholders.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = (SqliteCommand)db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = DueRefreshes;
+            command.Parameters.AddWithValue("$type", FetchFeed);
+            command.Parameters.AddWithValue("$keyPrefix", FetchFeed + ":");
+            command.Parameters.AddWithValue("$priority", JobPriority.Background);
+            command.Parameters.AddWithValue("$now", now);
+            command.Parameters.AddWithValue("$maxAttempts", maxAttempts);
+            command.Parameters.AddWithValue("$noJobSince", noJobSince);
+            return await command.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// The statement of <see cref="EnqueueDueRefreshesAsync"/>. It holds the write lock while it
+    /// runs, so both look-ups in the jobs table are pinned to indexes: the never-fetched check by
+    /// feed (any state; the live unique-key index only holds pending and running jobs, and without
+    /// a state condition it could not be used, so every never-fetched feed scanned the table), the
+    /// live check on the live unique-key index.
+    /// </summary>
+    public const string DueRefreshes = """
+        INSERT OR IGNORE INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "State", "Priority",
+                                      "RunAt", "Attempts", "MaxAttempts", "CreatedAt", "Version")
+        SELECT $type, '{"feedId":' || f."Id" || '}', $keyPrefix || f."Id", f."Id", 'pending', $priority,
+               $now, 0, $maxAttempts, $now, 0
+        FROM "Feeds" AS f
+        WHERE (f."NextRefreshAt" <= $now
+               OR (f."NextRefreshAt" IS NULL AND NOT EXISTS (
+                   SELECT 1 FROM "Jobs" AS recent INDEXED BY "IX_Jobs_FeedId"
+                   WHERE recent."FeedId" = f."Id" AND recent."Type" = $type AND recent."CreatedAt" > $noJobSince)))
+          AND NOT EXISTS (
+              SELECT 1 FROM "Jobs" AS live INDEXED BY "UX_Jobs_LiveUniqueKey"
+              WHERE live."UniqueKey" = $keyPrefix || f."Id" AND live."State" IN ('pending', 'running'))
+        """;
 }

@@ -449,23 +449,31 @@ public sealed class JobQueue(
     {
         var now = Now;
         var total = 0;
-        int deleted;
-        do
+        foreach (var (state, retention) in new[]
         {
-            deleted = await InWriteTransactionAsync(c => PurgeChunk(c, now - _options.RetainSucceeded, now - _options.RetainFailed, batchSize), ct);
-            total += deleted;
+            (JobState.Succeeded, _options.RetainSucceeded),
+            (JobState.Failed, _options.RetainFailed),
+            (JobState.Cancelled, _options.RetainFailed),
+        })
+        {
+            int deleted;
+            do
+            {
+                deleted = await InWriteTransactionAsync(c => PurgeChunk(c, state, now - retention, batchSize), ct);
+                total += deleted;
+            }
+            while (deleted == batchSize);
         }
-        while (deleted == batchSize);
         return total;
     }
 
-    private static int PurgeChunk(QueueConnection connection, DateTime succeededBefore, DateTime failedBefore, int limit)
+    private static int PurgeChunk(QueueConnection connection, JobState state, DateTime before, int limit)
     {
         var ids = new List<long>(limit);
-        var perBatch = new Dictionary<long, (int Succeeded, int Failed, int Cancelled)>();
+        var perBatch = new Dictionary<long, int>();
         var select = connection.Statement(JobSql.Purgeable);
-        select.Parameters.AddWithValue("$succeededBefore", succeededBefore);
-        select.Parameters.AddWithValue("$failedBefore", failedBefore);
+        select.Parameters.AddWithValue("$state", state.ToName());
+        select.Parameters.AddWithValue("$before", before);
         select.Parameters.AddWithValue("$limit", limit);
         using (var reader = select.ExecuteReader())
         {
@@ -474,13 +482,7 @@ public sealed class JobQueue(
                 ids.Add(reader.GetInt64(0));
                 if (!reader.IsDBNull(1))
                 {
-                    var counts = perBatch.GetValueOrDefault(reader.GetInt64(1));
-                    perBatch[reader.GetInt64(1)] = JobStateNames.Parse(reader.GetString(2)) switch
-                    {
-                        JobState.Succeeded => counts with { Succeeded = counts.Succeeded + 1 },
-                        JobState.Failed => counts with { Failed = counts.Failed + 1 },
-                        _ => counts with { Cancelled = counts.Cancelled + 1 },
-                    };
+                    perBatch[reader.GetInt64(1)] = perBatch.GetValueOrDefault(reader.GetInt64(1)) + 1;
                 }
             }
         }
@@ -488,14 +490,14 @@ public sealed class JobQueue(
         {
             return 0;
         }
-        foreach (var (batchId, counts) in perBatch)
+        foreach (var (batchId, count) in perBatch)
         {
-            var count = connection.Statement(JobSql.CountPurged);
-            count.Parameters.AddWithValue("$batchId", batchId);
-            count.Parameters.AddWithValue("$succeeded", counts.Succeeded);
-            count.Parameters.AddWithValue("$failed", counts.Failed);
-            count.Parameters.AddWithValue("$cancelled", counts.Cancelled);
-            count.ExecuteNonQuery();
+            var counted = connection.Statement(JobSql.CountPurged);
+            counted.Parameters.AddWithValue("$batchId", batchId);
+            counted.Parameters.AddWithValue("$succeeded", state == JobState.Succeeded ? count : 0);
+            counted.Parameters.AddWithValue("$failed", state == JobState.Failed ? count : 0);
+            counted.Parameters.AddWithValue("$cancelled", state == JobState.Cancelled ? count : 0);
+            counted.ExecuteNonQuery();
         }
         var delete = connection.Statement(JobSql.DeleteJobs);
         delete.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));

@@ -53,6 +53,15 @@ public sealed class QueueOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a handler whose timeout fired may take to stop. Past it the runner records the
+    /// timeout, stops renewing the job's lease and frees its slot, and the handler's late writes are
+    /// refused by the lease (a handler stuck in work that ignores its token would otherwise hold
+    /// both for ever).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan TimeoutGrace { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often a worker process records that it is alive.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -3,6 +3,7 @@ using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Data;
 
@@ -61,6 +62,27 @@ public sealed class SqliteBusyWaitTests : IAsyncLifetime
 
         Assert.Equal(SQLitePCL.raw.SQLITE_BUSY, error.SqliteErrorCode);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(30));
+        Execute(holder, "ROLLBACK");
+    }
+
+    [Fact]
+    public async Task AnEfCoreWrite_GivesUpWithBusy_AfterOneBusyWait_NotAfterMicrosoftDataSqlitesOwnRetries()
+    {
+        // Microsoft.Data.Sqlite retries a busy statement until the command timeout (30 s by
+        // default), and each retry waited the full 5 s busy wait again: a pool thread blocked for
+        // 35 s. The bound is one busy wait and one retry window.
+        using var holder = SqliteConnectionSetup.OpenRaw(_db.ConnectionString);
+        SqliteConnectionSetup.BeginImmediate(holder);
+
+        var write = Task.Run(async () =>
+        {
+            await using var db = _db.Open();
+            db.Feeds.Add(new Feed { Url = "https://ef.example/", CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        });
+
+        var error = await Assert.ThrowsAsync<DbUpdateException>(() => write.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(SQLitePCL.raw.SQLITE_BUSY, Assert.IsType<SqliteException>(error.InnerException).SqliteErrorCode);
         Execute(holder, "ROLLBACK");
     }
 

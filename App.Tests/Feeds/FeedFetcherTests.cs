@@ -16,9 +16,13 @@ public sealed class FeedFetcherTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _origin.DisposeAsync();
 
-    internal static FeedFetcher Fetcher(bool allowPrivate = true, string? maxBytes = null, string? timeout = null)
+    internal static FeedFetcher Fetcher(bool allowPrivate = true, string? maxBytes = null, string? timeout = null, string? proxy = null)
     {
         var settings = new Dictionary<string, string?> { ["Feeds:AllowPrivateAddresses"] = allowPrivate.ToString() };
+        if (proxy is not null)
+        {
+            settings["Feeds:Proxy"] = proxy;
+        }
         if (maxBytes is not null)
         {
             settings["Feeds:MaxResponseBytes"] = maxBytes;

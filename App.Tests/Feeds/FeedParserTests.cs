@@ -28,6 +28,29 @@ public sealed class FeedParserTests
         Assert.Contains("Body of item 3", newest.Summary);
     }
 
+    [Theory]
+    [InlineData("rss")]
+    [InlineData("json")]
+    public void Parse_StopsAtTheNextItem_OnceCancelled(string format)
+    {
+        // A refresh past its timeout must stop parsing, not run on to the end of a large feed.
+        var body = format == "rss"
+            ? FeedSamples.Rss(10)
+            : $$"""{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{{string.Join(",", Enumerable.Range(1, 10).Select(i => $$"""{"id":"{{i}}","content_text":"x"}"""))}}]}""";
+        using var cancel = new CancellationTokenSource();
+        var seen = 0;
+
+        Assert.ThrowsAny<OperationCanceledException>(() => _parser.Parse(
+            new FetchedDocument(Encoding.UTF8.GetBytes(body), null, "utf-8", FeedUrl),
+            (_, _) =>
+            {
+                seen++;
+                cancel.Cancel();
+            },
+            cancel.Token));
+        Assert.Equal(1, seen);
+    }
+
     [Fact]
     public void Atom_ResolvesRelativeLinksAgainstTheFeedUrl()
     {

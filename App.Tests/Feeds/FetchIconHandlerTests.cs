@@ -1,4 +1,5 @@
 using App.Data.Feeds;
+using App.Tests.Support;
 using App.Worker.Feeds;
 using Microsoft.EntityFrameworkCore;
 
@@ -105,6 +106,57 @@ public sealed class FetchIconHandlerTests : IAsyncLifetime
         Assert.Empty(icon.Data);
         await using var db = _h.Db.Open();
         Assert.Equal(1, await db.Jobs.CountAsync(j => j.Type == FeedJobs.FetchIcon));
+    }
+
+    [Fact]
+    public async Task ACandidateThatBreaksOffMidBody_MovesOnToTheNextPlace()
+    {
+        ServeFeed("/feed.xml", $"<image><url>{_h.Origin.Url("/logo.png")}</url><title>x</title><link>{_h.Origin.Url("/")}</link></image>");
+        _h.Origin.Map("/logo.png", async (context, _) =>
+        {
+            // Damaged compression: the body cannot be read.
+            context.Response.Headers.ContentEncoding = "gzip";
+            await context.Response.Body.WriteAsync(new byte[] { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff, 1, 2, 3 });
+        });
+        ServeBytes("/favicon.ico", Png, "image/png");
+        var (feedId, _) = await _h.AddFeedAsync("/feed.xml");
+
+        await _h.RunOneJobAsync();
+        await _h.RunOneJobAsync(FeedJobs.FetchIcon);
+
+        Assert.Equal(Png, (await IconAsync(feedId))!.Data);
+    }
+
+    [Fact]
+    public async Task AnIconJobThatTimesOut_RecordsNoIcon_SoThatRefreshesDoNotQueueAnotherOne()
+    {
+        var clock = TempDatabase.FakeClock();
+        await using var h = await RefreshHarness.StartAsync(clock);
+        h.Origin.Serve("/feed.xml", $"""
+            <?xml version="1.0"?>
+            <rss version="2.0"><channel><title>t</title><link>{h.Origin.Url("/")}</link>
+            <item><title>One</title><link>{h.Origin.Url("/1")}</link><guid>1</guid></item></channel></rss>
+            """);
+        var requested = new TaskCompletionSource();
+        h.Origin.Map("/", async (context, _) =>
+        {
+            requested.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        });
+        var (feedId, _) = await h.AddFeedAsync("/feed.xml");
+        await h.RunOneJobAsync();
+
+        await h.RunDueJobsAsync();
+        await requested.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clock.Advance(h.Handler(FeedJobs.FetchIcon).Timeout + TimeSpan.FromSeconds(1));
+
+        var icon = await Eventually.GetAsync(async () =>
+        {
+            await using var db = h.Db.Open();
+            return await db.FeedIcons.AsNoTracking().SingleOrDefaultAsync(i => i.FeedId == feedId);
+        }, i => i is not null, TimeSpan.FromSeconds(30), "the icon job to record its failure");
+        Assert.Equal("", icon!.ContentType);
+        Assert.Equal(clock.GetUtcNow().UtcDateTime, icon.FetchedAt);
     }
 
     [Theory]

@@ -26,6 +26,12 @@ public sealed class PrivateAddressGuardTests
     [InlineData("::ffff:10.0.0.1")]
     [InlineData("::10.0.0.1")]
     [InlineData("64:ff9b::a9fe:a9fe")]
+    [InlineData("64:ff9b:1::1")]
+    [InlineData("64:ff9b:1:ffff::5db8:d822")]
+    [InlineData("2002:a00:1::1")]
+    [InlineData("2002:7f00:1::")]
+    [InlineData("2002:a9fe:a9fe::1")]
+    [InlineData("2002:c0a8:101:1::1")]
     public void IsBlocked_ForNonPublicAddresses(string address) =>
         Assert.True(PrivateAddressGuard.IsBlocked(IPAddress.Parse(address)));
 
@@ -36,6 +42,8 @@ public sealed class PrivateAddressGuardTests
     [InlineData("100.128.0.1")]
     [InlineData("2606:4700::1111")]
     [InlineData("::ffff:93.184.216.34")]
+    [InlineData("64:ff9b::5db8:d822")]
+    [InlineData("2002:5db8:d822::1")]
     public void IsNotBlocked_ForPublicAddresses(string address) =>
         Assert.False(PrivateAddressGuard.IsBlocked(IPAddress.Parse(address)));
 }

@@ -143,6 +143,38 @@ public sealed class RefreshFeedHandlerTests : IAsyncLifetime
         Assert.True(job.RunAt > DateTime.UtcNow);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Refresh_StoresOnlyTheNewestItems_UpToFeedsMaxItemsPerFetch(bool dated)
+    {
+        // A feed of hundreds of thousands of items would otherwise be one write of seconds under the lock.
+        await using var h = await RefreshHarness.StartAsync(settings: new Dictionary<string, string?> { ["Feeds:MaxItemsPerFetch"] = "5" });
+        var body = FeedSamples.Rss(12);
+        // Feeds list newest first: without dates, the first items in the document are the newest.
+        h.Origin.Serve("/feed.xml", dated ? body : System.Text.RegularExpressions.Regex.Replace(body, "<pubDate>.*?</pubDate>", ""));
+        var (feedId, jobId) = await h.AddFeedAsync("/feed.xml");
+
+        await h.RunOneJobAsync();
+
+        Assert.Equal(JobState.Succeeded, (await h.JobAsync(jobId)).State);
+        Assert.Equal(["Item 12", "Item 11", "Item 10", "Item 9", "Item 8"], (await h.ItemsAsync(feedId)).Select(i => i.Title));
+    }
+
+    [Theory]
+    [InlineData("00:00:30")]
+    [InlineData("00:02:00")]
+    public async Task Timeout_CoversTwoFetchesAtTheConfiguredFetchTimeout_AndTheWorkAfter(string fetchTimeout)
+    {
+        // Discovery fetches a page and then its feed, each up to Feeds:FetchTimeout.
+        await using var h = await RefreshHarness.StartAsync(settings: new Dictionary<string, string?> { ["Feeds:FetchTimeout"] = fetchTimeout });
+        var fetch = TimeSpan.Parse(fetchTimeout, System.Globalization.CultureInfo.InvariantCulture);
+
+        var timeout = h.Handler(FeedJobs.FetchFeed).Timeout;
+
+        Assert.True(timeout > 2 * fetch, $"{timeout} for fetches of up to {fetch}");
+    }
+
     [Fact]
     public async Task Refresh_StoresSanitizedContent()
     {

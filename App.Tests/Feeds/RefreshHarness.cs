@@ -26,20 +26,53 @@ public sealed class RefreshHarness : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
-    public static async Task<RefreshHarness> StartAsync()
+    /// <param name="time">The clock of the queue, the runner and the handlers (the system's unless given).</param>
+    /// <param name="settings">More configuration, such as "Feeds:MaxItemsPerFetch".</param>
+    public static async Task<RefreshHarness> StartAsync(TimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var db = await TempDatabase.CreateAsync();
         var origin = await FeedServer.StartAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Default"] = db.ConnectionString,
             ["Feeds:AllowPrivateAddresses"] = "true",
-        }).Build();
-        var services = new ServiceCollection().AddLogging()
-            .AddAppDatabase(configuration).AddQueueWorker().AddFeedHandlers(configuration)
-            .BuildServiceProvider();
-        return new RefreshHarness(db, origin, services);
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var collection = new ServiceCollection().AddLogging()
+            .AddAppDatabase(configuration).AddQueueWorker().AddFeedHandlers(configuration);
+        if (time is not null)
+        {
+            collection.AddSingleton(time);
+        }
+        return new RefreshHarness(db, origin, collection.BuildServiceProvider());
     }
+
+    private JobRunner? _runner;
+
+    /// <summary>
+    /// Lets the worker's <see cref="JobRunner"/> run the due jobs, as a worker process does: the
+    /// runner records what the handler does not (an exception, a timeout, a failed write).
+    /// </summary>
+    public async Task RunDueJobsAsync()
+    {
+        if (_runner is null)
+        {
+            _runner = Services.GetRequiredService<JobRunner>();
+            await _runner.StartAsync(CancellationToken.None);
+        }
+        await _runner.PumpAsync(CancellationToken.None);
+    }
+
+    /// <summary>Waits until the job satisfies <paramref name="done"/>.</summary>
+    public Task<Job> WaitForJobAsync(long id, Func<Job, bool> done, string what) =>
+        Eventually.GetAsync(() => JobAsync(id), done, TimeSpan.FromSeconds(30), what);
+
+    /// <summary>The handler of <paramref name="type"/>.</summary>
+    public IJobHandler Handler(string type) => Services.GetServices<IJobHandler>().Single(h => h.Type == type);
 
     /// <summary>A feed for <paramref name="path"/> on the origin, with a pending fetch job.</summary>
     public async Task<(long FeedId, long JobId)> AddFeedAsync(string path) => await AddFeedAtAsync(Origin.Url(path).ToString());
@@ -89,6 +122,10 @@ public sealed class RefreshHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_runner is not null)
+        {
+            await _runner.StopAsync(CancellationToken.None);
+        }
         await Services.DisposeAsync();
         await Origin.DisposeAsync();
         Db.Dispose();

@@ -50,6 +50,21 @@ public sealed class ScheduleRefreshesTests
         });
     }
 
+    [Fact]
+    public async Task DueRefreshes_ReadsTheJobsTableThroughIndexes_NeverByAScan()
+    {
+        // The statement holds the write lock while it runs: a scan of the jobs table per feed
+        // (once per never-fetched feed) would hold it for as long as the table is large.
+        using var temp = await TempDatabase.CreateAsync();
+
+        var plan = QueryPlan.Of(temp, FeedJobs.DueRefreshes);
+
+        var jobSteps = plan.Where(s => s.Contains("recent", StringComparison.Ordinal) || s.Contains("live", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, jobSteps.Count);
+        Assert.All(jobSteps, step => Assert.StartsWith("SEARCH", step));
+        Assert.All(jobSteps, step => Assert.Contains("INDEX", step));
+    }
+
     private static Job FetchJob(long feedId, JobState state, DateTime createdAt) => new()
     {
         Type = FeedJobs.FetchFeed,

@@ -18,6 +18,18 @@ public sealed class XmlRepairTests
         Assert.Equal(expected, XmlRepair.Repair(input));
 
     [Fact]
+    public void ALongCDataSection_IsHandedOnInPieces_ThatReadAsTheSameText()
+    {
+        // An XML reader holds a whole CDATA node in its buffer: a section of a megabyte is split.
+        var text = string.Concat(Enumerable.Range(0, 40_000).Select(i => $"<p>{i} 😀 ]] > &amp;</p>"));
+
+        var repaired = XmlRepair.Repair($"<t><![CDATA[{text}]]></t>");
+
+        Assert.True(repaired.Split("<![CDATA[").Length > 10, "split into sections");
+        Assert.Equal(text, System.Xml.Linq.XElement.Parse(repaired).Value);
+    }
+
+    [Fact]
     public void ADoctypeNamingAnExternalDtd_IsRemoved_KeepingLineNumbers()
     {
         var repaired = XmlRepair.Repair("<?xml version=\"1.0\"?>\n<!DOCTYPE rss PUBLIC \"-//Netscape\"\n \"http://x/rss.dtd\">\n<rss/>");

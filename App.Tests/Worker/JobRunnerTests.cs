@@ -23,6 +23,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         {
             ["ConnectionStrings:Default"] = _db.ConnectionString,
             ["Queue:LeaseDuration"] = "00:00:01.500",
+            ["Queue:TimeoutGrace"] = "00:00:00.300",
         }).Build();
         _services = new ServiceCollection().AddLogging()
             .AddAppDatabase(configuration).AddQueueWorker()
@@ -56,6 +57,33 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HandlerThatIgnoresItsTimeout_IsGivenUpAfterTheGrace_ItsLeaseNoLongerRenewedAndItsSlotFreed()
+    {
+        // A handler stuck in work that does not look at its token (a synchronous parse, a write
+        // with no token) must not hold its job and its slot for ever.
+        var stuck = new TaskCompletionSource();
+        var lateCompletion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _handler.Script = async (run, _) =>
+        {
+            await stuck.Task;
+            lateCompletion.SetResult(await run.CompleteAsync(null, CancellationToken.None));
+        };
+        var job = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+
+        await Runner.PumpAsync(CancellationToken.None);
+
+        var failed = await WaitForAsync(job.Id, j => j.State == JobState.Pending && j.LastError is not null);
+        Assert.Equal("Timed out after 0.3 s", failed.LastError);
+        Assert.Null(failed.LeaseExpiresAt);
+        await Eventually.TrueAsync(() => Task.FromResult(Runner.RunningCount == 0), Patience, "the slot to be freed");
+
+        // When the handler finally finishes, its completion is refused: the job was handed on.
+        stuck.SetResult();
+        Assert.False(await lateCompletion.Task.WaitAsync(Patience));
+        Assert.Equal(JobState.Pending, (await WaitForAsync(job.Id, _ => true)).State);
+    }
+
+    [Fact]
     public async Task HandlerThatThrows_FailsTheAttemptWithItsMessage_AndTheRunnerGoesOn()
     {
         _handler.Script = (run, _) => run.Job.Payload.Contains("boom")
@@ -70,6 +98,21 @@ public sealed class JobRunnerTests : IAsyncLifetime
         var failed = await WaitForAsync(bad.Id, j => j.LastError is not null);
         Assert.Equal("The thing broke.", failed.LastError);
         Assert.Equal(JobState.Pending, failed.State);
+    }
+
+    [Fact]
+    public async Task ACompletionWhoseWriteFails_RecordsThatError_InsteadOfLeavingTheJobRunning()
+    {
+        // The job's effects fail to commit (a unique index, a full disk): the attempt failed, and says why.
+        _handler.Script = (run, ct) => run.CompleteAsync((_, _) => throw new IOException("Disk full (simulated)."), ct);
+        var job = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+
+        await Runner.PumpAsync(CancellationToken.None);
+
+        var failed = await WaitForAsync(job.Id, j => j.LastError is not null);
+        Assert.Equal("Disk full (simulated).", failed.LastError);
+        Assert.Equal(JobState.Pending, failed.State);
+        Assert.Equal(1, failed.Attempts);
     }
 
     [Fact]
@@ -181,6 +224,54 @@ public sealed class JobRunnerTests : IAsyncLifetime
             Assert.Equal(0, j.Attempts);
         });
         Assert.Equal(JobState.Pending, jobs.Single(j => j.Payload.Contains("block")).State);
+    }
+
+    [Fact]
+    public async Task Stop_HandsBackJobsThatAClaimInFlightReturns_BeforeItReturns()
+    {
+        // A claim that was under way when the stop began returns its jobs to a runner that no
+        // longer takes any: they must be handed back before the worker deregisters and exits, or
+        // they wait out their leases with an attempt spent.
+        for (var i = 0; i < 3; i++)
+        {
+            await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
+        }
+        using var other = SqliteConnectionSetup.OpenRaw(_db.ConnectionString);
+        SqliteConnectionSetup.BeginImmediate(other);
+        await Runner.PumpAsync(CancellationToken.None);
+        // The claim pass holds the queue's write gate while it waits for the database lock; the
+        // test queues for the gate behind it, so it gets the gate the moment the claim commits.
+        var gate = await Eventually.GetAsync(async () =>
+        {
+            var entered = Queue.EnterWriteAsync(CancellationToken.None);
+            if (entered.IsCompleted)
+            {
+                (await entered).Dispose();
+                return null;
+            }
+            return entered;
+        }, g => g is not null, Patience, "the claim pass to hold the write gate");
+
+        var stop = Runner.StopAsync(CancellationToken.None);
+        Execute(other, "ROLLBACK");
+        using (await gate!)
+        {
+            // While the test holds the gate no hand-back can be written, so the stop cannot be over.
+            await Assert.ThrowsAsync<TimeoutException>(() => stop.WaitAsync(TimeSpan.FromSeconds(2)));
+        }
+        await stop.WaitAsync(Patience);
+
+        await using var db = _db.Open();
+        var jobs = await db.Jobs.AsNoTracking().ToListAsync();
+        Assert.All(jobs, j => Assert.Equal((JobState.Pending, 0), (j.State, j.Attempts)));
+        Assert.Equal(0, await db.Workers.CountAsync());
+    }
+
+    private static void Execute(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private async Task<Job> WaitForAsync(long id, Func<Job, bool> done) =>

@@ -28,6 +28,38 @@ public static partial class FeedDecoding
     }
 
     /// <summary>
+    /// The text of the first <paramref name="maxBytes"/> of <paramref name="body"/>, without a
+    /// byte-order mark. A UTF-8 character cut in two at the end is dropped, so that the cut does
+    /// not make the start look like another encoding.
+    /// </summary>
+    public static string DecodeHead(FeedBody body, int maxBytes, string? httpCharset)
+    {
+        var head = body.Head(maxBytes);
+        if (body.Length > head.Length)
+        {
+            // A lead byte and fewer continuation bytes than it announces: up to three bytes to drop.
+            for (var drop = 1; drop <= 3 && drop <= head.Length; drop++)
+            {
+                var b = head[^drop];
+                if ((b & 0xC0) == 0xC0)
+                {
+                    var needed = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : 4;
+                    if (needed > drop)
+                    {
+                        head = head[..^drop];
+                    }
+                    break;
+                }
+                if ((b & 0xC0) != 0x80)
+                {
+                    break;
+                }
+            }
+        }
+        return Decode(head, httpCharset);
+    }
+
+    /// <summary>
     /// The document's text as a reader over <paramref name="body"/>, without a byte-order mark: a
     /// large feed is decoded as it is parsed instead of being held a second time as one string.
     /// </summary>

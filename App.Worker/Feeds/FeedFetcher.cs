@@ -9,7 +9,7 @@ namespace App.Worker.Feeds;
 /// here (at most <see cref="MaxRedirects"/>, http/https only, permanent ones remembered), the size
 /// cap enforced while reading, Retry-After kept on throttling errors.
 /// </summary>
-public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions> options, TimeProvider time)
+public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard guard, IOptions<FeedOptions> options, TimeProvider time)
 {
     public const string ClientName = "feeds";
 
@@ -24,7 +24,7 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
 
     /// <summary>
     /// Fetches <paramref name="url"/>; failures become a <see cref="FeedException"/> with a readable
-    /// message. A body over <paramref name="maxBytes"/> (default <see cref="FeedOptions.MaxResponseBytes"/>) is refused.
+    /// message (a connection that fails, a body that ends early or does not decompress, a timeout). A body over <paramref name="maxBytes"/> (default <see cref="FeedOptions.MaxResponseBytes"/>) is refused.
     /// </summary>
     public async Task<FetchedDocument> FetchAsync(Uri url, CancellationToken ct, Validators? validators = null, long? maxBytes = null)
     {
@@ -41,6 +41,11 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
             for (var hop = 0; ; hop++)
             {
                 CheckScheme(current);
+                if (limits.Proxy is not null)
+                {
+                    // The connect-time guard sees only the proxy: the target is checked here, every hop.
+                    await guard.CheckTargetAsync(current, timeout.Token);
+                }
                 using var request = Request(current, validators ?? Validators.None);
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                 if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
@@ -94,6 +99,10 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
         {
             throw new FeedException($"Timed out after {limits.FetchTimeout.TotalSeconds:0.#} s", retryable: true);
         }
+        catch (BlockedAddressException e)
+        {
+            throw new FeedException(e.Message, retryable: false, e);
+        }
         catch (HttpRequestException e) when (FindBlocked(e) is { } blocked)
         {
             throw new FeedException(blocked.Message, retryable: false, e);
@@ -106,7 +115,28 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
         {
             throw new FeedException($"Could not fetch the feed: {e.Message}", retryable: true, e);
         }
+        // Failures while the body arrives: each is the server's (or the network's) and may pass.
+        catch (HttpIOException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
+        {
+            throw new FeedException("The connection closed before the whole feed arrived", retryable: true, e);
+        }
+        catch (Exception e) when (IsDecoderError(e))
+        {
+            throw new FeedException("The feed's compressed body is damaged", retryable: true, e);
+        }
+        catch (IOException e)
+        {
+            throw new FeedException($"Could not read the feed: {e.Message}", retryable: true, e);
+        }
     }
+
+    /// <summary>
+    /// Damaged gzip or deflate (InvalidDataException) or Brotli (an InvalidOperationException from
+    /// the decoder) in a body the handler decompresses as it is read.
+    /// </summary>
+    private static bool IsDecoderError(Exception e) =>
+        e is InvalidDataException
+        || (e is InvalidOperationException && e.TargetSite?.DeclaringType?.Namespace == "System.IO.Compression");
 
     private static HttpRequestMessage Request(Uri url, Validators validators)
     {
@@ -180,10 +210,14 @@ public sealed class FeedFetcher(IHttpClientFactory clients, IOptions<FeedOptions
     /// <summary>
     /// The primary handler of the feeds client: guarded connects, decompression, at most two
     /// connections per host. Redirects are followed by <see cref="FetchAsync"/> itself, so that each
-    /// hop's scheme is checked and permanent moves are told from temporary ones.
+    /// hop's scheme is checked and permanent moves are told from temporary ones. A proxy only when
+    /// <see cref="FeedOptions.Proxy"/> names one: the environment's HTTP(S)_PROXY, which
+    /// SocketsHttpHandler would honour by default, would hide every target from the guard.
     /// </summary>
     public static SocketsHttpHandler CreateHandler(PrivateAddressGuard guard, FeedOptions options) => new()
     {
+        UseProxy = options.Proxy is not null,
+        Proxy = options.Proxy is { } proxy ? new WebProxy(proxy) : null,
         ConnectCallback = guard.ConnectAsync,
         ConnectTimeout = options.ConnectTimeout,
         AutomaticDecompression = DecompressionMethods.All,

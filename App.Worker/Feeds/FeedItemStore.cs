@@ -82,7 +82,11 @@ public sealed class FeedItemStore(GarbageBudget budget)
             item.Enclosure?.Url, item.Enclosure?.MediaType, item.Enclosure?.Length);
     }
 
-    /// <summary>An item's identity in its feed: guid, else link, else a hash of title and content.</summary>
+    /// <summary>
+    /// An item's identity in its feed: guid, else link, else a hash of what it says: title and
+    /// content, and its summary, dates, author and enclosure when it has them (items that differ only
+    /// in those were stored as one). An item with none of those keeps the key it always had.
+    /// </summary>
     public static string KeyOf(ParsedItem item)
     {
         if (item.Guid is { } guid)
@@ -93,8 +97,9 @@ public sealed class FeedItemStore(GarbageBudget budget)
         {
             return "link:" + link;
         }
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{item.Title}\n{item.Content ?? item.Summary}"));
-        return "hash:" + Convert.ToHexStringLower(hash);
+        string?[] more = [item.Content is null ? null : item.Summary, item.PublishedAt?.ToString("O"), item.UpdatedAt?.ToString("O"), item.Author, item.Enclosure?.Url];
+        var said = $"{item.Title}\n{item.Content ?? item.Summary}" + (more.Any(m => m is not null) ? "\n" + string.Join("\n", more) : "");
+        return "hash:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(said)));
     }
 
     private static readonly string[] Parameters =

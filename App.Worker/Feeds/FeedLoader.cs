@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace App.Worker.Feeds;
 
 /// <summary>
@@ -17,7 +19,8 @@ public sealed record LoadedFeed(FetchedDocument Document, ParsedFeed? Feed, Item
 /// (<see cref="FeedDiscovery"/>) → parse item by item, each item sanitized and spooled as it is
 /// read, so that neither the document's text, nor its tree, nor its items are held all at once.
 /// </summary>
-public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCleaner cleaner, GarbageBudget budget)
+public sealed class FeedLoader(
+    FeedFetcher fetcher, FeedParser parser, ContentCleaner cleaner, GarbageBudget budget, IOptions<FeedOptions> options)
 {
     /// <summary>
     /// Loads the feed at <paramref name="url"/>. <paramref name="knownSiteUrl"/> is the site address
@@ -33,13 +36,14 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
         }
         if (!IsWebPage(document))
         {
-            return Parse(document, knownSiteUrl);
+            return Parse(document, knownSiteUrl, ct);
         }
 
         string html;
         using (document.Body)
         {
-            html = FeedDecoding.Decode(document.Body.ToArray(), document.Charset);
+            // Only the page's start: its link tags are in its head, and a page may be 10 MiB.
+            html = FeedDecoding.DecodeHead(document.Body, FeedDiscovery.PageHeadBytes, document.Charset);
         }
         var links = FeedDiscovery.FindFeeds(html, document.Url);
         if (links.Count == 0)
@@ -53,13 +57,13 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
             feedDocument.Body.Dispose();
             throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
         }
-        return Parse(feedDocument, knownSiteUrl);
+        return Parse(feedDocument, knownSiteUrl, ct);
     }
 
-    private LoadedFeed Parse(FetchedDocument document, string? knownSiteUrl)
+    private LoadedFeed Parse(FetchedDocument document, string? knownSiteUrl, CancellationToken ct)
     {
         var storedUrl = (document.PermanentUrl ?? document.Url).ToString();
-        var items = new ItemSpool();
+        var items = new ItemSpool(options.Value.MaxItemsPerFetch);
         using var body = document.Body;
         try
         {
@@ -68,7 +72,7 @@ public sealed class FeedLoader(FeedFetcher fetcher, FeedParser parser, ContentCl
             {
                 items.Add(FeedItemStore.Stage(item, cleaner, soFar.SiteUrl ?? knownSiteUrl ?? storedUrl));
                 budget.Spend();
-            });
+            }, ct);
             // The body (and its temporary file) goes once parsed: what the store step needs is in the spool.
             return new LoadedFeed(document with { Body = FeedBody.Empty }, feed, items);
         }

@@ -10,6 +10,13 @@ public sealed class FeedOptions
     /// <summary>Allow fetching from loopback, private and link-local addresses (tests, LAN installs).</summary>
     public bool AllowPrivateAddresses { get; set; }
 
+    /// <summary>
+    /// An HTTP proxy for every fetch; none by default. The environment's HTTP(S)_PROXY is not
+    /// used: through a proxy the connect-time guard would see only the proxy's address, so with
+    /// this set the guard checks each request's target instead (<see cref="PrivateAddressGuard.CheckTargetAsync"/>).
+    /// </summary>
+    public Uri? Proxy { get; set; }
+
     /// <summary>How often a healthy feed is refreshed in the background.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(1);
@@ -24,6 +31,14 @@ public sealed class FeedOptions
     /// <summary>Limit for a whole fetch, body included.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// At most this many items of one fetch are stored, the newest: they are written in the job's
+    /// completion transaction, under the database's single write lock, and a feed of 400,000
+    /// small items was one write of seconds.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxItemsPerFetch { get; set; } = 1000;
 
     /// <summary>Largest response body accepted, enforced while reading.</summary>
     [Range(1024, 1024L * 1024 * 1024)]

@@ -10,7 +10,7 @@ namespace App.Worker.Feeds;
 /// XmlReader that prohibits DTDs and resolves nothing → the format's parser. Chosen over
 /// CodeHollow.FeedReader and System.ServiceModel.Syndication by measurement (docs/feeds.md).
 /// </summary>
-public sealed partial class FeedParser
+public sealed partial class FeedParser(GarbageBudget? budget = null)
 {
     private static readonly XmlReaderSettings SafeXml = new()
     {
@@ -32,10 +32,19 @@ public sealed partial class FeedParser
     /// <summary>
     /// Parses <paramref name="document"/> item by item: each goes to <paramref name="onItem"/> as it
     /// is read, with the feed as known at that point; the returned feed has no items. A document
-    /// that turns out invalid further on throws after some items were handed over.
+    /// that turns out invalid further on throws after some items were handed over. Cancellation
+    /// is observed before each item: parsing is synchronous, and a refresh past its timeout must
+    /// not run on to the end of a large feed.
     /// </summary>
-    public ParsedFeed Parse(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem)
+    public ParsedFeed Parse(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem, CancellationToken ct = default)
     {
+        ct.ThrowIfCancellationRequested();
+        var handOver = onItem;
+        onItem = (item, feed) =>
+        {
+            handOver(item, feed);
+            ct.ThrowIfCancellationRequested();
+        };
         var head = Sniff(document);
         var start = 0;
         while (start < head.Length && (char.IsWhiteSpace(head[start]) || head[start] == '\uFEFF'))
@@ -55,7 +64,7 @@ public sealed partial class FeedParser
         {
             throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
         }
-        return ParseXml(document, onItem);
+        return ParseXml(document, onItem, budget);
     }
 
     /// <summary>The start of the document, enough to tell JSON, HTML and XML apart; all of it if the start is blank.</summary>
@@ -68,7 +77,7 @@ public sealed partial class FeedParser
             : head;
     }
 
-    private static ParsedFeed ParseXml(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem)
+    private static ParsedFeed ParseXml(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem, GarbageBudget? budget)
     {
         try
         {
@@ -78,14 +87,17 @@ public sealed partial class FeedParser
             {
                 text.Read();
             }
-            using var repaired = new XmlRepair(text);
-            using var reader = XmlReader.Create(repaired, SafeXml);
+            using var repaired = new XmlRepair(text, budget is null ? null : budget.Spend);
+            using var reader = XmlReader.Create(repaired, SafeXml, WellKnownPrefixes());
             reader.MoveToContent();
+            // A document cut off after complete items keeps them: the reader's error then comes at the end of the text.
+            Func<XmlException, bool> cutOff = e => repaired.IsLastLine(e.LineNumber);
             return (reader.LocalName, reader.NamespaceURI) switch
             {
-                ("rss", _) or ("RDF", _) => RssParser.Parse(reader, document.Url, onItem),
-                ("feed", var ns) when ns == FeedXml.Atom.NamespaceName || ns == FeedXml.Atom03.NamespaceName || ns.Length == 0
-                    => AtomParser.Parse(reader, document.Url, onItem),
+                // RSS in any namespace: Userland's "http://backend.userland.com/rss2" and others were used as a default.
+                ("rss", _) or ("RDF", _) => RssParser.Parse(reader, document.Url, onItem, cutOff),
+                ("feed", var ns) when ns == FeedXml.Atom.NamespaceName || ns.Length == 0 || FeedXml.AtomDrafts.Contains(ns)
+                    => AtomParser.Parse(reader, document.Url, onItem, cutOff),
                 ("html", _) => throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false),
                 _ => throw new FeedException($"Not a feed: the document is <{reader.LocalName}> XML, not RSS, Atom or JSON Feed", retryable: false),
             };
@@ -99,6 +111,17 @@ public sealed partial class FeedParser
             var reason = LinePositionSuffix().Replace(e.Message, "");
             throw new FeedException($"Invalid XML at line {e.LineNumber}, column {e.LinePosition}: {reason}", retryable: false, e);
         }
+    }
+
+    private static XmlParserContext WellKnownPrefixes()
+    {
+        var names = new NameTable();
+        var namespaces = new XmlNamespaceManager(names);
+        foreach (var (prefix, ns) in FeedXml.WellKnownPrefixes)
+        {
+            namespaces.AddNamespace(prefix, ns.NamespaceName);
+        }
+        return new XmlParserContext(names, namespaces, null, XmlSpace.None);
     }
 
     [GeneratedRegex(@"\s*Line \d+, position \d+\.$")]

@@ -1,6 +1,7 @@
 using System.Text;
 using App.Data;
 using App.Data.Feeds;
+using App.Data.Queue;
 using App.Worker.Queue;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,7 +13,9 @@ namespace App.Worker.Feeds;
 /// refused, redirects followed hop by hop, its timeout) with an icon's size limit. Only a small
 /// raster image whose bytes say what it is gets stored; anything else is stored as "no icon", so
 /// that the feed is not asked again for <see cref="FeedIcon.KeptFor"/>. A missing or unreachable
-/// icon is not a failed job: the next place is tried.
+/// icon is not a failed job: the next place is tried, whatever went wrong with the last one. An
+/// attempt that fails all the same (timed out, could not be written) also records "no icon", so
+/// that every refresh does not queue another icon job.
 /// </summary>
 public sealed class FetchIconHandler(
     IDbContextFactory<AppDbContext> contexts,
@@ -56,21 +59,35 @@ public sealed class FetchIconHandler(
         {
             log.LogInformation("Feed {FeedId}: no usable icon found", feedId);
         }
-        var now = time.GetUtcNow().UtcDateTime;
-        await run.CompleteAsync(async (db, c) =>
+        await run.CompleteAsync((db, c) => RecordAsync(db, feedId, icon, keepStored: false, c), ct);
+    }
+
+    public JobQueue.FailEffects FailureEffects(JobRun run, string error) =>
+        (db, _, ct) => RecordAsync(db, run.Job.FeedId ?? 0, null, keepStored: true, ct);
+
+    /// <summary>
+    /// Stores the icon found, or "no icon" (an empty content type) as of now. After a failed attempt
+    /// (<paramref name="keepStored"/>) an icon stored earlier is kept, only its date moves on.
+    /// </summary>
+    private async Task RecordAsync(AppDbContext db, long feedId, (string ContentType, byte[] Data)? icon, bool keepStored, CancellationToken ct)
+    {
+        if (!await db.Feeds.AnyAsync(f => f.Id == feedId, ct))
         {
-            if (!await db.Feeds.AnyAsync(f => f.Id == feedId, c))
-            {
-                return;
-            }
-            var stored = await db.FeedIcons.SingleOrDefaultAsync(i => i.FeedId == feedId, c);
-            if (stored is null)
-            {
-                stored = new FeedIcon { FeedId = feedId, ContentType = "", Data = [] };
-                db.FeedIcons.Add(stored);
-            }
-            (stored.ContentType, stored.Data, stored.FetchedAt) = (icon?.ContentType ?? "", icon?.Data ?? [], now);
-        }, CancellationToken.None);
+            return;
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        var stored = await db.FeedIcons.SingleOrDefaultAsync(i => i.FeedId == feedId, ct);
+        if (stored is null)
+        {
+            stored = new FeedIcon { FeedId = feedId, ContentType = "", Data = [] };
+            db.FeedIcons.Add(stored);
+        }
+        else if (keepStored)
+        {
+            stored.FetchedAt = now;
+            return;
+        }
+        (stored.ContentType, stored.Data, stored.FetchedAt) = (icon?.ContentType ?? "", icon?.Data ?? [], now);
     }
 
     /// <summary>Where to look, in order: the icon the feed declares, the site's linked icons, the site's (or the feed's host's) <c>/favicon.ico</c>.</summary>
@@ -103,6 +120,12 @@ public sealed class FetchIconHandler(
         catch (FeedException e)
         {
             log.LogInformation("Icon candidate {Url}: {Error}", url, e.Message);
+            return null;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Whatever the fetcher did not foresee: an icon is not worth failing the job for.
+            log.LogWarning(e, "Icon candidate {Url} failed", url);
             return null;
         }
     }

@@ -21,7 +21,7 @@ public sealed record StagedItem(
 /// <summary>
 /// The cleaned items of one refresh, parked in a temporary file between parsing and storing, so
 /// that a feed of 20,000 items is never in memory as objects: only an offset and a date per item
-/// stay, to hand the items back oldest first (item ids then follow publication order).
+/// stay, to hand the newest <see cref="Keep"/> back oldest first (item ids then follow publication order).
 /// </summary>
 public sealed class ItemSpool : IDisposable
 {
@@ -30,11 +30,17 @@ public sealed class ItemSpool : IDisposable
     private readonly List<(long Offset, DateTime? PublishedAt)> _index = [];
     private readonly BinaryWriter _writer;
 
-    public ItemSpool()
+    /// <param name="keep">How many of the newest items <see cref="OldestFirst"/> hands back (<see cref="FeedOptions.MaxItemsPerFetch"/>).</param>
+    public ItemSpool(int keep = int.MaxValue)
     {
+        Keep = keep;
         _writer = new BinaryWriter(_file, Encoding.UTF8, leaveOpen: true);
     }
 
+    /// <summary>How many items are handed back at most: the newest.</summary>
+    public int Keep { get; }
+
+    /// <summary>How many items were spooled.</summary>
     public int Count => _index.Count;
 
     public void Add(StagedItem item)
@@ -56,15 +62,17 @@ public sealed class ItemSpool : IDisposable
     }
 
     /// <summary>
-    /// The items oldest first: by published date (ties: later in the document first) when every item
-    /// has one, else in reverse document order, as feeds list newest first.
+    /// The newest <see cref="Keep"/> items, oldest first: by published date (ties: later in the
+    /// document first) when every item has one, else in reverse document order, as feeds list
+    /// newest first (so the first items of the document are the ones kept).
     /// </summary>
     public IEnumerable<StagedItem> OldestFirst()
     {
         _writer.Flush();
-        var order = _index.All(i => i.PublishedAt is not null)
+        var order = (_index.All(i => i.PublishedAt is not null)
             ? Enumerable.Range(0, _index.Count).OrderBy(k => _index[k].PublishedAt).ThenByDescending(k => k)
-            : Enumerable.Range(0, _index.Count).Reverse();
+            : Enumerable.Range(0, _index.Count).Reverse())
+            .Skip(Math.Max(0, _index.Count - Keep));
         using var reader = new BinaryReader(_file, Encoding.UTF8, leaveOpen: true);
         foreach (var k in order)
         {

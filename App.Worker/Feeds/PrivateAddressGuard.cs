@@ -30,6 +30,7 @@ public sealed class PrivateAddressGuard(IOptions<FeedOptions> options)
     [
         (IPAddress.IPv6None, 128),              // ::
         (IPAddress.IPv6Loopback, 128),          // ::1
+        (IPAddress.Parse("64:ff9b:1::"), 48),   // local-use NAT64 (RFC 8215): translates to any IPv4 the operator chose
         (IPAddress.Parse("fc00::"), 7),         // unique local
         (IPAddress.Parse("fe80::"), 10),        // link-local
         (IPAddress.Parse("fec0::"), 10),        // site-local (deprecated)
@@ -55,19 +56,46 @@ public sealed class PrivateAddressGuard(IOptions<FeedOptions> options)
                     return IsBlocked(v4);
                 }
             }
+            // 6to4 (2002:a.b.c.d::/48) is routed to the IPv4 address it embeds.
+            if (bytes[0] == 0x20 && bytes[1] == 0x02 && IsBlocked(new IPAddress(bytes.AsSpan(2, 4))))
+            {
+                return true;
+            }
             return BlockedV6.Any(n => InNetwork(address, n.Network, n.Prefix));
         }
         return BlockedV4.Any(n => InNetwork(address, n.Network, n.Prefix));
     }
 
-    /// <summary>The SocketsHttpHandler connect callback: resolve, drop refused addresses, dial the rest.</summary>
+    /// <summary>
+    /// Before a request that goes through the configured proxy (<see cref="FeedOptions.Proxy"/>):
+    /// refuses <paramref name="target"/> when any address its host resolves to here is refused.
+    /// Any, not all: which one the proxy dials is not ours to choose. The proxy resolves the name
+    /// again, so a DNS answer that changes in between is not covered; a proxy that refuses private
+    /// destinations itself covers it.
+    /// </summary>
+    public async Task CheckTargetAsync(Uri target, CancellationToken ct)
+    {
+        if (options.Value.AllowPrivateAddresses)
+        {
+            return;
+        }
+        var addresses = await ResolveAsync(target.IdnHost, ct);
+        if (addresses.FirstOrDefault(IsBlocked) is { } blocked)
+        {
+            throw new BlockedAddressException(blocked);
+        }
+    }
+
+    /// <summary>
+    /// The SocketsHttpHandler connect callback: resolve, drop refused addresses, dial the rest.
+    /// The configured proxy is dialled as it is (it may well be on the LAN); its targets are
+    /// checked by <see cref="CheckTargetAsync"/>.
+    /// </summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var endpoint = context.DnsEndPoint;
-        var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(endpoint.Host, ct);
-        if (!options.Value.AllowPrivateAddresses)
+        var addresses = await ResolveAsync(endpoint.Host, ct);
+        if (!options.Value.AllowPrivateAddresses && !IsProxy(endpoint))
         {
             var allowed = addresses.Where(a => !IsBlocked(a)).ToArray();
             if (allowed.Length == 0 && addresses.Length > 0)
@@ -89,6 +117,13 @@ public sealed class PrivateAddressGuard(IOptions<FeedOptions> options)
             throw;
         }
     }
+
+    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct) =>
+        IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+
+    private bool IsProxy(DnsEndPoint endpoint) =>
+        options.Value.Proxy is { } proxy && endpoint.Port == proxy.Port
+        && string.Equals(endpoint.Host.Trim('[', ']'), proxy.IdnHost.Trim('[', ']'), StringComparison.OrdinalIgnoreCase);
 
     private static bool IsNat64(byte[] b) =>
         b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0;

@@ -25,12 +25,19 @@ public sealed class RefreshFeedHandler(
 {
     public string Type => FeedJobs.FetchFeed;
 
-    /// <summary>Above the fetch's own limit (Feeds:FetchTimeout), so that parsing and storing also have a bound.</summary>
-    public TimeSpan Timeout => TimeSpan.FromSeconds(60);
+    /// <summary>Time for parsing, sanitizing and storing once the fetches are done: ten times what the largest feed (10 MiB) measured on a busy machine.</summary>
+    private static readonly TimeSpan ProcessingAllowance = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Two fetches at Feeds:FetchTimeout each (a page, then the feed it advertises) and the work
+    /// after them: the fetches time out first, with their own message, and the job's timeout
+    /// bounds parsing and storing, which observe it.
+    /// </summary>
+    public TimeSpan Timeout => 2 * options.Value.FetchTimeout + ProcessingAllowance;
 
     public async Task RunAsync(JobRun run, CancellationToken ct)
     {
-        var feedId = run.Job.FeedId ?? ReadFeedId(run.Job.Payload);
+        var feedId = FeedIdOf(run.Job);
         Feed? stored;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
@@ -55,11 +62,11 @@ public sealed class RefreshFeedHandler(
             {
                 log.LogWarning(e, "Fetching feed {FeedId} ({Url}) failed: {Error}", feedId, stored.Url, e.Message);
                 await run.FailAsync(
-                    e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e, final, c),
+                    e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e.Message, e.RetryNotBefore, final, c),
                     CancellationToken.None, retryNotBefore: e.RetryNotBefore);
                 return;
             }
-            await CompleteAsync(run, feedId, loaded);
+            await CompleteAsync(run, feedId, loaded, ct);
         }
         finally
         {
@@ -68,7 +75,7 @@ public sealed class RefreshFeedHandler(
         }
     }
 
-    private async Task CompleteAsync(JobRun run, long feedId, LoadedFeed loaded)
+    private async Task CompleteAsync(JobRun run, long feedId, LoadedFeed loaded, CancellationToken ct)
     {
         var added = 0;
         var now = time.GetUtcNow().UtcDateTime;
@@ -95,7 +102,7 @@ public sealed class RefreshFeedHandler(
             feed.LastModified = loaded.Document.LastModified;
             added = await store.StoreAsync(db, feed, loaded.Feed, loaded.Items, now, c);
             await FeedJobs.EnsureIconAsync(db, queue, feedId, now, c);
-        }, CancellationToken.None);
+        }, ct);
         if (won)
         {
             log.LogInformation("Feed {FeedId}: {Added} new of {Count} items", feedId, added, loaded.Items?.Count ?? 0);
@@ -117,23 +124,34 @@ public sealed class RefreshFeedHandler(
         }
     }
 
+    /// <summary>
+    /// A failure the runner records (an unexpected exception, the timeout, a completion that could
+    /// not be written) is the feed's as much as one this handler records itself.
+    /// </summary>
+    public JobQueue.FailEffects FailureEffects(JobRun run, string error) =>
+        (db, final, ct) => RecordFailureAsync(db, FeedIdOf(run.Job), error, null, final, ct);
+
     /// <summary>The feed shows every failed attempt's error; only a job that gave up pushes its next refresh back.</summary>
-    private async Task RecordFailureAsync(AppDbContext db, long feedId, FeedException error, bool final, CancellationToken ct)
+    private async Task RecordFailureAsync(AppDbContext db, long feedId, string error, DateTime? retryNotBefore, bool final, CancellationToken ct)
     {
         if (await db.Feeds.SingleOrDefaultAsync(f => f.Id == feedId, ct) is not { } feed)
         {
             return;
         }
-        feed.LastError = error.Message;
+        feed.LastError = error;
         if (final)
         {
-            FeedSchedule.Failed(feed, time.GetUtcNow().UtcDateTime, options.Value.RefreshInterval, error.RetryNotBefore);
+            FeedSchedule.Failed(feed, time.GetUtcNow().UtcDateTime, options.Value.RefreshInterval, retryNotBefore);
         }
     }
 
-    private static long ReadFeedId(string payload)
+    private static long FeedIdOf(ClaimedJob job)
     {
-        using var json = JsonDocument.Parse(payload);
+        if (job.FeedId is { } id)
+        {
+            return id;
+        }
+        using var json = JsonDocument.Parse(job.Payload);
         return json.RootElement.GetProperty("feedId").GetInt64();
     }
 }

@@ -13,7 +13,7 @@ namespace App.Worker.Feeds;
 /// </summary>
 public sealed class XmlRepair : TextReader
 {
-    /// <summary>Enough look-ahead for every construct but CDATA, comments and DOCTYPE, which read on to their end.</summary>
+    /// <summary>Enough look-ahead for every construct but a DOCTYPE, which reads on to its end (CDATA and comments are copied on as they come).</summary>
     private const int LookAhead = 64;
 
     private readonly TextReader _source;
@@ -23,11 +23,40 @@ public sealed class XmlRepair : TextReader
     private int _windowEnd;
     private bool _sourceDone;
     private int _pendingStart;
+    private int _linesHandedOn;
 
-    /// <summary>Mends the text <paramref name="source"/> reads, as it is read; disposing this disposes the source.</summary>
-    public XmlRepair(TextReader source)
+    // Inside a CDATA section or a comment: copied on as the source comes, up to this terminator,
+    // so that a section of megabytes is never in the window (or the pending text) whole.
+    private string? _copyingThrough;
+
+    // A long CDATA section is handed on as several adjacent ones, the same text: XmlReader holds
+    // a whole CDATA node in its buffer (6 bytes a character, on the large object heap), and an
+    // item of a megabyte of HTML was four times that in memory at once.
+    private const int CDataSplitChars = 32 * 1024;
+    private int _cdataChars;
+
+    /// <summary>
+    /// Whether an XML error at <paramref name="line"/> is the document's end: all of the source
+    /// was read and handed on, and the error is on its last line (a document cut off, rather than
+    /// one broken further up). Lines are counted by line feeds.
+    /// </summary>
+    public bool IsLastLine(int line) =>
+        _sourceDone && _windowStart == _windowEnd && _pendingStart >= _pending.Length && line == _linesHandedOn + 1;
+
+    // Called each time another ProgressChars characters were handed on (a refresh's GarbageBudget).
+    private const int ProgressChars = 64 * 1024;
+    private readonly Action? _progress;
+    private long _handedOn;
+
+    /// <summary>
+    /// Mends the text <paramref name="source"/> reads, as it is read; disposing this disposes the
+    /// source. <paramref name="progress"/> is called every 64 Ki characters handed on: within one
+    /// large item, the only other moments a refresh could collect its garbage are between items.
+    /// </summary>
+    public XmlRepair(TextReader source, Action? progress = null)
     {
         _source = source;
+        _progress = progress;
     }
 
     public XmlRepair(string xml)
@@ -59,6 +88,12 @@ public sealed class XmlRepair : TextReader
         var n = Math.Min(buffer.Length, _pending.Length - _pendingStart);
         _pending.CopyTo(_pendingStart, buffer[..n], n);
         _pendingStart += n;
+        _linesHandedOn += buffer[..n].Count('\n');
+        if (_progress is not null && (_handedOn + n) / ProgressChars > _handedOn / ProgressChars)
+        {
+            _progress();
+        }
+        _handedOn += n;
         return n;
     }
 
@@ -82,6 +117,7 @@ public sealed class XmlRepair : TextReader
         if (c >= 0)
         {
             _pendingStart++;
+            _linesHandedOn += c == '\n' ? 1 : 0;
         }
         return c;
     }
@@ -104,7 +140,23 @@ public sealed class XmlRepair : TextReader
         }
         while (true)
         {
-            var used = Step(_window.AsSpan(_windowStart, _windowEnd - _windowStart), _sourceDone, _pending);
+            var window = _window.AsSpan(_windowStart, _windowEnd - _windowStart);
+            int used;
+            if (_copyingThrough is { } end)
+            {
+                used = CopyOn(window, end, _sourceDone, _pending, ref _copyingThrough);
+                _cdataChars += used;
+                if (end == "]]>" && _copyingThrough is not null && _cdataChars >= CDataSplitChars && !char.IsHighSurrogate(_pending[^1]))
+                {
+                    _pending.Append("]]><![CDATA[");
+                    _cdataChars = 0;
+                }
+            }
+            else
+            {
+                used = Step(window, _sourceDone, _pending, ref _copyingThrough);
+                _cdataChars = 0;
+            }
             if (used > 0 || _windowStart == _windowEnd)
             {
                 _windowStart += used;
@@ -145,7 +197,7 @@ public sealed class XmlRepair : TextReader
     /// Mends the construct at the start of <paramref name="xml"/> into <paramref name="text"/>; returns
     /// how many characters it used, or 0 when the construct goes on past the end and <paramref name="final"/> is false.
     /// </summary>
-    private static int Step(ReadOnlySpan<char> xml, bool final, StringBuilder text)
+    private static int Step(ReadOnlySpan<char> xml, bool final, StringBuilder text, ref string? copyingThrough)
     {
         // Most of a document needs nothing: copy a run of ordinary characters at once.
         var run = 0;
@@ -161,11 +213,15 @@ public sealed class XmlRepair : TextReader
         var c = xml[0];
         if (c == '<' && xml.StartsWith("<![CDATA["))
         {
-            return CopyThrough(xml, "]]>", final, text);
+            text.Append("<![CDATA[");
+            copyingThrough = "]]>";
+            return "<![CDATA[".Length;
         }
         if (c == '<' && xml.StartsWith("<!--"))
         {
-            return CopyThrough(xml, "-->", final, text);
+            text.Append("<!--");
+            copyingThrough = "-->";
+            return "<!--".Length;
         }
         if (c == '<' && xml.StartsWith("<!DOCTYPE"))
         {
@@ -193,14 +249,24 @@ public sealed class XmlRepair : TextReader
     private static bool IsXmlChar(char c) =>
         c is '\t' or '\n' or '\r' || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD);
 
-    private static int CopyThrough(ReadOnlySpan<char> xml, string end, bool final, StringBuilder text)
+    /// <summary>
+    /// Copies the inside of a CDATA section or comment untouched but for characters XML forbids,
+    /// through <paramref name="end"/> if the window holds it (then the copying is over), else all
+    /// but the last characters, which may be the start of the terminator.
+    /// </summary>
+    private static int CopyOn(ReadOnlySpan<char> xml, string end, bool final, StringBuilder text, ref string? copyingThrough)
     {
         var close = xml.IndexOf(end, StringComparison.Ordinal);
-        if (close < 0 && !final)
+        int stop;
+        if (close >= 0 || final)
         {
-            return 0;
+            stop = close < 0 ? xml.Length : close + end.Length;
+            copyingThrough = null;
         }
-        var stop = close < 0 ? xml.Length : close + end.Length;
+        else
+        {
+            stop = Math.Max(0, xml.Length - (end.Length - 1));
+        }
         foreach (var c in xml[..stop])
         {
             if (IsXmlChar(c) || char.IsSurrogate(c))

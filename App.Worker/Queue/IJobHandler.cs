@@ -1,3 +1,5 @@
+using App.Data.Queue;
+
 namespace App.Worker.Queue;
 
 /// <summary>Runs jobs of one <see cref="Type"/>.</summary>
@@ -18,4 +20,11 @@ public interface IJobHandler
     /// finishing completes the job; an exception fails the attempt (retried with backoff).
     /// </summary>
     Task RunAsync(JobRun run, CancellationToken ct);
+
+    /// <summary>
+    /// Effects to commit with a failed attempt that the runner records for the handler: it threw,
+    /// timed out, or its own outcome could not be written. What the handler keeps beside the job
+    /// (a feed's last error and schedule) then says so too. None by default.
+    /// </summary>
+    JobQueue.FailEffects? FailureEffects(JobRun run, string error) => null;
 }

@@ -25,10 +25,12 @@ public sealed class JobRunner : IHostedService
     // However contended the write lock, a worker holds no more than this many jobs it has not started.
     private const int MaxClaimAhead = 256;
 
-    // Guarded by _lock: jobs whose handler runs, and jobs claimed ahead that wait for a slot.
+    // Guarded by _lock: jobs whose handler runs, jobs claimed ahead that wait for a slot, and the
+    // writes handing back jobs claimed after the stop began.
     private readonly object _lock = new();
     private readonly Dictionary<long, RunningJob> _running = [];
     private readonly Queue<ClaimedJob> _ready = new();
+    private readonly List<Task> _handBacks = [];
 
     // Cancelled when the grace period is over: handlers stop and their jobs are released.
     private readonly CancellationTokenSource _hardStop = new();
@@ -146,7 +148,13 @@ public sealed class JobRunner : IHostedService
         start?.ForEach(r => _ = Task.Run(() => LaneAsync(r)));
         if (handBack is not null)
         {
-            _ = ReleaseAsync(handBack);
+            // A claim that was under way when the stop began: handed back at once, and the stop
+            // waits for it before the worker deregisters (and the process exits).
+            var release = ReleaseAsync(handBack);
+            lock (_lock)
+            {
+                _handBacks.Add(release);
+            }
         }
     }
 
@@ -205,14 +213,28 @@ public sealed class JobRunner : IHostedService
         var run = new JobRun(job, _queue, _loop);
         if (_handlers.Find(job.Type) is not { } handler)
         {
-            await TryFailAsync(run, $"No handler for job type \"{job.Type}\".", retryable: false);
+            await TryFailAsync(run, null, $"No handler for job type \"{job.Type}\".", retryable: false);
             return false;
         }
+        var giveUpAt = _time.GetUtcNow() + handler.Timeout + _options.TimeoutGrace;
         using var timeout = new CancellationTokenSource(handler.Timeout, _time);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {
-            await handler.RunAsync(run, attempt.Token);
+            var work = handler.RunAsync(run, attempt.Token);
+            if (!work.IsCompleted && !await FinishesByAsync(work, giveUpAt))
+            {
+                // The handler ignores its token. Its lane is let go (the lease stops being renewed,
+                // the slot is free) and the timeout recorded; what it writes later is fenced off.
+                _log.LogError("Job {JobId} ({Type}) did not stop within {Grace} of its {Timeout} timeout; given up",
+                    job.Lease.JobId, job.Type, _options.TimeoutGrace, handler.Timeout);
+                if (!run.Finished)
+                {
+                    await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                }
+                return false;
+            }
+            await work;
             return !run.Finished;
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
@@ -232,7 +254,7 @@ public sealed class JobRunner : IHostedService
             _log.LogWarning("Job {JobId} ({Type}) timed out after {Timeout}", job.Lease.JobId, job.Type, handler.Timeout);
             if (!run.Finished)
             {
-                await TryFailAsync(run, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
             }
         }
         catch (Exception e)
@@ -240,14 +262,53 @@ public sealed class JobRunner : IHostedService
             _log.LogError(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Lease.JobId, job.Type, job.Attempt);
             if (!run.Finished)
             {
-                await TryFailAsync(run, JobErrors.Describe(e), retryable: true);
+                await TryFailAsync(run, handler, JobErrors.Describe(e), retryable: true);
             }
         }
         return false;
     }
 
-    private async Task TryFailAsync(JobRun run, string error, bool retryable)
+    /// <summary>Whether <paramref name="work"/> ends by <paramref name="deadline"/>; if not, its outcome is observed when it comes, and only logged.</summary>
+    private async Task<bool> FinishesByAsync(Task work, DateTimeOffset deadline)
     {
+        var left = deadline - _time.GetUtcNow();
+        try
+        {
+            await work.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time);
+            return true;
+        }
+        catch (TimeoutException) when (!work.IsCompleted)
+        {
+            _ = work.ContinueWith(
+                t => _log.LogWarning(t.Exception, "A job given up after its timeout failed later"),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return false;
+        }
+        catch
+        {
+            // The handler ended with an exception: the caller awaits it again and handles that.
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Records a failed attempt with the handler's failure effects. When those cannot be written
+    /// (they may be what failed), the failure is written without them rather than not at all.
+    /// </summary>
+    private async Task TryFailAsync(JobRun run, IJobHandler? handler, string error, bool retryable)
+    {
+        if (handler?.FailureEffects(run, error) is { } effects)
+        {
+            try
+            {
+                await run.FailAsync(error, retryable, effects, CancellationToken.None);
+                return;
+            }
+            catch (Exception writeError)
+            {
+                _log.LogError(writeError, "Could not record the failure of job {JobId} with its effects", run.Job.Lease.JobId);
+            }
+        }
         try
         {
             await run.FailAsync(error, retryable, null, CancellationToken.None);
@@ -346,7 +407,8 @@ public sealed class JobRunner : IHostedService
 
     /// <summary>
     /// Stops claiming and hands back the jobs claimed ahead at once; waits up to the grace period for
-    /// running jobs, then cancels and releases what still runs.
+    /// running jobs, then cancels and releases what still runs. Deregisters only once every
+    /// hand-back was written (including jobs a claim in flight returned after the stop began).
     /// </summary>
     public async Task StopAsync(CancellationToken ct)
     {
@@ -384,6 +446,13 @@ public sealed class JobRunner : IHostedService
             await _renewal;
         }
         await _loop.StopAsync();
+        // The loop has ended, so no claim can come back any more: every hand-back is known now.
+        List<Task> handBacks;
+        lock (_lock)
+        {
+            handBacks = [.. _handBacks];
+        }
+        await Task.WhenAll(handBacks);
         try
         {
             await _registry.DeregisterAsync(_identity.Id, CancellationToken.None);

@@ -142,4 +142,74 @@ public sealed class FeedFormatDetailTests
         // Declared in the prolog: the prolog wins over a generic HTTP charset.
         Assert.Equal("Café crème", new FeedParser().Parse(FeedCorpus.Document("rss20-iso-8859-1.xml", "utf-8")).Items[0].Title);
     }
+
+    [Fact]
+    public void UndeclaredPrefixes_ReadAsTheirWellKnownNamespaces()
+    {
+        var feed = FeedCorpus.Parse("rss20-undeclared-prefixes.xml");
+
+        Assert.Equal("Grace", feed.Items[0].Author);
+        Assert.Equal("<p>Full text 2</p>", feed.Items[0].Content);
+        Assert.Equal("Summary 2", feed.Items[0].Summary);
+    }
+
+    [Fact]
+    public void PreAtomEchoFeeds_ReadAsAtom03()
+    {
+        var entry = Assert.Single(FeedCorpus.Parse("atom-pre10-echo.xml").Items);
+
+        Assert.Equal("<p>Echo content</p>", entry.Content);
+        Assert.Equal("Sam", entry.Author);
+        Assert.Equal(Jan7.AddHours(1), entry.UpdatedAt);
+    }
+
+    [Fact]
+    public void TitlesDatesAndAuthors_FallBackToDublinCoreMediaAndItunes()
+    {
+        var feed = FeedCorpus.Parse("rss20-fallbacks.xml");
+
+        Assert.Equal("Titled by Dublin Core", feed.Title);
+        Assert.Equal(["Dublin Core title", "Media title", "Nested media title"], feed.Items.Select(i => i.Title));
+        Assert.Equal(["Ada", "Grace", "Linus"], feed.Items.Select(i => i.Author));
+        Assert.Equal([Jan7, Jan7.AddDays(-1), Jan7.AddDays(-2)], feed.Items.Select(i => i.PublishedAt));
+    }
+
+    [Fact]
+    public void AtomElementsInRssItems_GiveLinkDatesAndAuthor()
+    {
+        var items = FeedCorpus.Parse("rss20-atom-in-items.xml").Items;
+
+        Assert.Equal(("https://example.com/posts/2", Jan7, Jan7.AddDays(1), "Ada"), (items[0].Link, items[0].PublishedAt, items[0].UpdatedAt, items[0].Author));
+        Assert.Equal(("https://example.com/posts/1", Jan7.AddDays(-1)), (items[1].Link, items[1].PublishedAt));
+    }
+
+    [Fact]
+    public void ItemsWithoutTitleLinkOrGuid_ThatDifferInOtherFields_KeepApartKeys()
+    {
+        var keys = FeedCorpus.Parse("rss20-no-identity.xml").Items.Select(FeedItemStore.KeyOf).ToList();
+
+        Assert.Equal(3, keys.Distinct().Count());
+        Assert.All(keys, k => Assert.StartsWith("hash:", k));
+    }
+
+    [Fact]
+    public void ADocumentCutOff_KeepsTheItemsThatWereComplete()
+    {
+        var feed = FeedCorpus.Parse("rss20-truncated.xml");
+
+        Assert.Equal("Cut off", feed.Title);
+        Assert.Equal(["Post 3", "Post 2"], feed.Items.Select(i => i.Title));
+    }
+
+    [Fact]
+    public void PlainTextTitles_DropScriptAndStyleWithTheirContent()
+    {
+        var rss = FeedCorpus.Parse("rss20-title-script.xml");
+        Assert.Equal("Scripts in titles", rss.Title);
+        Assert.Equal(["Hello", "Styled <b>but</b> plain", "Unclosed"], rss.Items.Select(i => i.Title));
+
+        var json = FeedCorpus.Parse("jsonfeed-title-script.json");
+        Assert.Equal("JSON titles", json.Title);
+        Assert.Equal("Plain title", json.Items[0].Title);
+    }
 }

@@ -15,7 +15,7 @@ public static class AtomParser
     /// Reads the document from its root element, handing each entry to <paramref name="onItem"/> as
     /// it is read, with the feed as known at the first entry; returns the whole feed without entries.
     /// </summary>
-    public static ParsedFeed Parse(XmlReader reader, Uri documentUrl, Action<ParsedItem, ParsedFeed> onItem)
+    public static ParsedFeed Parse(XmlReader reader, Uri documentUrl, Action<ParsedItem, ParsedFeed> onItem, Func<XmlException, bool>? cutOff = null)
     {
         var ns = XNamespace.Get(reader.NamespaceURI);
         ParsedFeed? head = null;
@@ -26,7 +26,7 @@ public static class AtomParser
                 head ??= Head(root, ns, documentUrl);
                 onItem(Entry(element, ns, documentUrl, root), head);
             }
-        });
+        }, cutOff);
         return Head(root, ns, documentUrl);
     }
 
@@ -34,7 +34,7 @@ public static class AtomParser
     {
         var feedBase = FeedXml.BaseOf(root, documentUrl);
         return new ParsedFeed(
-            TextOf(root.Element(ns + "title")),
+            TextOf(root.Element(ns + "title")) ?? FeedText.PlainText(FeedXml.Value(root.Element(FeedXml.Dc + "title"))),
             AlternateLink(root, ns, documentUrl),
             FeedText.Absolute(FeedXml.Value(root.Element(ns + "icon") ?? root.Element(ns + "logo")), feedBase),
             []);
@@ -43,17 +43,21 @@ public static class AtomParser
     private static ParsedItem Entry(XElement entry, XNamespace ns, Uri documentUrl, XElement root)
     {
         var baseUri = FeedXml.BaseOf(entry, documentUrl);
-        var published = FeedDates.Parse(FeedXml.Value(entry.Element(ns + "published") ?? entry.Element(ns + "issued") ?? entry.Element(ns + "created")));
-        var updated = FeedDates.Parse(FeedXml.Value(entry.Element(ns + "updated") ?? entry.Element(ns + "modified")));
-        var author = entry.Element(ns + "author") ?? root.Element(ns + "author");
+        var published = FeedDates.Parse(FeedXml.FirstValue(entry, ns + "published", ns + "issued", ns + "created", FeedXml.Dc + "date"));
+        var updated = FeedDates.Parse(FeedXml.FirstValue(entry, ns + "updated", ns + "modified"));
+        var author = FeedText.Collapse((entry.Element(ns + "author") ?? root.Element(ns + "author"))?.Element(ns + "name")?.Value)
+            ?? FeedText.Collapse(FeedXml.FirstValue(entry, FeedXml.Dc + "creator", FeedXml.Dc + "author", FeedXml.Itunes + "author"));
+        var title = TextOf(entry.Element(ns + "title"))
+            ?? FeedText.PlainText(FeedXml.FirstValue(entry, FeedXml.Dc + "title", FeedXml.Media + "title")
+                ?? FeedXml.Value(entry.Descendants(FeedXml.Media + "title").FirstOrDefault()));
         var enclosure = entry.Elements(ns + "link").FirstOrDefault(l => (string?)l.Attribute("rel") == "enclosure") is { } e
             && FeedText.Absolute(e.Attribute("href")?.Value, FeedXml.BaseOf(e, documentUrl)) is { } url
             ? new ParsedEnclosure(url, FeedText.Trim(e.Attribute("type")?.Value), FeedXml.Length(e.Attribute("length")?.Value))
             : null;
         var contentElement = entry.Element(ns + "content");
-        return new ParsedItem(FeedXml.Value(entry.Element(ns + "id")), TextOf(entry.Element(ns + "title")), AlternateLink(entry, ns, documentUrl))
+        return new ParsedItem(FeedXml.Value(entry.Element(ns + "id")), title, AlternateLink(entry, ns, documentUrl))
         {
-            Author = FeedText.Collapse(author?.Element(ns + "name")?.Value),
+            Author = author,
             PublishedAt = published ?? updated,
             UpdatedAt = updated,
             Summary = HtmlOf(entry.Element(ns + "summary")),
@@ -65,15 +69,10 @@ public static class AtomParser
         };
     }
 
-    private static string? AlternateLink(XElement parent, XNamespace ns, Uri documentUrl)
-    {
-        var links = parent.Elements(ns + "link").ToList();
-        var alternate = links.FirstOrDefault(l => (string?)l.Attribute("rel") is null or "alternate" && IsHtml(l))
-            ?? links.FirstOrDefault(l => (string?)l.Attribute("rel") is null or "alternate");
-        return alternate is null ? null : FeedText.Absolute(alternate.Attribute("href")?.Value, FeedXml.BaseOf(alternate, documentUrl));
-    }
-
-    private static bool IsHtml(XElement link) => (string?)link.Attribute("type") is null or "text/html";
+    private static string? AlternateLink(XElement parent, XNamespace ns, Uri documentUrl) =>
+        FeedXml.AlternateLink(parent.Elements(ns + "link")) is { } alternate
+            ? FeedText.Absolute(alternate.Attribute("href")?.Value, FeedXml.BaseOf(alternate, documentUrl))
+            : null;
 
     private enum Kind { Text, Html, Xhtml, Base64 }
 
@@ -96,7 +95,10 @@ public static class AtomParser
     {
         Kind.Html => FeedText.FromHtml(e.Value),
         Kind.Base64 => FeedText.FromHtml(DecodeBase64(e.Value)),
-        _ => FeedText.Collapse(e.Value),
+        // The text of the div, less that of any script or style element in it.
+        Kind.Xhtml => FeedText.Collapse(string.Concat(e.DescendantNodes().OfType<XText>()
+            .Where(t => t.Parent?.Name.LocalName is not ("script" or "style")).Select(t => t.Value))),
+        _ => FeedText.PlainText(e.Value),
     };
 
     private static string? HtmlOf(XElement? e)

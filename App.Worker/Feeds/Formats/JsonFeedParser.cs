@@ -27,7 +27,7 @@ public static class JsonFeedParser
                 throw new FeedException("Not a feed: the JSON document is not a JSON Feed", retryable: false);
             }
             var head = new ParsedFeed(
-                FeedText.Collapse(Str(root, "title")),
+                FeedText.PlainText(Str(root, "title")),
                 FeedText.Absolute(Str(root, "home_page_url"), documentUrl),
                 FeedText.Absolute(Str(root, "icon") ?? Str(root, "favicon"), documentUrl),
                 []);
@@ -54,7 +54,7 @@ public static class JsonFeedParser
             : null;
         var published = FeedDates.Parse(Str(item, "date_published"));
         var updated = FeedDates.Parse(Str(item, "date_modified"));
-        return new ParsedItem(Str(item, "id"), FeedText.Collapse(Str(item, "title")), link)
+        return new ParsedItem(Str(item, "id"), FeedText.PlainText(Str(item, "title")), link)
         {
             // 1.1 has "authors"; 1.0 has "author".
             Author = FeedText.Collapse(AuthorName(item)),

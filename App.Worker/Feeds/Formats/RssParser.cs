@@ -15,7 +15,7 @@ public static class RssParser
     /// Reads the document from its root element, handing each item to <paramref name="onItem"/> as
     /// it is read, with the feed as known at the first item; returns the whole feed without items.
     /// </summary>
-    public static ParsedFeed Parse(XmlReader reader, Uri documentUrl, Action<ParsedItem, ParsedFeed> onItem)
+    public static ParsedFeed Parse(XmlReader reader, Uri documentUrl, Action<ParsedItem, ParsedFeed> onItem, Func<XmlException, bool>? cutOff = null)
     {
         var rdf = reader.LocalName == "RDF";
         ParsedFeed? head = null;
@@ -29,12 +29,14 @@ public static class RssParser
                 head ??= Head(root, rdf, documentUrl);
                 onItem(Item(element, ns, documentUrl), head);
             }
-        });
+        }, cutOff);
         return Head(root, rdf, documentUrl);
     }
 
+    // RSS 2.0 has no namespace, but some feeds put it in one as their default (Userland's
+    // "http://backend.userland.com/rss2"): the root's own is the one its elements are in.
     private static XNamespace ItemNamespace(XElement root, bool rdf) =>
-        rdf ? (root.Element(FeedXml.Rss10 + "channel") is not null ? FeedXml.Rss10 : FeedXml.Rss090) : XNamespace.None;
+        rdf ? (root.Element(FeedXml.Rss10 + "channel") is not null ? FeedXml.Rss10 : FeedXml.Rss090) : root.Name.Namespace;
 
     private static ParsedFeed Head(XElement root, bool rdf, Uri documentUrl)
     {
@@ -44,7 +46,7 @@ public static class RssParser
         var channelBase = FeedXml.BaseOf(channel, documentUrl);
         var image = FeedXml.Child(rdf ? root : channel, "image", ns);
         return new ParsedFeed(
-            FeedText.DecodedText(FeedXml.Child(channel, "title", ns)?.Value),
+            FeedText.DecodedText(FeedXml.Value(FeedXml.Child(channel, "title", ns)) ?? FeedXml.Value(channel.Element(FeedXml.Dc + "title"))),
             FeedText.Absolute(FeedXml.Value(FeedXml.Child(channel, "link", ns)), channelBase),
             image is null ? null : FeedText.Absolute(FeedXml.Value(FeedXml.Child(image, "url", ns)), channelBase),
             []);
@@ -56,22 +58,30 @@ public static class RssParser
         var guidElement = FeedXml.Child(item, "guid", ns);
         var guid = FeedXml.Value(guidElement) ?? FeedText.Trim(item.Attribute(FeedXml.Rdf + "about")?.Value);
         var link = FeedText.Absolute(FeedXml.Value(FeedXml.Child(item, "link", ns)), baseUri)
-            ?? FeedText.Absolute(item.Elements(FeedXml.Atom + "link").FirstOrDefault()?.Attribute("href")?.Value, baseUri);
+            ?? FeedText.Absolute(FeedXml.AlternateLink(item.Elements(FeedXml.Atom + "link"))?.Attribute("href")?.Value, baseUri);
         // A guid is a permalink unless it says otherwise; use it when there is no link.
         if (link is null && guidElement?.Attribute("isPermaLink")?.Value != "false" && guid is not null
             && guid.StartsWith("http", StringComparison.OrdinalIgnoreCase))
         {
             link = FeedText.Absolute(guid, baseUri);
         }
+        // Fallbacks as the widely used parsers of other languages read them: Dublin Core, Atom
+        // elements inside RSS, and the podcast and media modules.
         var published = FeedDates.Parse(FeedXml.Value(FeedXml.Child(item, "pubDate", ns)))
-            ?? FeedDates.Parse(FeedXml.Value(item.Element(FeedXml.Dc + "date")));
-        var updated = FeedDates.Parse(FeedXml.Value(item.Element(FeedXml.Atom + "updated")));
+            ?? FeedDates.Parse(FeedXml.FirstValue(item, FeedXml.Dc + "date", FeedXml.Atom + "published", FeedXml.DcTerms + "issued", FeedXml.DcTerms + "created"));
+        var updated = FeedDates.Parse(FeedXml.FirstValue(item, FeedXml.Atom + "updated", FeedXml.DcTerms + "modified"));
+        var title = FeedXml.Value(FeedXml.Child(item, "title", ns))
+            ?? FeedXml.FirstValue(item, FeedXml.Dc + "title", FeedXml.Media + "title")
+            ?? FeedXml.Value(item.Descendants(FeedXml.Media + "title").FirstOrDefault());
+        var author = FeedXml.Value(FeedXml.Child(item, "author", ns))
+            ?? FeedXml.FirstValue(item, FeedXml.Dc + "creator", FeedXml.Dc + "author", FeedXml.Itunes + "author")
+            ?? FeedXml.Value(item.Element(FeedXml.Atom + "author")?.Element(FeedXml.Atom + "name"));
         var enclosure = FeedXml.Child(item, "enclosure", ns) is { } e && FeedText.Absolute(e.Attribute("url")?.Value, baseUri) is { } url
             ? new ParsedEnclosure(url, FeedText.Trim(e.Attribute("type")?.Value), FeedXml.Length(e.Attribute("length")?.Value))
             : null;
-        return new ParsedItem(guid, FeedText.DecodedText(FeedXml.Child(item, "title", ns)?.Value), link)
+        return new ParsedItem(guid, FeedText.DecodedText(title), link)
         {
-            Author = FeedText.Collapse(FeedXml.Child(item, "author", ns)?.Value ?? item.Element(FeedXml.Dc + "creator")?.Value),
+            Author = FeedText.Collapse(author),
             PublishedAt = published ?? updated,
             UpdatedAt = updated,
             Summary = FeedXml.Value(FeedXml.Child(item, "description", ns)),
