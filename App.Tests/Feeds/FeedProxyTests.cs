@@ -80,7 +80,7 @@ public sealed class FeedProxyTests : IAsyncLifetime
             await context.SaveChangesAsync();
             feedId = feed.Id;
         }
-        using var worker = RunningWorker.Start(db.ConnectionString, new Dictionary<string, string>
+        using var worker = RunningProcess.StartWorker(db.ConnectionString, new Dictionary<string, string>
         {
             ["http_proxy"] = _proxy.BaseUrl.ToString(),
             ["HTTP_PROXY"] = _proxy.BaseUrl.ToString(),

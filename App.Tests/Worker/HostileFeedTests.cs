@@ -16,7 +16,7 @@ public sealed class HostileFeedTests(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private TempDatabase _db = null!;
     private FeedServer _origin = null!;
-    private RunningWorker? _worker;
+    private RunningProcess? _worker;
 
     public async Task InitializeAsync()
     {
@@ -103,7 +103,7 @@ public sealed class HostileFeedTests(ITestOutputHelper output) : IAsyncLifetime
             await db.SaveChangesAsync();
             jobId = queued.Id;
         }
-        _worker = RunningWorker.Start(_db.ConnectionString);
+        _worker = RunningProcess.StartWorker(_db.ConnectionString);
         try
         {
             var job = await Eventually.GetAsync(async () =>
