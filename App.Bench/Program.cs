@@ -17,6 +17,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["feeds-parse"] = () => FeedBenchmarks.RunAsync(["parse"]),
     ["feeds-memory"] = () => FeedBenchmarks.RunAsync(["memory"]),
     ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
+    ["feeds-refresh"] = () => FeedBenchmarks.RunAsync(["refresh"]),
     ["reader"] = UnreadCountBenchmarks.RunAsync,
 };
 

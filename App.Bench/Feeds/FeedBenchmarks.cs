@@ -14,7 +14,8 @@ namespace App.Bench.Feeds;
 /// <summary>
 /// Section "feeds": parse throughput on a 5,000-item feed (median of several runs), the peak
 /// resident memory of a real worker process while it fetches and stores a 10 MiB feed, and
-/// while it deals with hostile documents (an item nesting 100,000 elements, a 9 MiB page of tags).
+/// while it deals with hostile documents (an item nesting 100,000 elements, a 9 MiB page of tags),
+/// and 10,000 feeds refreshed at once (<see cref="RefreshManyBenchmarks"/>).
 /// </summary>
 public static class FeedBenchmarks
 {
@@ -23,7 +24,7 @@ public static class FeedBenchmarks
     /// <summary>What one fetch stores at most (Feeds:MaxItemsPerFetch's default).</summary>
     private const int MaxItemsPerFetch = 1000;
 
-    public static readonly string[] Parts = ["parse", "memory", "hostile"];
+    public static readonly string[] Parts = ["parse", "memory", "hostile", "refresh"];
 
     public static async Task<IReadOnlyList<BenchRow>> RunAsync(IReadOnlyCollection<string> parts)
     {
@@ -39,6 +40,10 @@ public static class FeedBenchmarks
         if (parts.Contains("hostile"))
         {
             rows.AddRange(await HostilePeakMemoryAsync());
+        }
+        if (parts.Contains("refresh"))
+        {
+            rows.AddRange(await RefreshManyBenchmarks.RunAsync());
         }
         return rows;
     }

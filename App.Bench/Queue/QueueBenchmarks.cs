@@ -206,14 +206,14 @@ public static class QueueBenchmarks
     private const string BenchPassword = "bench passphrase";
 
     /// <summary>The web process on <paramref name="port"/>, with the administrator the clients sign in as.</summary>
-    private static AppProcess StartWeb(BenchDatabase db, int port) => AppProcess.Start("App.Web", db.ConnectionString, new Dictionary<string, string>
+    internal static AppProcess StartWeb(BenchDatabase db, int port) => AppProcess.Start("App.Web", db.ConnectionString, new Dictionary<string, string>
     {
         ["Urls"] = $"http://127.0.0.1:{port}",
         ["Auth:AdminUsername"] = BenchUser,
         ["Auth:AdminPassword"] = BenchPassword,
     });
 
-    private static HttpClient BasicClient(int port) => new()
+    internal static HttpClient BasicClient(int port) => new()
     {
         BaseAddress = new Uri($"http://127.0.0.1:{port}"),
         DefaultRequestHeaders =
@@ -383,7 +383,7 @@ public static class QueueBenchmarks
         return latencies;
     }
 
-    private static long WorkerCount(BenchDatabase db)
+    internal static long WorkerCount(BenchDatabase db)
     {
         using var connection = db.OpenRaw();
         using var command = connection.CreateCommand();
@@ -391,7 +391,7 @@ public static class QueueBenchmarks
         return (long)command.ExecuteScalar()!;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? every = null)
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? every = null)
     {
         var deadline = Stopwatch.StartNew();
         while (!await condition())
@@ -404,7 +404,7 @@ public static class QueueBenchmarks
         }
     }
 
-    private static async Task<HttpStatusCode?> TryGetAsync(HttpClient http, string path)
+    internal static async Task<HttpStatusCode?> TryGetAsync(HttpClient http, string path)
     {
         try
         {
@@ -417,7 +417,7 @@ public static class QueueBenchmarks
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

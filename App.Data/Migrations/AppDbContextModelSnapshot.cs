@@ -387,9 +387,9 @@ namespace App.Data.Migrations
                     b.HasIndex("State", "FinishedAt")
                         .HasDatabaseName("IX_Jobs_StateFinished");
 
-                    b.HasIndex("Priority", "RunAt", "Id")
-                        .IsDescending(true, false, false)
-                        .HasDatabaseName("IX_Jobs_Due")
+                    b.HasIndex("Type", "Priority", "RunAt", "Id")
+                        .IsDescending(false, true, false, false)
+                        .HasDatabaseName("IX_Jobs_DueByType")
                         .HasFilter("\"State\" = 'pending'");
 
                     b.ToTable("Jobs", null, t =>

@@ -75,10 +75,13 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
             .HasMaxLength(16);
         b.Property(j => j.Version).IsConcurrencyToken();
 
-        // "Next due job" is an ordered walk of this index from its start: no scan, no sort.
-        b.HasIndex(j => new { j.Priority, j.RunAt, j.Id })
-            .HasDatabaseName("IX_Jobs_Due")
-            .IsDescending(true, false, false)
+        // "Next due job of a type" is an ordered walk of this index from the type's first entry:
+        // no scan, no sort. By type first, because a worker claims each type for its own free slots
+        // (JobSql.ClaimDue); ordered by priority alone, a claim for a type with free slots walked
+        // past every pending job of the types whose slots were full.
+        b.HasIndex(j => new { j.Type, j.Priority, j.RunAt, j.Id })
+            .HasDatabaseName("IX_Jobs_DueByType")
+            .IsDescending(false, true, false, false)
             .HasFilter("\"State\" = 'pending'");
 
         // Expired leases are found by a seek too.

@@ -20,7 +20,12 @@ public sealed class JobQueue(
     private QueueConnection? _hot;
 
     private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromSeconds(1);
-    private DateTime _nextExpiryCheck = DateTime.MinValue;
+    private DateTime _nextAbandonCheck = DateTime.MinValue;
+
+    // By job type ("" for claims of any type), under the write gate: a type's expired leases are
+    // looked for when that type is claimed, so that a type claimed often (short jobs) does not use
+    // up the look-ups of one whose slots are free only now and then.
+    private readonly Dictionary<string, DateTime> _nextExpiryCheck = [];
 
     // One write transaction of this process at a time. Two connections of one process contending
     // for SQLite's write lock meet its busy handler, which sleeps for whole milliseconds; queueing
@@ -141,11 +146,12 @@ public sealed class JobQueue(
     }
 
     /// <summary>
-    /// Takes up to <paramref name="max"/> due jobs for <paramref name="owner"/>: running jobs whose
-    /// lease expired (their worker died) first (looked for at most once a second), then pending
-    /// jobs whose time has come. Each is a
-    /// conditional UPDATE … RETURNING guarded by state, in one BEGIN IMMEDIATE transaction: a
-    /// claimer that finds nothing left changes nothing. Returns each job with its lease.
+    /// Takes up to <paramref name="max"/> due jobs of any type for <paramref name="owner"/>: running
+    /// jobs whose lease expired (their worker died) first (looked for at most once a second), then
+    /// pending jobs whose time has come, by priority. Each is a conditional UPDATE … RETURNING
+    /// guarded by state, in one BEGIN IMMEDIATE transaction: a claimer that finds nothing left
+    /// changes nothing. Returns each job with its lease. For tools and tests: it reads every pending
+    /// job, where a worker claims by type (<see cref="ClaimAsync(string, IReadOnlyDictionary{string, int}, CancellationToken)"/>).
     /// </summary>
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string owner, int max, CancellationToken ct = default)
     {
@@ -153,30 +159,46 @@ public sealed class JobQueue(
         {
             return [];
         }
-        return await InWriteTransactionAsync(c => ClaimIn(c, owner, max), ct);
+        return await InWriteTransactionAsync(c => ClaimIn(c, owner, [new(null, max)]), ct);
+    }
+
+    /// <summary>
+    /// As <see cref="ClaimAsync(string, int, CancellationToken)"/>, but for each job type in
+    /// <paramref name="slots"/> at most its number of jobs, and none of other types: a worker claims
+    /// for each type's free slots.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string owner, IReadOnlyDictionary<string, int> slots, CancellationToken ct = default)
+    {
+        var wanted = Wanted(slots);
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+        return await InWriteTransactionAsync(c => ClaimIn(c, owner, wanted), ct);
     }
 
     /// <summary>
     /// One pass of a worker's writer: completes <paramref name="completed"/> (jobs that finished
-    /// with nothing else to commit, each fenced by its own lease) and claims up to
-    /// <paramref name="max"/> due jobs for <paramref name="owner"/>, all in one BEGIN IMMEDIATE
-    /// transaction, so that finishing jobs hand their slots straight to new ones. With nothing to
-    /// complete, a cheap read first tells whether anything is claimable at all, so a worker woken
-    /// for nothing does not take the write lock. Synchronous: SQLite calls block anyway, and the
-    /// worker calls it from its own writer thread.
+    /// with nothing else to commit, each fenced by its own lease) and claims, for each job type in
+    /// <paramref name="slots"/>, up to its number of due jobs of that type for <paramref name="owner"/>,
+    /// all in one BEGIN IMMEDIATE transaction, so that finishing jobs hand their slots straight to
+    /// new ones. With nothing to complete, a cheap read first tells whether anything is claimable
+    /// at all, so a worker woken for nothing does not take the write lock. Synchronous: SQLite
+    /// calls block anyway, and the worker calls it from its own writer thread.
     /// </summary>
-    public CompleteAndClaimResult CompleteAndClaim(IReadOnlyList<Lease> completed, string owner, int max)
+    public CompleteAndClaimResult CompleteAndClaim(IReadOnlyList<Lease> completed, string owner, IReadOnlyDictionary<string, int> slots)
     {
+        var wanted = Wanted(slots);
         _writes.Wait();
         try
         {
-            if (completed.Count == 0 && (max <= 0 || !AnyClaimable(Hot)))
+            if (completed.Count == 0 && !wanted.Any(w => AnyClaimable(Hot, w.Type!)))
             {
                 return new CompleteAndClaimResult([], [], TimeSpan.Zero);
             }
             var (completedFlags, claimed) = Hot.InWriteTransaction(c => (
                 PerLease(c, completed, JobSql.Complete, ("$now", Now)),
-                max > 0 ? ClaimIn(c, owner, max) : []));
+                wanted.Count > 0 ? ClaimIn(c, owner, wanted) : []));
             return new CompleteAndClaimResult(completedFlags, claimed, Hot.LastLockHeld);
         }
         finally
@@ -185,58 +207,81 @@ public sealed class JobQueue(
         }
     }
 
-    private bool AnyClaimable(QueueConnection connection)
+    /// <summary>How many jobs of one type a claim takes at most; a null type: any type.</summary>
+    private readonly record struct TypeClaim(string? Type, int Max);
+
+    private static List<TypeClaim> Wanted(IReadOnlyDictionary<string, int> slots) =>
+        [.. slots.Where(s => s.Value > 0).Select(s => new TypeClaim(s.Key, s.Value))];
+
+    private bool AnyClaimable(QueueConnection connection, string type)
     {
         var check = connection.Statement(JobSql.AnyClaimable);
         check.Parameters.AddWithValue("$now", Now);
+        check.Parameters.AddWithValue("$type", type);
         return Convert.ToInt64(check.ExecuteScalar()) != 0;
     }
 
-    private List<ClaimedJob> ClaimIn(QueueConnection connection, string owner, int max)
+    private List<ClaimedJob> ClaimIn(QueueConnection connection, string owner, IReadOnlyList<TypeClaim> wanted)
     {
         var now = Now;
         var expires = now + _options.LeaseDuration;
-        var claimed = new List<ClaimedJob>(max);
+        var claimed = new List<ClaimedJob>(wanted.Sum(w => w.Max));
 
         // Leases expire on a scale of seconds: looking for them on every claim of a busy worker
         // would double the statements of its hottest path for nothing.
-        var lookForExpired = now >= _nextExpiryCheck;
-        if (lookForExpired)
+        if (now >= _nextAbandonCheck)
         {
-            _nextExpiryCheck = now + ExpiryCheckPeriod;
+            _nextAbandonCheck = now + ExpiryCheckPeriod;
             var abandon = connection.Statement(JobSql.AbandonExhausted);
             abandon.Parameters.AddWithValue("$now", now);
             abandon.ExecuteNonQuery();
         }
-        foreach (var sql in lookForExpired ? [JobSql.Rescue, JobSql.ClaimDue] : new[] { JobSql.ClaimDue })
+        foreach (var (type, max) in wanted)
         {
-            if (claimed.Count == max)
+            var lookForExpired = now >= _nextExpiryCheck.GetValueOrDefault(type ?? "");
+            if (lookForExpired)
             {
-                break;
+                _nextExpiryCheck[type ?? ""] = now + ExpiryCheckPeriod;
             }
-            var take = connection.Statement(sql);
-            take.Parameters.AddWithValue("$owner", owner);
-            take.Parameters.AddWithValue("$expires", expires);
-            take.Parameters.AddWithValue("$now", now);
-            take.Parameters.AddWithValue("$limit", max - claimed.Count);
-            var batch = new List<(int Priority, DateTime RunAt, ClaimedJob Job)>();
-            using (var reader = take.ExecuteReader())
+            var ofType = 0;
+            string[] statements = type is null
+                ? lookForExpired ? [JobSql.RescueAnyType, JobSql.ClaimDueAnyType] : [JobSql.ClaimDueAnyType]
+                : lookForExpired ? [JobSql.Rescue, JobSql.ClaimDue] : [JobSql.ClaimDue];
+            foreach (var sql in statements)
             {
-                while (reader.Read())
+                if (ofType == max)
                 {
-                    batch.Add((reader.GetInt32(7), reader.GetDateTime(8), new ClaimedJob(
-                        new Lease(reader.GetInt64(0), reader.GetInt64(1), owner),
-                        Type: reader.GetString(2),
-                        Payload: reader.GetString(3),
-                        FeedId: reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                        Attempt: reader.GetInt32(5),
-                        MaxAttempts: reader.GetInt32(6),
-                        LeaseExpiresAt: expires)));
+                    break;
                 }
+                var take = connection.Statement(sql);
+                take.Parameters.AddWithValue("$owner", owner);
+                take.Parameters.AddWithValue("$expires", expires);
+                take.Parameters.AddWithValue("$now", now);
+                take.Parameters.AddWithValue("$limit", max - ofType);
+                if (type is not null)
+                {
+                    take.Parameters.AddWithValue("$type", type);
+                }
+                var batch = new List<(int Priority, DateTime RunAt, ClaimedJob Job)>();
+                using (var reader = take.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        batch.Add((reader.GetInt32(7), reader.GetDateTime(8), new ClaimedJob(
+                            new Lease(reader.GetInt64(0), reader.GetInt64(1), owner),
+                            Type: reader.GetString(2),
+                            Payload: reader.GetString(3),
+                            FeedId: reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                            Attempt: reader.GetInt32(5),
+                            MaxAttempts: reader.GetInt32(6),
+                            LeaseExpiresAt: expires)));
+                    }
+                }
+                ofType += batch.Count;
+                claimed.AddRange(batch
+                    .OrderByDescending(b => b.Priority).ThenBy(b => b.RunAt).ThenBy(b => b.Job.Lease.JobId)
+                    .Select(b => b.Job));
             }
-            claimed.AddRange(batch
-                .OrderByDescending(b => b.Priority).ThenBy(b => b.RunAt).ThenBy(b => b.Job.Lease.JobId)
-                .Select(b => b.Job));
         }
         return claimed;
     }

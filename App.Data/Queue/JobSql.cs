@@ -39,20 +39,46 @@ internal static class JobSql
           AND +"State" = '{Running}'
         """;
 
-    /// <summary>Transition Rescue: running jobs whose lease expired (their worker died), oldest expiry first.</summary>
-    public static readonly string Rescue = $"""
+    /// <summary>
+    /// Transition Rescue: running jobs of type <c>$type</c> whose lease expired (their worker died),
+    /// oldest expiry first. Only expired leases are walked, and there are few of those.
+    /// </summary>
+    public static readonly string Rescue = RescueOf("AND \"Type\" = $type");
+
+    /// <summary>Transition Rescue for jobs of any type (<see cref="JobQueue.ClaimAsync(string, int, CancellationToken)"/>: tools and tests).</summary>
+    public static readonly string RescueAnyType = RescueOf("");
+
+    private static string RescueOf(string typeCondition) => $"""
         UPDATE "Jobs" {TakeLease}
         WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_Lease"
-                       WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now
+                       WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now {typeCondition}
                        ORDER BY "LeaseExpiresAt" LIMIT $limit)
           AND +"State" = '{Running}' AND +"LeaseExpiresAt" <= $now
         RETURNING {ClaimedColumns}
         """;
 
-    /// <summary>Transition Claim: due pending jobs by priority, then age — an ordered walk of IX_Jobs_Due.</summary>
+    /// <summary>
+    /// Transition Claim: due pending jobs of type <c>$type</c> by priority, then age — an ordered
+    /// walk of IX_Jobs_DueByType from the type's first entry. A worker claims each type for that
+    /// type's free slots (docs/queue.md, "Slots per job type"), so the jobs of types whose slots are
+    /// full are never walked over.
+    /// </summary>
     public static readonly string ClaimDue = $"""
         UPDATE "Jobs" {TakeLease}
-        WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_Due"
+        WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_DueByType"
+                       WHERE "State" = '{Pending}' AND "Type" = $type AND "RunAt" <= $now
+                       ORDER BY "Priority" DESC, "RunAt", "Id" LIMIT $limit)
+          AND +"State" = '{Pending}'
+        RETURNING {ClaimedColumns}
+        """;
+
+    /// <summary>
+    /// Transition Claim for jobs of any type, by priority, then age (tools and tests). It reads
+    /// every pending job and sorts them; workers claim by type (<see cref="ClaimDue"/>).
+    /// </summary>
+    public static readonly string ClaimDueAnyType = $"""
+        UPDATE "Jobs" {TakeLease}
+        WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_DueByType"
                        WHERE "State" = '{Pending}' AND "RunAt" <= $now
                        ORDER BY "Priority" DESC, "RunAt", "Id" LIMIT $limit)
           AND +"State" = '{Pending}'
@@ -101,12 +127,13 @@ internal static class JobSql
         """;
 
     /// <summary>
-    /// Whether a claim would find anything (a due pending job or an expired lease): a read, no
-    /// write lock, so a worker woken by another process's commit looks before it queues to write.
+    /// Whether a claim for type <c>$type</c> would find anything (a due pending job or an expired
+    /// lease): a read, no write lock, so a worker woken by another process's commit looks before it
+    /// queues to write.
     /// </summary>
     public static readonly string AnyClaimable = $"""
-        SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Due" WHERE "State" = '{Pending}' AND "RunAt" <= $now)
-            OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now)
+        SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_DueByType" WHERE "State" = '{Pending}' AND "Type" = $type AND "RunAt" <= $now)
+            OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now AND "Type" = $type)
         """;
 
     /// <summary>

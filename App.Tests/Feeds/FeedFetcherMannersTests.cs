@@ -4,6 +4,10 @@ using System.Text;
 using App.Tests.Support;
 using App.Worker.Feeds;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
 
 namespace App.Tests.Feeds;
 
@@ -227,6 +231,19 @@ public sealed class FeedFetcherMannersTests : IAsyncLifetime
 
         Assert.Equal(4, _origin.Hits("/held"));
         Assert.Equal(2, Volatile.Read(ref peak));
+    }
+
+    [Fact]
+    public void TheFeedsClient_KeepsOneHandlerForTheProcess_SoThePerHostLimitIsNeverDoubled()
+    {
+        // The client factory's default replaces a handler every two minutes; the old one finishes
+        // its requests while the new one opens connections of its own to the same hosts.
+        var configuration = new ConfigurationBuilder().Build();
+        using var services = new ServiceCollection().AddLogging().AddFeedHandlers(configuration).BuildServiceProvider();
+
+        var options = services.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get(FeedFetcher.ClientName);
+
+        Assert.Equal(Timeout.InfiniteTimeSpan, options.HandlerLifetime);
     }
 
     private static void InterlockedMax(ref int target, int value)

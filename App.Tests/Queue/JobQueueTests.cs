@@ -476,7 +476,7 @@ public sealed class JobQueueTests : IAsyncLifetime
         Assert.Equal(taken.Id, rescued.Lease.JobId);
         var next = await _f.EnqueueAsync();
 
-        var result = _f.Queue.CompleteAndClaim([heldClaim.Lease, takenClaim.Lease], "worker-a", 5);
+        var result = _f.Queue.CompleteAndClaim([heldClaim.Lease, takenClaim.Lease], "worker-a", new Dictionary<string, int> { ["test"] = 5 });
 
         Assert.Equal([true, false], result.Completed);
         Assert.Equal(next.Id, Assert.Single(result.Claimed).Lease.JobId);
@@ -492,7 +492,7 @@ public sealed class JobQueueTests : IAsyncLifetime
     {
         var future = await _f.Queue.EnqueueAsync(new JobRequest("test") { RunAt = _f.Now.AddMinutes(1) });
 
-        var result = _f.Queue.CompleteAndClaim([], "worker-a", 4);
+        var result = _f.Queue.CompleteAndClaim([], "worker-a", new Dictionary<string, int> { ["test"] = 4 });
 
         Assert.Empty(result.Completed);
         Assert.Empty(result.Claimed);

@@ -31,4 +31,32 @@ public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain(plan, s => s.StartsWith("SCAN", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void ClaimOfAType_SeeksItsFirstDueJob_WithoutWalkingOtherTypesOrSorting()
+    {
+        // A worker claims each type for that type's free slots: pending jobs of types whose slots
+        // are full must cost the claim nothing, however many there are.
+        var plan = QueryPlan.Of(_db, JobSql.ClaimDue);
+        output.WriteLine(string.Join("\n", plan));
+
+        Assert.Contains(plan, s => s.StartsWith("SEARCH Jobs USING", StringComparison.Ordinal)
+            && s.Contains("INDEX IX_Jobs_DueByType (Type=?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(nameof(JobSql.Rescue))]
+    [InlineData(nameof(JobSql.AnyClaimable))]
+    public void RescueAndTheClaimableCheckOfAType_SeekTheirIndexes(string statement)
+    {
+        var sql = (string)typeof(JobSql).GetField(statement)!.GetValue(null)!;
+        var plan = QueryPlan.Of(_db, sql);
+        output.WriteLine(string.Join("\n", plan));
+
+        Assert.Contains(plan, s => s.Contains("INDEX IX_Jobs_Lease (LeaseExpiresAt<?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN Jobs", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
 }

@@ -15,6 +15,7 @@ public sealed class FeedServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Func<HttpContext, int, Task>> _routes = new();
     private readonly ConcurrentDictionary<string, int> _hits = new();
+    private List<Uri> _sites = [];
 
     private FeedServer(WebApplication app)
     {
@@ -23,22 +24,29 @@ public sealed class FeedServer : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    public static async Task<FeedServer> StartAsync()
+    /// <summary>
+    /// Starts on 127.0.0.1, and on each of <paramref name="moreAddresses"/> too (other loopback
+    /// addresses such as 127.0.0.2: other sites to a fetcher, whose connections it counts apart).
+    /// </summary>
+    public static async Task<FeedServer> StartAsync(params string[] moreAddresses)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(["http://127.0.0.1:0", .. moreAddresses.Select(a => $"http://{a}:0")]);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new FeedServer(app);
         app.Run(server.HandleAsync);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = new Uri(address);
+        server._sites = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a))];
+        server.BaseUrl = server._sites.First(s => s.Host == "127.0.0.1");
         return server;
     }
 
     /// <summary>Absolute URL of <paramref name="path"/> on this server.</summary>
     public Uri Url(string path) => new(BaseUrl, path);
+
+    /// <summary>Absolute URL of <paramref name="path"/> on this server's listener at <paramref name="address"/>.</summary>
+    public Uri UrlAt(string address, string path) => new(_sites.Single(s => s.Host == address), path);
 
     /// <summary>Scripts <paramref name="path"/>; the handler also gets the request's 1-based count for that path.</summary>
     public void Map(string path, Func<HttpContext, int, Task> handler) => _routes[path] = handler;

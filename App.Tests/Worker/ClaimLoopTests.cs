@@ -25,7 +25,7 @@ public sealed class ClaimLoopTests : IAsyncLifetime
     public async Task Contention_GrowsWhenAnotherProcessKeepsTheWriteLock()
     {
         var queue = _db.Queue();
-        var loop = new ClaimLoop(queue, "worker-1", () => 1, Record, NullLogger.Instance);
+        var loop = new ClaimLoop(queue, "worker-1", () => new Dictionary<string, int> { ["noop"] = 1 }, Record, NullLogger.Instance);
         try
         {
             await queue.EnqueueAsync(new JobRequest("noop"));

@@ -116,14 +116,19 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task JobOfAnUnknownType_FailsAtOnce()
+    public async Task JobOfATypeWithoutAHandler_IsLeftPendingForAWorkerThatHasOne()
     {
-        var job = await Queue.EnqueueAsync(new JobRequest("no-such-type"));
+        // A worker claims each type it runs for that type's slots, and no other type. In a rolling
+        // upgrade a job of a type only the newer release knows waits for one of its workers,
+        // instead of being failed for good by an older one ("No handler", as it was before).
+        var unknown = await Queue.EnqueueAsync(new JobRequest("no-such-type") { Priority = JobPriority.User });
+        var known = await Queue.EnqueueAsync(new JobRequest(ScriptedHandler.JobType));
 
         await Runner.PumpAsync(CancellationToken.None);
 
-        var failed = await WaitForAsync(job.Id, j => j.State == JobState.Failed);
-        Assert.Equal("No handler for job type \"no-such-type\".", failed.LastError);
+        await WaitForAsync(known.Id, j => j.State == JobState.Succeeded);
+        var left = await WaitForAsync(unknown.Id, _ => true);
+        Assert.Equal((JobState.Pending, 0, (string?)null), (left.State, left.Attempts, left.LastError));
     }
 
     [Fact]

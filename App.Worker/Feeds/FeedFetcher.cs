@@ -208,8 +208,11 @@ public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard 
     }
 
     /// <summary>
-    /// The primary handler of the feeds client: guarded connects, decompression, at most two
-    /// connections per host. Redirects are followed by <see cref="FetchAsync"/> itself, so that each
+    /// The primary handler of the feeds client: guarded connects, decompression, at most
+    /// <see cref="FeedOptions.MaxConnectionsPerHost"/> connections per host. Requests are HTTP/1.1
+    /// (HttpClient's default version), one at a time per connection, so that is also the number of
+    /// requests at once to a host; the handler keeps a pool per scheme, host and port, so each site
+    /// has its own. Redirects are followed by <see cref="FetchAsync"/> itself, so that each
     /// hop's scheme is checked and permanent moves are told from temporary ones. A proxy only when
     /// <see cref="FeedOptions.Proxy"/> names one: the environment's HTTP(S)_PROXY, which
     /// SocketsHttpHandler would honour by default, would hide every target from the guard.
@@ -222,7 +225,7 @@ public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard 
         ConnectTimeout = options.ConnectTimeout,
         AutomaticDecompression = DecompressionMethods.All,
         AllowAutoRedirect = false,
-        MaxConnectionsPerServer = 2,
+        MaxConnectionsPerServer = options.MaxConnectionsPerHost,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         UseCookies = false,
     };

@@ -25,6 +25,21 @@ public sealed class FeedOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ScheduleInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Fetch-feed jobs one worker process runs at once, in slots of their own: a fetch mostly waits
+    /// on the network (asynchronously, holding no thread), so many more than the queue's default.
+    /// </summary>
+    [Range(1, 1024)]
+    public int FetchConcurrency { get; set; } = 64;
+
+    /// <summary>
+    /// At most this many connections, so requests at once, from one worker process to one host
+    /// (scheme, host name and port): the fetch handler's per-server connection limit. Fetches of a
+    /// host beyond it wait for one of its connections.
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxConnectionsPerHost { get; set; } = 2;
+
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -17,7 +17,12 @@ public static class FeedSetup
         services.AddSingleton<PrivateAddressGuard>();
         services.AddHttpClient(FeedFetcher.ClientName, FeedFetcher.ConfigureClient)
             .ConfigurePrimaryHttpMessageHandler(sp => FeedFetcher.CreateHandler(
-                sp.GetRequiredService<PrivateAddressGuard>(), sp.GetRequiredService<IOptions<FeedOptions>>().Value));
+                sp.GetRequiredService<PrivateAddressGuard>(), sp.GetRequiredService<IOptions<FeedOptions>>().Value))
+            // One handler for the life of the process. The factory's default replaces it every two
+            // minutes, and the old one serves its requests under way while the new one opens
+            // connections of its own: for a while, twice Feeds:MaxConnectionsPerHost to a host. The
+            // handler's PooledConnectionLifetime already picks up DNS changes.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddSingleton<FeedFetcher>();
         services.AddSingleton<FeedParser>();
         services.AddSingleton<FeedLoader>();

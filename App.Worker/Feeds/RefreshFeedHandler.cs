@@ -35,6 +35,9 @@ public sealed class RefreshFeedHandler(
     /// </summary>
     public TimeSpan Timeout => 2 * options.Value.FetchTimeout + ProcessingAllowance;
 
+    /// <summary>Fetches wait on the network: they run in many slots of their own (Feeds:FetchConcurrency).</summary>
+    public int? Concurrency => options.Value.FetchConcurrency;
+
     public async Task RunAsync(JobRun run, CancellationToken ct)
     {
         var feedId = FeedIdOf(run.Job);

@@ -6,7 +6,7 @@ namespace App.Worker.Queue;
 /// <summary>
 /// The worker's one writer for its hot path: a dedicated thread whose every pass commits, in one
 /// transaction, the completions of jobs that finished with nothing else to write and the claims
-/// for the capacity they freed (<see cref="JobQueue.CompleteAndClaim"/>). Finishing jobs hand
+/// for the slots they freed, each job type for its own (<see cref="JobQueue.CompleteAndClaim"/>). Finishing jobs hand
 /// their slots straight to new ones, and a busy worker writes one transaction per pass however
 /// many jobs finished meanwhile (a group commit). An idle worker pays no delay: a lone completion
 /// is written at once.
@@ -22,7 +22,7 @@ public sealed class ClaimLoop
 
     private readonly JobQueue _queue;
     private readonly string _owner;
-    private readonly Func<int> _capacity;
+    private readonly Func<IReadOnlyDictionary<string, int>> _capacity;
     private readonly Action<IReadOnlyList<ClaimedJob>> _claimed;
     private readonly ILogger _log;
     private readonly object _lock = new();
@@ -34,14 +34,15 @@ public sealed class ClaimLoop
     private bool _claimRequested = true;
     private bool _stopping;
 
-    // The loop thread's own: false once a claim came back short, until someone says there may be work.
-    private bool _mayHaveWork = true;
+    // The loop thread's own: the job types whose last claim came back short, not asked for again
+    // until someone says there may be work.
+    private readonly HashSet<string> _drained = [];
     private double _passSeconds;
     private double _heldSeconds;
 
-    /// <param name="capacity">How many more jobs the worker can take now (running and claimed-ahead ones counted).</param>
+    /// <param name="capacity">How many more jobs of each type the worker can take now (running and claimed-ahead ones counted); types with none left out.</param>
     /// <param name="claimed">Receives every batch of newly claimed jobs, on the loop's thread.</param>
-    public ClaimLoop(JobQueue queue, string owner, Func<int> capacity, Action<IReadOnlyList<ClaimedJob>> claimed, ILogger log)
+    public ClaimLoop(JobQueue queue, string owner, Func<IReadOnlyDictionary<string, int>> capacity, Action<IReadOnlyList<ClaimedJob>> claimed, ILogger log)
     {
         _queue = queue;
         _owner = owner;
@@ -83,7 +84,7 @@ public sealed class ClaimLoop
         }
     }
 
-    /// <summary>There may be new jobs (another process committed, or the poll ticked): claim if capacity is free.</summary>
+    /// <summary>There may be new jobs (another process committed, or the poll ticked): claim for whatever slots are free.</summary>
     public void RequestClaim()
     {
         lock (_lock)
@@ -187,16 +188,16 @@ public sealed class ClaimLoop
         {
             stopping = _stopping;
         }
-        var free = stopping ? 0 : _capacity();
-        var claim = free > 0 && (claimRequested || _mayHaveWork);
-        if (finished.Count == 0 && !claim)
+        IReadOnlyDictionary<string, int> free = stopping ? new Dictionary<string, int>() : _capacity();
+        var ask = claimRequested ? free : free.Where(f => !_drained.Contains(f.Key)).ToDictionary();
+        if (finished.Count == 0 && ask.Count == 0)
         {
             return;
         }
         try
         {
             var start = Stopwatch.GetTimestamp();
-            var result = _queue.CompleteAndClaim(finished.ConvertAll(f => f.Lease), _owner, claim ? free : 0);
+            var result = _queue.CompleteAndClaim(finished.ConvertAll(f => f.Lease), _owner, ask);
             if (result.LockHeld > TimeSpan.Zero)
             {
                 Volatile.Write(ref _passSeconds, MovingAverage.Next(_passSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds));
@@ -213,9 +214,20 @@ public sealed class ClaimLoop
                     _log.LogWarning("Job {JobId} finished, but its lease had been taken over; its completion was not recorded", finished[i].Lease.JobId);
                 }
             }
-            if (claim)
+            if (ask.Count > 0)
             {
-                _mayHaveWork = result.Claimed.Count == free;
+                var got = result.Claimed.CountBy(j => j.Type).ToDictionary();
+                foreach (var (type, wanted) in ask)
+                {
+                    if (got.GetValueOrDefault(type) < wanted)
+                    {
+                        _drained.Add(type);
+                    }
+                    else
+                    {
+                        _drained.Remove(type);
+                    }
+                }
             }
             if (result.Claimed.Count > 0)
             {
@@ -236,7 +248,7 @@ public sealed class ClaimLoop
                 {
                     _finished.InsertRange(0, finished.Where(f => f.Done is null));
                 }
-                _claimRequested |= claim;
+                _claimRequested |= ask.Count > 0;
                 Monitor.Wait(_lock, PauseAfterError);
                 _signalled = true;
             }

@@ -15,6 +15,13 @@ public interface IJobHandler
     TimeSpan Timeout { get; }
 
     /// <summary>
+    /// How many jobs of this type one worker runs at once, in slots of the type's own; null (the
+    /// default) for <see cref="QueueOptions.Concurrency"/>. Jobs that wait on the network (a feed's
+    /// fetch) want many more than jobs that use the CPU or the write lock.
+    /// </summary>
+    int? Concurrency => null;
+
+    /// <summary>
     /// Does the work and finishes the run through <see cref="JobRun.CompleteAsync"/> or
     /// <see cref="JobRun.FailAsync"/> with the effects to commit alongside. Returning without
     /// finishing completes the job; an exception fails the attempt (retried with backoff).

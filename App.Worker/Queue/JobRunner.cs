@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace App.Worker.Queue;
 
 /// <summary>
-/// Runs up to <see cref="QueueOptions.Concurrency"/> jobs at once on the thread pool with their
-/// leases renewed, and records their outcomes; claims and plain completions are written by its
+/// Runs jobs on the thread pool with their leases renewed, each job type in slots of its own (as
+/// many as its handler declares, else <see cref="QueueOptions.Concurrency"/>), and records their
+/// outcomes; claims, each type's for its own free slots, and plain completions are written by its
 /// <see cref="ClaimLoop"/>. On shutdown it hands back jobs claimed ahead, lets running jobs finish
 /// within <see cref="QueueOptions.ShutdownGrace"/> and releases the rest.
 /// Registered as a hosted service before Quartz, so it stops after Quartz stopped polling.
@@ -22,14 +23,14 @@ public sealed class JobRunner : IHostedService
     private readonly ILogger<JobRunner> _log;
     private readonly ClaimLoop _loop;
 
-    // However contended the write lock, a worker holds no more than this many jobs it has not started.
+    // However contended the write lock, a worker holds no more than this many jobs of one type it has not started.
     private const int MaxClaimAhead = 256;
 
-    // Guarded by _lock: jobs whose handler runs, jobs claimed ahead that wait for a slot, and the
-    // writes handing back jobs claimed after the stop began.
+    // Guarded by _lock: jobs whose handler runs, each type's slots (with its jobs claimed ahead
+    // that wait for one), and the writes handing back jobs claimed after the stop began.
     private readonly object _lock = new();
     private readonly Dictionary<long, RunningJob> _running = [];
-    private readonly Queue<ClaimedJob> _ready = new();
+    private readonly Dictionary<string, TypeSlots> _slots = [];
     private readonly List<Task> _handBacks = [];
 
     // Cancelled when the grace period is over: handlers stop and their jobs are released.
@@ -37,9 +38,6 @@ public sealed class JobRunner : IHostedService
     private readonly CancellationTokenSource _stopRenewing = new();
     private volatile bool _accepting = true;
     private Task? _renewal;
-
-    // Guarded by _lock: how long a handler takes, as a moving average (0 until one finished).
-    private double _jobSeconds;
 
     private sealed record RunningJob(ClaimedJob Job, CancellationTokenSource Cancel, TaskCompletionSource Finished);
 
@@ -59,7 +57,11 @@ public sealed class JobRunner : IHostedService
         _options = options.Value;
         _time = time;
         _log = log;
-        _loop = new ClaimLoop(queue, identity.Id, FreeCapacity, Dispatch, log);
+        foreach (var type in handlers.Types)
+        {
+            _slots[type] = new TypeSlots(handlers.Concurrency(type));
+        }
+        _loop = new ClaimLoop(queue, identity.Id, FreeSlots, Dispatch, log);
     }
 
     /// <summary>Jobs running in this process now.</summary>
@@ -78,8 +80,8 @@ public sealed class JobRunner : IHostedService
     {
         await _registry.HeartbeatAsync(_identity.Id, ct);
         _renewal = RenewLoopAsync(_stopRenewing.Token);
-        _log.LogInformation("Worker {Worker} started: concurrency {Concurrency} (+{Ahead} claimed ahead), lease {Lease}",
-            _identity.Id, _options.Concurrency, _options.ClaimAhead, _options.LeaseDuration);
+        _log.LogInformation("Worker {Worker} started: slots {Slots} (claim-ahead up to {Ahead} each), lease {Lease}",
+            _identity.Id, string.Join(", ", _slots.Select(s => $"{s.Key} {s.Value.Concurrency}")), _options.ClaimAhead, _options.LeaseDuration);
     }
 
     /// <summary>
@@ -95,29 +97,56 @@ public sealed class JobRunner : IHostedService
         return Task.CompletedTask;
     }
 
-    private int FreeCapacity()
+    /// <summary>How many more jobs of each type the worker takes now: its free slots and what it claims ahead for them.</summary>
+    private Dictionary<string, int> FreeSlots()
     {
+        var free = new Dictionary<string, int>();
         lock (_lock)
         {
-            return _accepting ? _options.Concurrency + ClaimAhead() - _running.Count - _ready.Count : 0;
+            if (!_accepting)
+            {
+                return free;
+            }
+            foreach (var (type, slots) in _slots)
+            {
+                var more = slots.Concurrency + ClaimAhead(slots) - slots.Running - slots.Ready.Count;
+                if (more > 0)
+                {
+                    free[type] = more;
+                }
+            }
         }
+        return free;
+    }
+
+    // Under _lock. Claims bring back only the types asked for, which have slots from the start; a
+    // type without a handler gets some all the same rather than an exception on the claim loop's
+    // thread (its job then fails with "No handler").
+    private TypeSlots SlotsOf(string type)
+    {
+        if (!_slots.TryGetValue(type, out var slots))
+        {
+            _slots[type] = slots = new TypeSlots(_handlers.Concurrency(type));
+        }
+        return slots;
     }
 
     // Under _lock. Jobs claimed ahead cover the time a write pass takes (Little's law: as many as
-    // the slots finish during one pass), so a slot starts its next job the moment it frees while the
-    // claim loop writes. Jobs that take far longer than a pass (feed fetches) get none: a job
-    // claimed ahead of them would only wait here while another worker could have run it.
+    // the type's slots finish during one pass), so a slot starts its next job the moment it frees
+    // while the claim loop writes. Jobs that take far longer than a pass (feed fetches) get none: a
+    // job claimed ahead of them would only wait here while another worker could have run it. Each
+    // type claims ahead for its own slots only, from its own job time.
     // When other processes keep the write lock busy, this one writes only every k-th turn, so each
     // of its turns carries k times the jobs: together they then move as many jobs a second as one
     // process alone, instead of each paying a transaction (and a page cache emptied by the others'
     // commits) for a smaller batch.
-    private int ClaimAhead()
+    private int ClaimAhead(TypeSlots slots)
     {
-        if (_jobSeconds <= 0)
+        if (slots.JobSeconds <= 0)
         {
             return 0;
         }
-        var perPass = _options.Concurrency * _loop.PassTime.TotalSeconds / _jobSeconds;
+        var perPass = slots.Concurrency * _loop.PassTime.TotalSeconds / slots.JobSeconds;
         var cap = Math.Min(MaxClaimAhead, _options.ClaimAhead * _loop.Contention);
         return (int)Math.Min(cap, Math.Round(perPass));
     }
@@ -131,17 +160,18 @@ public sealed class JobRunner : IHostedService
         {
             foreach (var job in claimed)
             {
+                var slots = SlotsOf(job.Type);
                 if (!_accepting)
                 {
                     (handBack ??= []).Add(job);
                 }
-                else if (_running.Count < _options.Concurrency)
+                else if (slots.HasFreeSlot)
                 {
                     (start ??= []).Add(Track(job));
                 }
                 else
                 {
-                    _ready.Enqueue(job);
+                    slots.Ready.Enqueue(job);
                 }
             }
         }
@@ -164,11 +194,12 @@ public sealed class JobRunner : IHostedService
         var running = new RunningJob(job, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token),
             new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         _running[job.Lease.JobId] = running;
+        SlotsOf(job.Type).Running++;
         return running;
     }
 
-    // One slot: runs its job, then goes straight on with the next job claimed ahead, if any, without
-    // waiting for the database. The completion is written by the claim loop meanwhile.
+    // One slot: runs its job, then goes straight on with the next job of its type claimed ahead, if
+    // any, without waiting for the database. The completion is written by the claim loop meanwhile.
     private async Task LaneAsync(RunningJob first)
     {
         for (var current = first; current is not null;)
@@ -184,9 +215,11 @@ public sealed class JobRunner : IHostedService
                 var finished = current;
                 lock (_lock)
                 {
-                    _jobSeconds = MovingAverage.Next(_jobSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                    var slots = SlotsOf(finished.Job.Type);
+                    slots.JobSeconds = MovingAverage.Next(slots.JobSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
                     _running.Remove(finished.Job.Lease.JobId);
-                    current = _accepting && _running.Count < _options.Concurrency && _ready.TryDequeue(out var next)
+                    slots.Running--;
+                    current = _accepting && slots.HasFreeSlot && slots.Ready.TryDequeue(out var next)
                         ? Track(next)
                         : null;
                 }
@@ -337,7 +370,7 @@ public sealed class JobRunner : IHostedService
                 lock (_lock)
                 {
                     running = [.. _running.Values];
-                    ready = [.. _ready];
+                    ready = ReadyJobs();
                 }
                 bool[] held;
                 try
@@ -362,9 +395,12 @@ public sealed class JobRunner : IHostedService
                 {
                     lock (_lock)
                     {
-                        var kept = _ready.Where(j => !lost.Contains(j.Lease.JobId)).ToList();
-                        _ready.Clear();
-                        kept.ForEach(_ready.Enqueue);
+                        foreach (var slots in _slots.Values)
+                        {
+                            var kept = slots.Ready.Where(j => !lost.Contains(j.Lease.JobId)).ToList();
+                            slots.Ready.Clear();
+                            kept.ForEach(slots.Ready.Enqueue);
+                        }
                     }
                     _loop.Wake();
                 }
@@ -374,6 +410,9 @@ public sealed class JobRunner : IHostedService
         {
         }
     }
+
+    // Under _lock: the jobs claimed ahead, of every type.
+    private List<ClaimedJob> ReadyJobs() => [.. _slots.Values.SelectMany(s => s.Ready)];
 
     private static async Task TryCancelAsync(CancellationTokenSource cancel)
     {
@@ -417,8 +456,11 @@ public sealed class JobRunner : IHostedService
         lock (_lock)
         {
             _accepting = false;
-            ready = [.. _ready];
-            _ready.Clear();
+            ready = ReadyJobs();
+            foreach (var slots in _slots.Values)
+            {
+                slots.Ready.Clear();
+            }
             running = [.. _running.Values];
         }
         await ReleaseAsync(ready);
