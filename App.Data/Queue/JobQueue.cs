@@ -1,4 +1,6 @@
 using System.Text.Json;
+using App.Data.Sqlite;
+using App.Data.Writes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -13,20 +15,14 @@ namespace App.Data.Queue;
 /// </summary>
 public sealed class JobQueue(
     IDbContextFactory<AppDbContext> contexts,
+    WriteLane lane,
     TimeProvider time,
-    IOptions<QueueOptions> options) : IDisposable
+    IOptions<QueueOptions> options)
 {
     private readonly QueueOptions _options = options.Value;
-    private QueueConnection? _hot;
 
     private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromSeconds(1);
     private DateTime _nextExpiryCheck = DateTime.MinValue;
-
-    // One write transaction of this process at a time. Two connections of one process contending
-    // for SQLite's write lock meet its busy handler, which sleeps for whole milliseconds; queueing
-    // here instead keeps a worker's claims and completions back to back. Other processes still
-    // wait through the busy handler (SqliteBusyWait).
-    private readonly SemaphoreSlim _writes = new(1, 1);
 
     /// <summary>Effects a handler commits together with its job's outcome.</summary>
     public delegate Task Effects(AppDbContext db, CancellationToken ct);
@@ -51,16 +47,16 @@ public sealed class JobQueue(
     }
 
     /// <summary>
-    /// Adds a job inside a write transaction of <see cref="InWriteTransactionAsync"/>: for units of
-    /// work written without EF Core, such as a group commit. Returns the job's id.
+    /// Adds a job inside a write transaction of <see cref="WriteLane"/>: for units of work written
+    /// without EF Core, such as a group commit. Returns the job's id.
     /// </summary>
-    public long Enqueue(QueueConnection connection, JobRequest request) => Insert(connection, NewJob(request));
+    public long Enqueue(WriteConnection connection, JobRequest request) => Insert(connection, NewJob(request));
 
     /// <summary>
-    /// Adds a <see cref="JobBatch"/> inside a write transaction of <see cref="InWriteTransactionAsync"/>,
+    /// Adds a <see cref="JobBatch"/> inside a write transaction of <see cref="WriteLane"/>,
     /// for the jobs enqueued after it with its id as <see cref="JobRequest.BatchId"/>. Returns its id.
     /// </summary>
-    public long AddBatch(QueueConnection connection, string name, long? userId)
+    public long AddBatch(WriteConnection connection, string name, long? userId)
     {
         var insert = connection.Statement(JobSql.InsertBatch);
         insert.Parameters.AddWithValue("$name", name);
@@ -86,7 +82,7 @@ public sealed class JobQueue(
         };
     }
 
-    private static long Insert(QueueConnection connection, Job job)
+    private static long Insert(WriteConnection connection, Job job)
     {
         var insert = connection.Statement(JobSql.Insert);
         insert.Parameters.AddWithValue("$type", job.Type);
@@ -102,29 +98,11 @@ public sealed class JobQueue(
     }
 
     /// <summary>The id of the live (pending or running) job holding <paramref name="uniqueKey"/>, read inside a write transaction.</summary>
-    public static long? FindLive(QueueConnection connection, string uniqueKey)
+    public static long? FindLive(WriteConnection connection, string uniqueKey)
     {
         var find = connection.Statement(JobSql.FindLive);
         find.Parameters.AddWithValue("$uniqueKey", uniqueKey);
         return find.ExecuteScalar() is long id ? id : null;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction on the queue's own
-    /// connection (statements prepared once), with this process's write gate held, and commits
-    /// it; an exception rolls it back.
-    /// </summary>
-    public async Task<T> InWriteTransactionAsync<T>(Func<QueueConnection, T> work, CancellationToken ct = default)
-    {
-        await _writes.WaitAsync(ct);
-        try
-        {
-            return Hot.InWriteTransaction(work);
-        }
-        finally
-        {
-            _writes.Release();
-        }
     }
 
     /// <summary>
@@ -136,7 +114,7 @@ public sealed class JobQueue(
     public async Task<Job> EnqueueAsync(JobRequest request, CancellationToken ct = default)
     {
         var job = NewJob(request);
-        job.Id = await InWriteTransactionAsync(c => Insert(c, job), ct);
+        job.Id = await lane.InWriteTransactionAsync(c => Insert(c, job), ct);
         return job;
     }
 
@@ -153,7 +131,7 @@ public sealed class JobQueue(
         {
             return [];
         }
-        return await InWriteTransactionAsync(c => ClaimIn(c, owner, max), ct);
+        return await lane.InWriteTransactionAsync(c => ClaimIn(c, owner, max), ct);
     }
 
     /// <summary>
@@ -165,34 +143,27 @@ public sealed class JobQueue(
     /// for nothing does not take the write lock. Synchronous: SQLite calls block anyway, and the
     /// worker calls it from its own writer thread.
     /// </summary>
-    public CompleteAndClaimResult CompleteAndClaim(IReadOnlyList<Lease> completed, string owner, int max)
-    {
-        _writes.Wait();
-        try
+    public CompleteAndClaimResult CompleteAndClaim(IReadOnlyList<Lease> completed, string owner, int max) =>
+        lane.Exclusive(connection =>
         {
-            if (completed.Count == 0 && (max <= 0 || !AnyClaimable(Hot)))
+            if (completed.Count == 0 && (max <= 0 || !AnyClaimable(connection)))
             {
                 return new CompleteAndClaimResult([], [], TimeSpan.Zero);
             }
-            var (completedFlags, claimed) = Hot.InWriteTransaction(c => (
+            var (completedFlags, claimed) = connection.InWriteTransaction(c => (
                 PerLease(c, completed, JobSql.Complete, ("$now", Now)),
                 max > 0 ? ClaimIn(c, owner, max) : []));
-            return new CompleteAndClaimResult(completedFlags, claimed, Hot.LastLockHeld);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+            return new CompleteAndClaimResult(completedFlags, claimed, connection.LastLockHeld);
+        });
 
-    private bool AnyClaimable(QueueConnection connection)
+    private bool AnyClaimable(WriteConnection connection)
     {
         var check = connection.Statement(JobSql.AnyClaimable);
         check.Parameters.AddWithValue("$now", Now);
         return Convert.ToInt64(check.ExecuteScalar()) != 0;
     }
 
-    private List<ClaimedJob> ClaimIn(QueueConnection connection, string owner, int max)
+    private List<ClaimedJob> ClaimIn(WriteConnection connection, string owner, int max)
     {
         var now = Now;
         var expires = now + _options.LeaseDuration;
@@ -260,11 +231,11 @@ public sealed class JobQueue(
         {
             return [];
         }
-        return await InWriteTransactionAsync(c => PerLease(c, leases, sql, time), ct);
+        return await lane.InWriteTransactionAsync(c => PerLease(c, leases, sql, time), ct);
     }
 
     private static bool[] PerLease(
-        QueueConnection connection, IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time)
+        WriteConnection connection, IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time)
     {
         var changed = new bool[leases.Count];
         if (leases.Count == 0)
@@ -303,7 +274,7 @@ public sealed class JobQueue(
         {
             return (await CompleteManyAsync([lease], ct))[0];
         }
-        using var gate = await EnterWriteAsync(ct);
+        using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The fenced UPDATE goes first: it takes the write lock and tells whether we still own the job.
@@ -335,7 +306,7 @@ public sealed class JobQueue(
         DateTime? retryNotBefore = null,
         CancellationToken ct = default)
     {
-        using var gate = await EnterWriteAsync(ct);
+        using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         // Read-then-write: the transaction is BEGIN IMMEDIATE, so the row cannot change in between.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -459,7 +430,7 @@ public sealed class JobQueue(
             int deleted;
             do
             {
-                deleted = await InWriteTransactionAsync(c => PurgeChunk(c, state, now - retention, batchSize), ct);
+                deleted = await lane.InWriteTransactionAsync(c => PurgeChunk(c, state, now - retention, batchSize), ct);
                 total += deleted;
             }
             while (deleted == batchSize);
@@ -467,7 +438,7 @@ public sealed class JobQueue(
         return total;
     }
 
-    private static int PurgeChunk(QueueConnection connection, JobState state, DateTime before, int limit)
+    private static int PurgeChunk(WriteConnection connection, JobState state, DateTime before, int limit)
     {
         var ids = new List<long>(limit);
         var perBatch = new Dictionary<long, int>();
@@ -502,53 +473,6 @@ public sealed class JobQueue(
         var delete = connection.Statement(JobSql.DeleteJobs);
         delete.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
         return delete.ExecuteNonQuery();
-    }
-
-    /// <summary>
-    /// Waits for this process's turn to write; dispose the result after the transaction. Callers
-    /// that open their own write transaction around <see cref="Enqueue"/> take it too.
-    /// </summary>
-    public async Task<IDisposable> EnterWriteAsync(CancellationToken ct)
-    {
-        await _writes.WaitAsync(ct);
-        return new WriteGate(_writes);
-    }
-
-    private sealed class WriteGate(SemaphoreSlim writes) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                writes.Release();
-            }
-        }
-    }
-
-    // Opened on first use: a web process only needs it once someone subscribes.
-    private QueueConnection Hot => _hot ??= new QueueConnection(ConnectionString());
-
-    private string ConnectionString()
-    {
-        using var db = contexts.CreateDbContext();
-        return db.Database.GetConnectionString()!;
-    }
-
-    /// <summary>Closes the hot-path connection.</summary>
-    public void Dispose()
-    {
-        _writes.Wait();
-        try
-        {
-            _hot?.Close();
-            _hot = null;
-        }
-        finally
-        {
-            _writes.Release();
-        }
     }
 
     /// <summary>A lease-fenced statement of <see cref="JobSql"/> inside an EF Core transaction, its lease bound.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using App.Data;
 using App.Data.Feeds;
+using App.Data.Sqlite;
 using App.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -512,9 +512,9 @@ public sealed class JobQueueTests : IAsyncLifetime
             MaxAttempts = 2,
         };
 
-        var id = await _f.Queue.InWriteTransactionAsync(c => _f.Queue.Enqueue(c, request));
-        var live = await _f.Queue.InWriteTransactionAsync(c => JobQueue.FindLive(c, "key-1"));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _f.Queue.InWriteTransactionAsync<long>(c =>
+        var id = await _f.Lane.InWriteTransactionAsync(c => _f.Queue.Enqueue(c, request));
+        var live = await _f.Lane.InWriteTransactionAsync(c => JobQueue.FindLive(c, "key-1"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _f.Lane.InWriteTransactionAsync<long>(c =>
         {
             _f.Queue.Enqueue(c, new JobRequest("test") { UniqueKey = "key-2" });
             throw new InvalidOperationException("the unit of work fails");
@@ -524,6 +524,6 @@ public sealed class JobQueueTests : IAsyncLifetime
         Assert.Equal(("test", """{"n":1}""", "key-1", 7L, 3, 2, JobState.Pending),
             (stored.Type, stored.Payload, stored.UniqueKey, stored.BatchId, stored.Priority, stored.MaxAttempts, stored.State));
         Assert.Equal(id, live);
-        Assert.Null(await _f.Queue.InWriteTransactionAsync(c => JobQueue.FindLive(c, "key-2")));
+        Assert.Null(await _f.Lane.InWriteTransactionAsync(c => JobQueue.FindLive(c, "key-2")));
     }
 }

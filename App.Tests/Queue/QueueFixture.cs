@@ -1,4 +1,5 @@
 using App.Data.Queue;
+using App.Data.Writes;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
@@ -22,10 +23,14 @@ public sealed class QueueFixture : IAsyncLifetime
 
     public JobQueue Queue { get; private set; } = null!;
 
+    /// <summary>The write lane <see cref="Queue"/> writes through.</summary>
+    public WriteLane Lane { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Db = await TempDatabase.CreateAsync();
-        Queue = Db.Queue(Clock, Options);
+        Lane = new WriteLane(Db.Contexts);
+        Queue = Db.Queue(Clock, Options, Lane);
     }
 
     public Task DisposeAsync()

@@ -1,5 +1,6 @@
 using App.Data;
 using App.Data.Queue;
+using App.Data.Sqlite;
 using App.Tests.Support;
 using App.Worker.Queue;
 using Microsoft.Extensions.Logging.Abstractions;

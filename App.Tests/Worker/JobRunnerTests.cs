@@ -1,5 +1,7 @@
 using App.Data;
 using App.Data.Queue;
+using App.Data.Sqlite;
+using App.Data.Writes;
 using App.Tests.Support;
 using App.Worker.Queue;
 using Microsoft.EntityFrameworkCore;
@@ -41,6 +43,8 @@ public sealed class JobRunnerTests : IAsyncLifetime
     private JobRunner Runner => _services.GetRequiredService<JobRunner>();
 
     private JobQueue Queue => _services.GetRequiredService<JobQueue>();
+
+    private WriteLane Lane => _services.GetRequiredService<WriteLane>();
 
     [Fact]
     public async Task AttemptPastTheHandlersTimeout_IsCancelled_AndRecordedAsATimedOutAttempt()
@@ -171,7 +175,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         // While the claim loop waits for the queue's write gate, the job's completion and the stop
         // both reach it: the pass after that writes the completion, and then the loop must end.
         Task stopping;
-        using (await Queue.EnterWriteAsync(CancellationToken.None))
+        using (await Lane.EnterAsync(CancellationToken.None))
         {
             await Runner.PumpAsync(CancellationToken.None);
             finish.SetResult();
@@ -243,7 +247,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         // test queues for the gate behind it, so it gets the gate the moment the claim commits.
         var gate = await Eventually.GetAsync(async () =>
         {
-            var entered = Queue.EnterWriteAsync(CancellationToken.None);
+            var entered = Lane.EnterAsync(CancellationToken.None);
             if (entered.IsCompleted)
             {
                 (await entered).Dispose();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using App.Data;
 using App.Data.Accounts;
 using App.Data.Queue;
+using App.Data.Writes;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +18,7 @@ public sealed record AccountChange(User? User, string? Problem, bool Conflict = 
 /// <summary>Creating, changing and deleting users: the rules, the password hash and the security stamp in one place.</summary>
 public sealed class UserAccounts(
     IDbContextFactory<AppDbContext> contexts,
-    JobQueue queue,
+    WriteLane lane,
     PasswordHasher<User> hasher,
     CredentialCheck credentials,
     RecentSignIns recent,
@@ -118,7 +119,7 @@ public sealed class UserAccounts(
     /// </summary>
     public async Task<bool> DeleteAsync(long userId, CancellationToken ct)
     {
-        var deleted = await queue.InWriteTransactionAsync(c => SubscriptionWrites.DeleteUser(c, userId), ct);
+        var deleted = await lane.InWriteTransactionAsync(c => SubscriptionWrites.DeleteUser(c, userId), ct);
         recent.ForgetAll();
         return deleted;
     }

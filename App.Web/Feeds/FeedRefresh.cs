@@ -2,6 +2,7 @@ using App.Data;
 using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Data.Writes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,11 +15,11 @@ public static class FeedRefresh
     private const int SqliteConstraintError = 19;
 
     /// <summary>The feed's live fetch job, or a new one at user priority; null when the user does not subscribe to the feed.</summary>
-    public static async Task<long?> RefreshAsync(AppDbContext db, JobQueue queue, long userId, long feedId, CancellationToken ct)
+    public static async Task<long?> RefreshAsync(AppDbContext db, WriteLane lane, JobQueue queue, long userId, long feedId, CancellationToken ct)
     {
         try
         {
-            using var gate = await queue.EnterWriteAsync(ct);
+            using var turn = await lane.EnterAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (!await db.SubscriptionsOf(userId).AnyAsync(s => s.FeedId == feedId, ct))
             {

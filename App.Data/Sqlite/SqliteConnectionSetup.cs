@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace App.Data;
+namespace App.Data.Sqlite;
 
 /// <summary>
 /// Every SQLite specific in one place. Per connection: a wait for the write lock

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
-namespace App.Data;
+namespace App.Data.Sqlite;
 
 /// <summary>
 /// How every connection of the app waits for a write lock that another connection holds: it tries

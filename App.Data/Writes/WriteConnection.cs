@@ -1,28 +1,29 @@
 using System.Diagnostics;
+using App.Data.Sqlite;
 using Microsoft.Data.Sqlite;
 
-namespace App.Data.Queue;
+namespace App.Data.Writes;
 
 /// <summary>
-/// The queue's own connection for its hot path (claim, complete, renew): open for the life of the
-/// process, each statement prepared once. Against a pooled EF context per call this saves the
-/// context, the transaction object and the statement preparation on every pass.
-/// Not thread-safe: <see cref="JobQueue"/> hands it out only inside a write transaction, while
-/// holding its write gate.
+/// The process's connection for its hot writes (the queue's claims and completions, the web's
+/// grouped subscriptions): open for the life of the process, each statement prepared once.
+/// Against a pooled EF context per call this saves the context, the transaction object and the
+/// statement preparation on every pass. Not thread-safe: <see cref="WriteLane"/> hands it out
+/// only inside a write transaction, while holding its gate.
 /// </summary>
-public sealed class QueueConnection
+public sealed class WriteConnection
 {
     private readonly string _connectionString;
     private readonly Dictionary<string, SqliteCommand> _prepared = [];
     private SqliteConnection? _connection;
 
-    internal QueueConnection(string connectionString) => _connectionString = connectionString;
+    internal WriteConnection(string connectionString) => _connectionString = connectionString;
 
     /// <summary>How long the last committed transaction held the write lock, from BEGIN to the end of COMMIT.</summary>
     internal TimeSpan LastLockHeld { get; private set; }
 
     /// <summary>Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction and commits it; rolls back on an exception.</summary>
-    internal T InWriteTransaction<T>(Func<QueueConnection, T> work)
+    internal T InWriteTransaction<T>(Func<WriteConnection, T> work)
     {
         var connection = Open();
         SqliteConnectionSetup.BeginImmediate(connection);
@@ -62,7 +63,7 @@ public sealed class QueueConnection
     {
         if (_connection is null)
         {
-            // Not pooled: the connection lives as long as the queue, and a test's temp file must not stay open in a pool after.
+            // Not pooled: the connection lives as long as the process's lane, and a test's temp file must not stay open in a pool after.
             var builder = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false };
             _connection = SqliteConnectionSetup.OpenRaw(builder.ToString());
         }
