@@ -138,8 +138,7 @@ public static class FeedBenchmarks
                 var feed = new Feed { Url = origin.Url("/big.xml").ToString(), CreatedAt = DateTime.UtcNow };
                 db.Feeds.Add(feed);
                 await db.SaveChangesAsync();
-                var job = services.GetRequiredService<JobQueue>().Enqueue(db, FeedJobs.Fetch(feed.Id, JobPriority.User));
-                await db.SaveChangesAsync();
+                var job = await services.GetRequiredService<JobQueue>().EnqueueAsync(FeedJobs.Fetch(feed.Id, JobPriority.User));
                 jobId = job.Id;
             }
             var watch = Stopwatch.StartNew();

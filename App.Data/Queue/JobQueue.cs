@@ -36,14 +36,18 @@ public sealed class JobQueue(
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>
-    /// Adds a job to the caller's unit of work: it is stored by the caller's SaveChanges, in the
-    /// caller's transaction, together with whatever else the caller writes.
+    /// Adds a job inside the caller's open EF Core transaction, its unit of work: the job commits or
+    /// rolls back with whatever else the caller writes. Returns the job's id.
     /// </summary>
-    public Job Enqueue(AppDbContext db, JobRequest request)
+    public async Task<long> EnqueueAsync(AppDbContext db, JobRequest request, CancellationToken ct = default)
     {
-        var job = NewJob(request);
-        db.Jobs.Add(job);
-        return job;
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction
+            ?? throw new InvalidOperationException("A job joins the caller's unit of work: enqueue it inside a write transaction.");
+        await using var insert = ((SqliteConnection)db.Database.GetDbConnection()).CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = JobSql.Insert;
+        Bind(insert, NewJob(request));
+        return (long)(await insert.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>
@@ -51,6 +55,10 @@ public sealed class JobQueue(
     /// without EF Core, such as a group commit. Returns the job's id.
     /// </summary>
     public long Enqueue(WriteConnection connection, JobRequest request) => Insert(connection, NewJob(request));
+
+    /// <summary>Enqueues <paramref name="requests"/> in one transaction of their own; returns their ids in order.</summary>
+    public Task<long[]> EnqueueManyAsync(IReadOnlyList<JobRequest> requests, CancellationToken ct = default) =>
+        lane.InWriteTransactionAsync(c => requests.Select(r => Enqueue(c, r)).ToArray(), ct);
 
     /// <summary>
     /// Adds a <see cref="JobBatch"/> inside a write transaction of <see cref="WriteLane"/>,
@@ -85,6 +93,14 @@ public sealed class JobQueue(
     private static long Insert(WriteConnection connection, Job job)
     {
         var insert = connection.Statement(JobSql.Insert);
+        Bind(insert, job);
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    /// <summary>Binds a new job's values to <see cref="JobSql.Insert"/>: the one statement that creates job rows.</summary>
+    private static void Bind(SqliteCommand insert, Job job)
+    {
+        insert.Parameters.Clear();
         insert.Parameters.AddWithValue("$type", job.Type);
         insert.Parameters.AddWithValue("$payload", job.Payload);
         insert.Parameters.AddWithValue("$uniqueKey", (object?)job.UniqueKey ?? DBNull.Value);
@@ -94,7 +110,6 @@ public sealed class JobQueue(
         insert.Parameters.AddWithValue("$runAt", job.RunAt);
         insert.Parameters.AddWithValue("$maxAttempts", job.MaxAttempts);
         insert.Parameters.AddWithValue("$now", job.CreatedAt);
-        return (long)insert.ExecuteScalar()!;
     }
 
     /// <summary>The id of the live (pending or running) job holding <paramref name="uniqueKey"/>, read inside a write transaction.</summary>

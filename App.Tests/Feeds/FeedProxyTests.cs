@@ -76,8 +76,7 @@ public sealed class FeedProxyTests : IAsyncLifetime
             var feed = new Feed { Url = "http://feeds.invalid/feed.xml", CreatedAt = DateTime.UtcNow };
             context.Feeds.Add(feed);
             await context.SaveChangesAsync();
-            db.Queue().Enqueue(context, FeedJobs.Fetch(feed.Id, JobPriority.User));
-            await context.SaveChangesAsync();
+            await db.Queue().EnqueueAsync(FeedJobs.Fetch(feed.Id, JobPriority.User));
             feedId = feed.Id;
         }
         using var worker = RunningProcess.StartWorker(db.ConnectionString, new Dictionary<string, string>

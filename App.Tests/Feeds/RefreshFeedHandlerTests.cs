@@ -196,8 +196,7 @@ public sealed class RefreshFeedHandlerTests : IAsyncLifetime
         var feed = new Feed { Url = _origin.Url(path).ToString(), CreatedAt = DateTime.UtcNow };
         db.Feeds.Add(feed);
         await db.SaveChangesAsync();
-        var job = _services.GetRequiredService<JobQueue>().Enqueue(db, FeedJobs.Fetch(feed.Id, JobPriority.User));
-        await db.SaveChangesAsync();
+        var job = await _services.GetRequiredService<JobQueue>().EnqueueAsync(FeedJobs.Fetch(feed.Id, JobPriority.User));
         return (feed.Id, job.Id);
     }
 

@@ -83,8 +83,7 @@ public sealed class RefreshHarness : IAsyncDisposable
         var feed = new Feed { Url = url, CreatedAt = DateTime.UtcNow };
         db.Feeds.Add(feed);
         await db.SaveChangesAsync();
-        var job = Services.GetRequiredService<JobQueue>().Enqueue(db, FeedJobs.Fetch(feed.Id, JobPriority.User));
-        await db.SaveChangesAsync();
+        var job = await Services.GetRequiredService<JobQueue>().EnqueueAsync(FeedJobs.Fetch(feed.Id, JobPriority.User));
         return (feed.Id, job.Id);
     }
 

@@ -15,15 +15,7 @@ public sealed class ClaimRaceTests(ITestOutputHelper output)
         const int jobs = 2000;
         const int claimers = 4;
         using var temp = await TempDatabase.CreateAsync();
-        await using (var db = temp.Open())
-        {
-            var queue = temp.Queue();
-            for (var i = 0; i < jobs; i++)
-            {
-                queue.Enqueue(db, new JobRequest("test"));
-            }
-            await db.SaveChangesAsync();
-        }
+        await temp.Queue().EnqueueManyAsync([.. Enumerable.Repeat(new JobRequest("test"), jobs)]);
 
         var claims = new ConcurrentBag<(string Owner, long JobId)>();
         using var start = new Barrier(claimers);

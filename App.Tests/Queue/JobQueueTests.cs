@@ -35,8 +35,7 @@ public sealed class JobQueueTests : IAsyncLifetime
             await using var tx = await db.Database.BeginTransactionAsync();
             db.Feeds.Add(new Feed { Url = "https://example.com/feed", CreatedAt = _f.Now });
             await db.SaveChangesAsync();
-            _f.Queue.Enqueue(db, new JobRequest("test"));
-            await db.SaveChangesAsync();
+            await _f.Queue.EnqueueAsync(db, new JobRequest("test"));
             await tx.RollbackAsync();
         }
 

@@ -28,15 +28,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     {
         const int jobs = 2000;
         var random = new Random(20261127);
-        await using (var db = _db.Open())
-        {
-            var queue = _db.Queue();
-            for (var i = 0; i < jobs; i++)
-            {
-                queue.Enqueue(db, new JobRequest(NoopHandler.JobType, $$"""{"delayMs":{{random.Next(0, 40)}},"record":true}"""));
-            }
-            await db.SaveChangesAsync();
-        }
+        await _db.Queue().EnqueueManyAsync([.. Enumerable.Range(0, jobs)
+            .Select(_ => new JobRequest(NoopHandler.JobType, $$"""{"delayMs":{{random.Next(0, 40)}},"record":true}"""))]);
         var live = Enumerable.Range(0, 4).Select(_ => Start()).ToList();
 
         for (var kill = 0; kill < 5; kill++)

@@ -99,8 +99,7 @@ public sealed class HostileFeedTests(ITestOutputHelper output) : IAsyncLifetime
             var feed = new Feed { Url = _origin.Url(path).ToString(), CreatedAt = DateTime.UtcNow };
             db.Feeds.Add(feed);
             await db.SaveChangesAsync();
-            var queued = _db.Queue().Enqueue(db, FeedJobs.Fetch(feed.Id, JobPriority.User) with { MaxAttempts = 1 });
-            await db.SaveChangesAsync();
+            var queued = await _db.Queue().EnqueueAsync(FeedJobs.Fetch(feed.Id, JobPriority.User) with { MaxAttempts = 1 });
             jobId = queued.Id;
         }
         _worker = RunningProcess.StartWorker(_db.ConnectionString);

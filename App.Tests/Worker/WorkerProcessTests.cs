@@ -40,15 +40,7 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IAsyncLifetim
             return await db.Workers.CountAsync() == 3;
         }, Patience, "three workers to register");
 
-        var queue = _db.Queue();
-        await using (var db = _db.Open())
-        {
-            for (var i = 0; i < 300; i++)
-            {
-                queue.Enqueue(db, new JobRequest(NoopHandler.JobType, """{"delayMs":10}"""));
-            }
-            await db.SaveChangesAsync();
-        }
+        await _db.Queue().EnqueueManyAsync([.. Enumerable.Repeat(new JobRequest(NoopHandler.JobType, """{"delayMs":10}"""), 300)]);
 
         var jobs = await WaitForAllAsync(j => j.State == JobState.Succeeded, "300 jobs to succeed");
 
@@ -137,8 +129,7 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IAsyncLifetim
         var feed = new Feed { Url = url.ToString(), CreatedAt = DateTime.UtcNow };
         db.Feeds.Add(feed);
         await db.SaveChangesAsync();
-        var job = _db.Queue().Enqueue(db, FeedJobs.Fetch(feed.Id, JobPriority.User));
-        await db.SaveChangesAsync();
+        var job = await _db.Queue().EnqueueAsync(FeedJobs.Fetch(feed.Id, JobPriority.User));
         return job.Id;
     }
 

@@ -25,12 +25,12 @@ public static class FeedRefresh
             {
                 return null;
             }
-            var (existing, created) = await FeedJobs.EnsureFetchAsync(db, queue, feedId, JobPriority.User, ct);
+            var jobId = await FeedJobs.EnsureFetchAsync(db, queue, feedId, JobPriority.User, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return existing ?? created!.Id;
+            return jobId;
         }
-        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: SqliteConstraintError })
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
         {
             // A live fetch job appeared in between (the unique-key backstop): that one is the answer.
             db.ChangeTracker.Clear();

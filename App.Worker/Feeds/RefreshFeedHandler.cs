@@ -1,4 +1,3 @@
-using System.Text.Json;
 using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
@@ -145,13 +144,6 @@ public sealed class RefreshFeedHandler(
         }
     }
 
-    private static long FeedIdOf(ClaimedJob job)
-    {
-        if (job.FeedId is { } id)
-        {
-            return id;
-        }
-        using var json = JsonDocument.Parse(job.Payload);
-        return json.RootElement.GetProperty("feedId").GetInt64();
-    }
+    private static long FeedIdOf(ClaimedJob job) =>
+        job.FeedId ?? throw new InvalidOperationException($"Job {job.Lease.JobId} ({job.Type}) names no feed.");
 }
