@@ -5,6 +5,8 @@ using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Worker.Feeds;
+using App.Worker.Feeds.Fetch;
+using App.Worker.Feeds.Parse;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,5 @@
 namespace App.Data.Queue;
 
-/// <summary>One named move of the state machine: from any of <see cref="From"/> to <see cref="To"/>.</summary>
-public sealed record JobTransition(string Name, JobState[] From, JobState To);
-
 /// <summary>
 /// Every state change the queue can make, declared once. Each statement of <see cref="JobSql"/>
 /// and each write of <see cref="JobQueue"/> takes its source and target states from here, so a

@@ -1,10 +1,11 @@
 using App.Worker.Feeds;
+using App.Worker.Feeds.Sanitize;
 
 namespace App.Tests.Feeds;
 
-public sealed class ContentCleanerTests
+public sealed class ItemSanitizerTests
 {
-    private readonly ContentCleaner _cleaner = new();
+    private readonly ItemSanitizer _cleaner = new();
 
     [Theory]
     [InlineData("<p>Hi<script>window.pwned = 1</script></p>", "<script")]

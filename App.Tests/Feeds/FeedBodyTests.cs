@@ -1,5 +1,7 @@
 using System.Text;
 using App.Worker.Feeds;
+using App.Worker.Feeds.Fetch;
+using App.Worker.Feeds.Parse;
 
 namespace App.Tests.Feeds;
 

@@ -1,4 +1,5 @@
 using App.Worker.Feeds;
+using App.Worker.Feeds.Fetch;
 
 namespace App.Tests.Feeds;
 

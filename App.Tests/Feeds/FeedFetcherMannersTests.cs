@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using App.Tests.Support;
 using App.Worker.Feeds;
+using App.Worker.Feeds.Fetch;
 using Microsoft.AspNetCore.Http;
 
 namespace App.Tests.Feeds;

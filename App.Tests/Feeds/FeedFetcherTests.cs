@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using App.Tests.Support;
 using App.Worker.Feeds;
+using App.Worker.Feeds.Fetch;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

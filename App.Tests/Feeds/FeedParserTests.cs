@@ -1,6 +1,8 @@
 using System.Text;
 using App.Tests.Support;
 using App.Worker.Feeds;
+using App.Worker.Feeds.Fetch;
+using App.Worker.Feeds.Parse;
 
 namespace App.Tests.Feeds;
 

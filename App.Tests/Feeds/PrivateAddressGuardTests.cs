@@ -1,5 +1,6 @@
 using System.Net;
 using App.Worker.Feeds;
+using App.Worker.Feeds.Fetch;
 
 namespace App.Tests.Feeds;
 

@@ -16,7 +16,7 @@ namespace App.Tests.Feeds;
 /// error, and a job that gives up backs the feed off (the scheduler would otherwise queue a fresh
 /// fetch at its next pass, every 30 s).
 /// </summary>
-public sealed class RefreshFeedHandlerFailureTests : IAsyncDisposable
+public sealed class FetchFeedHandlerFailureTests : IAsyncDisposable
 {
     private RefreshHarness? _h;
 

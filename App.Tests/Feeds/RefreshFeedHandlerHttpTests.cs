@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace App.Tests.Feeds;
 
 /// <summary>How a refresh answers redirects, discovery, 304 and throttling: what ends up on the feed and the job.</summary>
-public sealed class RefreshFeedHandlerHttpTests : IAsyncLifetime
+public sealed class FetchFeedHandlerHttpTests : IAsyncLifetime
 {
     private RefreshHarness _h = null!;
 

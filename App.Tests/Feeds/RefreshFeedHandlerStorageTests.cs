@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace App.Tests.Feeds;
 
 /// <summary>What a refresh stores: separate fields, enclosures, fallbacks, and nothing that could run in a browser.</summary>
-public sealed class RefreshFeedHandlerStorageTests : IAsyncLifetime
+public sealed class FetchFeedHandlerStorageTests : IAsyncLifetime
 {
     private RefreshHarness _h = null!;
 

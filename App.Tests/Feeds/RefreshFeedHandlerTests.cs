@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace App.Tests.Feeds;
 
 /// <summary>The fetch-feed handler run in-process against a real database and a real origin.</summary>
-public sealed class RefreshFeedHandlerTests : IAsyncLifetime
+public sealed class FetchFeedHandlerTests : IAsyncLifetime
 {
     private TempDatabase _db = null!;
     private FeedServer _origin = null!;

@@ -1,4 +1,5 @@
 using App.Worker.Feeds;
+using App.Worker.Feeds.Parse;
 
 namespace App.Tests.Feeds;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using App.Worker.Feeds;
+using App.Worker.Feeds.Fetch;
+using App.Worker.Feeds.Parse;
 
 namespace App.Tests.Feeds.Corpus;
 

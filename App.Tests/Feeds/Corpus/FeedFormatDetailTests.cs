@@ -1,4 +1,6 @@
 using App.Worker.Feeds;
+using App.Worker.Feeds.Parse;
+using App.Worker.Feeds.Store;
 
 namespace App.Tests.Feeds.Corpus;
 
@@ -86,9 +88,9 @@ public sealed class FeedFormatDetailTests
     [Fact]
     public void ItemsWithoutGuid_AreKeyedByLink_ElseByAHash()
     {
-        Assert.Equal("link:https://example.com/posts/2", FeedItemStore.KeyOf(FeedCorpus.Parse("rss20-no-guid.xml").Items[0]));
-        Assert.Equal("link:https://atom.example.org/entries/2", FeedItemStore.KeyOf(FeedCorpus.Parse("atom10-no-id.xml").Items[0]));
-        var hashed = FeedCorpus.Parse("rss20-no-guid-no-link.xml").Items.Select(FeedItemStore.KeyOf).ToList();
+        Assert.Equal("link:https://example.com/posts/2", ItemKeys.Of(FeedCorpus.Parse("rss20-no-guid.xml").Items[0]));
+        Assert.Equal("link:https://atom.example.org/entries/2", ItemKeys.Of(FeedCorpus.Parse("atom10-no-id.xml").Items[0]));
+        var hashed = FeedCorpus.Parse("rss20-no-guid-no-link.xml").Items.Select(ItemKeys.Of).ToList();
         Assert.All(hashed, k => Assert.StartsWith("hash:", k));
         Assert.NotEqual(hashed[0], hashed[1]);
     }
@@ -186,7 +188,7 @@ public sealed class FeedFormatDetailTests
     [Fact]
     public void ItemsWithoutTitleLinkOrGuid_ThatDifferInOtherFields_KeepApartKeys()
     {
-        var keys = FeedCorpus.Parse("rss20-no-identity.xml").Items.Select(FeedItemStore.KeyOf).ToList();
+        var keys = FeedCorpus.Parse("rss20-no-identity.xml").Items.Select(ItemKeys.Of).ToList();
 
         Assert.Equal(3, keys.Distinct().Count());
         Assert.All(keys, k => Assert.StartsWith("hash:", k));

@@ -1,6 +1,7 @@
 using System.ServiceModel.Syndication;
 using System.Xml;
 using App.Worker.Feeds;
+using App.Worker.Feeds.Sanitize;
 using CodeHollow.FeedReader;
 
 namespace App.Tests.Feeds.Corpus;
