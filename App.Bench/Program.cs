@@ -18,6 +18,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["feeds-memory"] = () => FeedBenchmarks.RunAsync(["memory"]),
     ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
     ["reader"] = UnreadCountBenchmarks.RunAsync,
+    ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
 };
 
 // With no arguments every whole section runs (names with a dash are parts, for quick iterations).

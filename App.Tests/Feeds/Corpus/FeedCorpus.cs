@@ -20,7 +20,10 @@ public sealed record FixtureExpectation(
     public override string ToString() => File;
 }
 
-/// <summary>The fixture corpus under Feeds/Fixtures and its expectations table (expectations.tsv).</summary>
+/// <summary>
+/// The fixture corpus under Feeds/Fixtures and its expectations table (expectations.tsv). Also
+/// compiled into App.Bench, whose parser comparison reads the same corpus.
+/// </summary>
 public static class FeedCorpus
 {
     /// <summary>The address every fixture is parsed as coming from; relative links resolve against it.</summary>
@@ -29,8 +32,6 @@ public static class FeedCorpus
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "Feeds", "Fixtures");
 
     public static IReadOnlyList<FixtureExpectation> Expectations { get; } = Load();
-
-    public static TheoryData<string> Files() => new(Expectations.Select(e => e.File));
 
     public static FixtureExpectation Expectation(string file) => Expectations.Single(e => e.File == file);
 

@@ -5,6 +5,8 @@ namespace App.Tests.Feeds.Corpus;
 /// <summary>Every fixture of the corpus through the product's parser, against the expectations table.</summary>
 public sealed class FeedCorpusTests
 {
+    public static TheoryData<string> Files() => new(FeedCorpus.Expectations.Select(e => e.File));
+
     [Fact]
     public void Corpus_HasAtLeastFortyFixtures_EachWithAnExpectation()
     {
@@ -14,7 +16,7 @@ public sealed class FeedCorpusTests
     }
 
     [Theory]
-    [MemberData(nameof(FeedCorpus.Files), MemberType = typeof(FeedCorpus))]
+    [MemberData(nameof(Files))]
     public void Fixture_ParsesAsExpected(string file)
     {
         var expected = FeedCorpus.Expectation(file);

@@ -1,10 +1,11 @@
 using System.ServiceModel.Syndication;
 using System.Xml;
+using App.Tests.Feeds.Corpus;
 using App.Worker.Feeds;
 using App.Worker.Feeds.Sanitize;
 using CodeHollow.FeedReader;
 
-namespace App.Tests.Feeds.Corpus;
+namespace App.Bench.Feeds;
 
 /// <summary>What a candidate parser made of a fixture: its items' first title, link, date and count.</summary>
 public sealed record CandidateResult(int Items, string? FirstTitle, string? FirstLink, DateTime? FirstPublished);
