@@ -1,6 +1,6 @@
 using System.ServiceModel.Syndication;
 using System.Xml;
-using App.Tests.Feeds.Corpus;
+using App.Tests.Worker.Feeds.Parse.Corpus;
 using App.Worker.Feeds;
 using App.Worker.Feeds.Sanitize;
 using CodeHollow.FeedReader;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using App.Tests.Feeds.Corpus;
+using App.Tests.Worker.Feeds.Parse.Corpus;
 
 namespace App.Bench.Feeds;
 

@@ -8,9 +8,10 @@ using Quartz;
 namespace App.Worker.Feeds;
 
 /// <summary>
-/// Enqueues a background refresh for every feed whose last fetch job is older than
-/// <see cref="FeedOptions.RefreshInterval"/>. Every worker process runs it; the live unique key
-/// makes a second enqueue for the same feed a no-op.
+/// Enqueues a background refresh for every due feed: its next refresh time (set by the last
+/// fetch's outcome, backed off after failures) has come, or it was never fetched and no fetch job
+/// was created within <see cref="FeedOptions.RefreshInterval"/>. Every worker process runs it; the
+/// live unique key makes a second enqueue for the same feed a no-op.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class RefreshSchedule(

@@ -12,7 +12,7 @@ public sealed class FeedLocator(FeedFetcher fetcher)
     public async Task<FetchedDocument> FetchFeedAsync(Uri url, Validators validators, CancellationToken ct)
     {
         var document = await fetcher.FetchAsync(url, ct, validators);
-        if (document.NotModified || !IsWebPage(document))
+        if (document.NotModified || document.Kind != DocumentKind.WebPage)
         {
             return document;
         }
@@ -29,18 +29,11 @@ public sealed class FeedLocator(FeedFetcher fetcher)
         }
         // The validators belonged to the page; the feed is another resource.
         var feed = await fetcher.FetchAsync(links[0], ct);
-        if (IsWebPage(feed))
+        if (feed.Kind == DocumentKind.WebPage)
         {
             feed.Body.Dispose();
             throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
         }
         return feed;
-    }
-
-    private static bool IsWebPage(FetchedDocument document)
-    {
-        // The start of the document is enough to tell; decoding all of a large feed twice is not.
-        var text = FeedDecoding.Decode(document.Body.Head(1024), document.Charset).AsSpan().TrimStart();
-        return FeedDiscovery.LooksLikeHtml(document.MediaType, text);
     }
 }

@@ -6,9 +6,9 @@ using App.Worker.Feeds.Parse.Formats;
 namespace App.Worker.Feeds.Parse;
 
 /// <summary>
-/// Detects the format of a fetched document and parses it into a <see cref="ParsedFeed"/>:
-/// decode (BOM, XML declaration, HTTP charset) → repair (<see cref="XmlRepair"/>) → a strict
-/// XmlReader that prohibits DTDs and resolves nothing → the format's parser. Chosen over
+/// Parses a fetched document into a <see cref="ParsedFeed"/> by its <see cref="FetchedDocument.Kind"/>:
+/// JSON Feed, or XML decoded (BOM, XML declaration, HTTP charset) → repaired (<see cref="XmlRepair"/>)
+/// → read by a strict XmlReader that prohibits DTDs and resolves nothing → RSS or Atom. Chosen over
 /// CodeHollow.FeedReader and System.ServiceModel.Syndication by measurement (docs/feeds.md).
 /// </summary>
 public sealed partial class FeedParser(GarbageBudget? budget = null)
@@ -46,36 +46,18 @@ public sealed partial class FeedParser(GarbageBudget? budget = null)
             handOver(item, feed);
             ct.ThrowIfCancellationRequested();
         };
-        var head = Sniff(document);
-        var start = 0;
-        while (start < head.Length && (char.IsWhiteSpace(head[start]) || head[start] == '\uFEFF'))
+        switch (document.Kind)
         {
-            start++;
+            case DocumentKind.Empty:
+                throw new FeedException("No feed found at this address (the response is empty)", retryable: false);
+            case DocumentKind.WebPage:
+                throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
+            case DocumentKind.Json:
+                var json = FeedDecoding.Decode(document.Body.ToArray(), document.Charset);
+                return JsonFeedParser.Parse(json.TrimStart(), document.Url, onItem);
+            default:
+                return ParseXml(document, onItem, budget);
         }
-        if (start == head.Length)
-        {
-            throw new FeedException("No feed found at this address (the response is empty)", retryable: false);
-        }
-        if (head[start] is '{' or '[')
-        {
-            var json = FeedDecoding.Decode(document.Body.ToArray(), document.Charset);
-            return JsonFeedParser.Parse(json.TrimStart(), document.Url, onItem);
-        }
-        if (FeedDiscovery.LooksLikeHtml(document.MediaType, head.AsSpan(start)))
-        {
-            throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
-        }
-        return ParseXml(document, onItem, budget);
-    }
-
-    /// <summary>The start of the document, enough to tell JSON, HTML and XML apart; all of it if the start is blank.</summary>
-    private static string Sniff(FetchedDocument document)
-    {
-        const int Head = 4096;
-        var head = FeedDecoding.Decode(document.Body.Head(Head), document.Charset);
-        return string.IsNullOrWhiteSpace(head.Replace('\uFEFF', ' ')) && document.Body.Length > Head
-            ? FeedDecoding.Decode(document.Body.ToArray(), document.Charset)
-            : head;
     }
 
     private static ParsedFeed ParseXml(FetchedDocument document, Action<ParsedItem, ParsedFeed> onItem, GarbageBudget? budget)

@@ -1,0 +1,34 @@
+using App.Data.Queue;
+using App.Tests.Support;
+using Xunit.Abstractions;
+
+namespace App.Tests.Data.Queue;
+
+/// <summary>
+/// The queue's statements that run under the write lock keep their plans whatever the table holds:
+/// each reads the jobs table through an index, never by a scan, and sorts nothing.
+/// </summary>
+public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private TempDatabase _db = null!;
+
+    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
+
+    public Task DisposeAsync()
+    {
+        _db.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public void Purge_WalksTheStateFinishedIndex_WithoutAScanOrASort()
+    {
+        var plan = QueryPlan.Of(_db, JobSql.Purgeable);
+        output.WriteLine(string.Join("\n", plan));
+
+        Assert.All(plan.Where(s => s.Contains("Jobs", StringComparison.Ordinal)),
+            step => Assert.Contains("USING INDEX IX_Jobs_StateFinished", step));
+        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+}
