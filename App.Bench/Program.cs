@@ -19,6 +19,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
     ["feeds-refresh"] = () => FeedBenchmarks.RunAsync(["refresh"]),
     ["reader"] = UnreadCountBenchmarks.RunAsync,
+    ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
 };
 
 // With no arguments every whole section runs (names with a dash are parts, for quick iterations).

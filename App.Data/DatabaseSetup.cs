@@ -1,4 +1,6 @@
 using App.Data.Queue;
+using App.Data.Sqlite;
+using App.Data.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +32,7 @@ public static class DatabaseSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<WriteLane>();
         services.AddSingleton<JobQueue>();
         services.AddSingleton<WorkerRegistry>();
         return services;

@@ -18,13 +18,13 @@ var queue = builder.Configuration.GetSection(QueueOptions.Section).Get<QueueOpti
 var feeds = builder.Configuration.GetSection(FeedOptions.Section).Get<FeedOptions>() ?? new FeedOptions();
 builder.Services.AddQuartz(q =>
 {
-    q.ScheduleJob<PollQueueJob>(t => t.WithIdentity("poll-queue").StartNow()
+    q.ScheduleJob<PollQueueSchedule>(t => t.WithIdentity("poll-queue").StartNow()
         .WithSimpleSchedule(s => s.WithInterval(queue.PollInterval).RepeatForever()));
-    q.ScheduleJob<HeartbeatJob>(t => t.WithIdentity("heartbeat").StartNow()
+    q.ScheduleJob<HeartbeatSchedule>(t => t.WithIdentity("heartbeat").StartNow()
         .WithSimpleSchedule(s => s.WithInterval(queue.HeartbeatInterval).RepeatForever()));
-    q.ScheduleJob<PurgeJobsJob>(t => t.WithIdentity("purge-jobs").StartNow()
+    q.ScheduleJob<PurgeSchedule>(t => t.WithIdentity("purge-jobs").StartNow()
         .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()));
-    q.ScheduleJob<ScheduleRefreshesJob>(t => t.WithIdentity("schedule-refreshes").StartNow()
+    q.ScheduleJob<RefreshSchedule>(t => t.WithIdentity("schedule-refreshes").StartNow()
         .WithSimpleSchedule(s => s.WithInterval(feeds.ScheduleInterval).RepeatForever()));
 });
 // After the runner's registration: hosted services stop in reverse order, so polling stops first.

@@ -5,6 +5,8 @@ using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Worker.Feeds;
+using App.Worker.Feeds.Fetch;
+using App.Worker.Feeds.Parse;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -143,8 +145,7 @@ public static class FeedBenchmarks
                 var feed = new Feed { Url = origin.Url("/big.xml").ToString(), CreatedAt = DateTime.UtcNow };
                 db.Feeds.Add(feed);
                 await db.SaveChangesAsync();
-                var job = services.GetRequiredService<JobQueue>().Enqueue(db, FeedJobs.Fetch(feed.Id, JobPriority.User));
-                await db.SaveChangesAsync();
+                var job = await services.GetRequiredService<JobQueue>().EnqueueAsync(FeedJobs.Fetch(feed.Id, JobPriority.User));
                 jobId = job.Id;
             }
             var watch = Stopwatch.StartNew();

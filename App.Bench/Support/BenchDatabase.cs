@@ -1,5 +1,7 @@
 using App.Data;
 using App.Data.Queue;
+using App.Data.Sqlite;
+using App.Data.Writes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -36,7 +38,7 @@ public sealed class BenchDatabase : IDisposable
     }
 
     public JobQueue Queue(QueueOptions? options = null) =>
-        new(Contexts, TimeProvider.System, Options.Create(options ?? new QueueOptions()));
+        new(Contexts, new WriteLane(Contexts), TimeProvider.System, Options.Create(options ?? new QueueOptions()));
 
     /// <summary>A raw connection with the app's per-connection pragmas.</summary>
     public SqliteConnection OpenRaw()

@@ -1,10 +1,8 @@
+using App.Data.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Data.Accounts;
-
-/// <summary>A user with the API key a request came with.</summary>
-public sealed record KeyOwner(long KeyId, string KeyHash, DateTime? LastUsedAt, User User);
 
 /// <summary>
 /// The reads every signed-in request makes (the user of a name, of an id, of an API key's hash) on

@@ -1,10 +1,10 @@
-using App.Data.Queue;
+using App.Data.Writes;
 
 namespace App.Data.Accounts;
 
 /// <summary>
 /// The writes that subscribe and unsubscribe, as prepared statements inside a write transaction of
-/// <see cref="JobQueue.InWriteTransactionAsync"/>: find-or-add a feed by address, subscribe a user
+/// the process's <see cref="WriteLane"/>: find-or-add a feed by address, subscribe a user
 /// (their unread marks for the feed's items come with it), unsubscribe (the last one out takes
 /// the feed, its items and its jobs along), and delete a user. Used by the API's group commit,
 /// the add form, OPML import and the account pages alike.
@@ -52,7 +52,7 @@ public static class SubscriptionWrites
         """;
 
     /// <summary>The feed known by <paramref name="url"/> (its address, or the one it was added with), if any.</summary>
-    public static long? FindFeed(QueueConnection connection, string url)
+    public static long? FindFeed(WriteConnection connection, string url)
     {
         var find = connection.Statement(FindFeedSql);
         find.Parameters.AddWithValue("$url", url);
@@ -60,7 +60,7 @@ public static class SubscriptionWrites
     }
 
     /// <summary>A new feed row (not fetched yet); <paramref name="title"/> shows until the first fetch brings the feed's own.</summary>
-    public static long AddFeed(QueueConnection connection, string url, DateTime now, string? title = null, string? siteUrl = null)
+    public static long AddFeed(WriteConnection connection, string url, DateTime now, string? title = null, string? siteUrl = null)
     {
         var insert = connection.Statement(InsertFeedSql);
         insert.Parameters.AddWithValue("$url", url);
@@ -74,7 +74,7 @@ public static class SubscriptionWrites
     /// Subscribes the user to the feed, with its items unread for them. False when they already
     /// subscribe (nothing changes then).
     /// </summary>
-    public static bool Subscribe(QueueConnection connection, long userId, long feedId, DateTime now, string? title = null)
+    public static bool Subscribe(WriteConnection connection, long userId, long feedId, DateTime now, string? title = null)
     {
         var subscribe = connection.Statement(SubscribeSql);
         subscribe.Parameters.AddWithValue("$userId", userId);
@@ -96,7 +96,7 @@ public static class SubscriptionWrites
     /// Ends the user's subscription (their read marks and stars for the feed go with it); when
     /// nobody else subscribes, the feed goes too. False when they did not subscribe.
     /// </summary>
-    public static bool Unsubscribe(QueueConnection connection, long userId, long feedId)
+    public static bool Unsubscribe(WriteConnection connection, long userId, long feedId)
     {
         var unsubscribe = connection.Statement(UnsubscribeSql);
         unsubscribe.Parameters.AddWithValue("$userId", userId);
@@ -110,7 +110,7 @@ public static class SubscriptionWrites
     }
 
     /// <summary>Deletes the user and all that is theirs; feeds only they subscribed to go too. False when there is no such user.</summary>
-    public static bool DeleteUser(QueueConnection connection, long userId)
+    public static bool DeleteUser(WriteConnection connection, long userId)
     {
         var feeds = connection.Statement(FeedsOfUserSql);
         feeds.Parameters.AddWithValue("$userId", userId);
@@ -135,7 +135,7 @@ public static class SubscriptionWrites
         return true;
     }
 
-    private static void DeleteIfOrphan(QueueConnection connection, long feedId)
+    private static void DeleteIfOrphan(WriteConnection connection, long feedId)
     {
         var orphan = connection.Statement(DeleteOrphanSql);
         orphan.Parameters.AddWithValue("$feedId", feedId);

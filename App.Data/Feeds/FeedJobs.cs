@@ -4,7 +4,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Data.Feeds;
 
-/// <summary>The one seam between feeds and the queue: how a feed's fetch is asked for and found.</summary>
+/// <summary>
+/// The one seam between feeds and the queue: how a feed's fetch is asked for and found. A feed's
+/// job carries the feed in the job's <see cref="Job.FeedId"/> column, once; its payload is empty.
+/// </summary>
 public static class FeedJobs
 {
     /// <summary>The job type that fetches a feed and stores its items.</summary>
@@ -14,7 +17,7 @@ public static class FeedJobs
     public const string FetchIcon = "fetch-icon";
 
     /// <summary>The request for fetching <paramref name="feedId"/>'s icon; at most one live per feed.</summary>
-    public static JobRequest Icon(long feedId) => new(FetchIcon, $$"""{"feedId":{{feedId}}}""")
+    public static JobRequest Icon(long feedId) => new(FetchIcon)
     {
         FeedId = feedId,
         UniqueKey = IconKey(feedId),
@@ -23,8 +26,8 @@ public static class FeedJobs
     };
 
     /// <summary>
-    /// Adds an icon fetch to <paramref name="db"/>'s unit of work when the feed has no icon record
-    /// newer than <see cref="FeedIcon.KeptFor"/> and no icon fetch is live. Call inside a write transaction.
+    /// Adds an icon fetch to <paramref name="db"/>'s open write transaction when the feed has no icon
+    /// record newer than <see cref="FeedIcon.KeptFor"/> and no icon fetch is live.
     /// </summary>
     public static async Task EnsureIconAsync(AppDbContext db, JobQueue queue, long feedId, DateTime now, CancellationToken ct)
     {
@@ -35,7 +38,7 @@ public static class FeedJobs
         {
             return;
         }
-        queue.Enqueue(db, Icon(feedId));
+        await queue.EnqueueAsync(db, Icon(feedId), ct);
     }
 
     private static string IconKey(long feedId) => $"{FetchIcon}:{feedId}";
@@ -44,7 +47,7 @@ public static class FeedJobs
     public static string UniqueKey(long feedId) => $"{FetchFeed}:{feedId}";
 
     /// <summary>The request for fetching <paramref name="feedId"/>.</summary>
-    public static JobRequest Fetch(long feedId, int priority) => new(FetchFeed, $$"""{"feedId":{{feedId}}}""")
+    public static JobRequest Fetch(long feedId, int priority) => new(FetchFeed)
     {
         FeedId = feedId,
         UniqueKey = UniqueKey(feedId),
@@ -59,20 +62,20 @@ public static class FeedJobs
             .FirstOrDefaultAsync(ct);
 
     /// <summary>
-    /// The feed's live fetch job (made due now at <paramref name="priority"/> if it is waiting),
-    /// or a new one added to <paramref name="db"/>'s unit of work.
-    /// Call inside a write transaction so that the look-up and the insert cannot interleave with
-    /// another process's; the unique index is the backstop.
+    /// The id of the feed's live fetch job (made due now at <paramref name="priority"/> if it is
+    /// waiting), or of a new one added to <paramref name="db"/>'s open write transaction, in which
+    /// the look-up and the insert cannot interleave with another process's; the unique index is
+    /// the backstop.
     /// </summary>
-    public static async Task<(long? ExistingJobId, Job? NewJob)> EnsureFetchAsync(
+    public static async Task<long> EnsureFetchAsync(
         AppDbContext db, JobQueue queue, long feedId, int priority, CancellationToken ct)
     {
         if (await LiveJobIdAsync(db, feedId, ct) is { } existing)
         {
             await queue.ExpediteAsync(db, existing, priority, ct);
-            return (existing, null);
+            return existing;
         }
-        return (null, queue.Enqueue(db, Fetch(feedId, priority)));
+        return await queue.EnqueueAsync(db, Fetch(feedId, priority), ct);
     }
 
     /// <summary>
@@ -85,7 +88,7 @@ public static class FeedJobs
     public static async Task<int> EnqueueDueRefreshesAsync(
         AppDbContext db, DateTime now, DateTime noJobSince, int maxAttempts, CancellationToken ct)
     {
-        // A plain command rather than ExecuteSqlRaw, which would read the JSON's braces as placeholders.
+        // A plain command rather than ExecuteSqlRaw, which would read the payload's braces as placeholders.
         await db.Database.OpenConnectionAsync(ct);
         try
         {
@@ -112,11 +115,9 @@ public static class FeedJobs
     /// a state condition it could not be used, so every never-fetched feed scanned the table), the
     /// live check on the live unique-key index.
     /// </summary>
-    public const string DueRefreshes = """
-        INSERT OR IGNORE INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "State", "Priority",
-                                      "RunAt", "Attempts", "MaxAttempts", "CreatedAt", "Version")
-        SELECT $type, '{"feedId":' || f."Id" || '}', $keyPrefix || f."Id", f."Id", 'pending', $priority,
-               $now, 0, $maxAttempts, $now, 0
+    public static readonly string DueRefreshes = JobSql.InsertEach(
+        JobSql.NewJob("$type", "'{}'", "$keyPrefix || f.\"Id\"", "f.\"Id\"", "NULL", "$priority", "$now", "$maxAttempts", "$now"),
+        $"""
         FROM "Feeds" AS f
         WHERE (f."NextRefreshAt" <= $now
                OR (f."NextRefreshAt" IS NULL AND NOT EXISTS (
@@ -124,6 +125,6 @@ public static class FeedJobs
                    WHERE recent."FeedId" = f."Id" AND recent."Type" = $type AND recent."CreatedAt" > $noJobSince)))
           AND NOT EXISTS (
               SELECT 1 FROM "Jobs" AS live INDEXED BY "UX_Jobs_LiveUniqueKey"
-              WHERE live."UniqueKey" = $keyPrefix || f."Id" AND live."State" IN ('pending', 'running'))
-        """;
+              WHERE live."UniqueKey" = $keyPrefix || f."Id" AND {JobSql.StateIn(JobTransitions.Live, "live.\"State\"")})
+        """);
 }

@@ -82,17 +82,17 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         b.HasIndex(j => new { j.Type, j.Priority, j.RunAt, j.Id })
             .HasDatabaseName("IX_Jobs_DueByType")
             .IsDescending(false, true, false, false)
-            .HasFilter("\"State\" = 'pending'");
+            .HasFilter(JobSql.StateIn(JobTransitions.Claim.From));
 
         // Expired leases are found by a seek too.
         b.HasIndex(j => j.LeaseExpiresAt)
             .HasDatabaseName("IX_Jobs_Lease")
-            .HasFilter("\"State\" = 'running'");
+            .HasFilter(JobSql.StateIn(JobTransitions.Rescue.From));
 
         b.HasIndex(j => j.UniqueKey)
             .HasDatabaseName("UX_Jobs_LiveUniqueKey")
             .IsUnique()
-            .HasFilter("\"UniqueKey\" IS NOT NULL AND \"State\" IN ('pending', 'running')");
+            .HasFilter($"\"UniqueKey\" IS NOT NULL AND {JobSql.StateIn(JobTransitions.Live)}");
 
         b.HasIndex(j => new { j.State, j.FinishedAt }).HasDatabaseName("IX_Jobs_StateFinished");
         b.HasIndex(j => j.FeedId);

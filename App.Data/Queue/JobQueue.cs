@@ -1,4 +1,6 @@
 using System.Text.Json;
+using App.Data.Sqlite;
+using App.Data.Writes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -13,11 +15,11 @@ namespace App.Data.Queue;
 /// </summary>
 public sealed class JobQueue(
     IDbContextFactory<AppDbContext> contexts,
+    WriteLane lane,
     TimeProvider time,
-    IOptions<QueueOptions> options) : IDisposable
+    IOptions<QueueOptions> options)
 {
     private readonly QueueOptions _options = options.Value;
-    private QueueConnection? _hot;
 
     private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromSeconds(1);
     private DateTime _nextAbandonCheck = DateTime.MinValue;
@@ -26,12 +28,6 @@ public sealed class JobQueue(
     // looked for when that type is claimed, so that a type claimed often (short jobs) does not use
     // up the look-ups of one whose slots are free only now and then.
     private readonly Dictionary<string, DateTime> _nextExpiryCheck = [];
-
-    // One write transaction of this process at a time. Two connections of one process contending
-    // for SQLite's write lock meet its busy handler, which sleeps for whole milliseconds; queueing
-    // here instead keeps a worker's claims and completions back to back. Other processes still
-    // wait through the busy handler (SqliteBusyWait).
-    private readonly SemaphoreSlim _writes = new(1, 1);
 
     /// <summary>Effects a handler commits together with its job's outcome.</summary>
     public delegate Task Effects(AppDbContext db, CancellationToken ct);
@@ -45,27 +41,35 @@ public sealed class JobQueue(
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>
-    /// Adds a job to the caller's unit of work: it is stored by the caller's SaveChanges, in the
-    /// caller's transaction, together with whatever else the caller writes.
+    /// Adds a job inside the caller's open EF Core transaction, its unit of work: the job commits or
+    /// rolls back with whatever else the caller writes. Returns the job's id.
     /// </summary>
-    public Job Enqueue(AppDbContext db, JobRequest request)
+    public async Task<long> EnqueueAsync(AppDbContext db, JobRequest request, CancellationToken ct = default)
     {
-        var job = NewJob(request);
-        db.Jobs.Add(job);
-        return job;
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction
+            ?? throw new InvalidOperationException("A job joins the caller's unit of work: enqueue it inside a write transaction.");
+        await using var insert = ((SqliteConnection)db.Database.GetDbConnection()).CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = JobSql.Insert;
+        Bind(insert, NewJob(request));
+        return (long)(await insert.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>
-    /// Adds a job inside a write transaction of <see cref="InWriteTransactionAsync"/>: for units of
-    /// work written without EF Core, such as a group commit. Returns the job's id.
+    /// Adds a job inside a write transaction of <see cref="WriteLane"/>: for units of work written
+    /// without EF Core, such as a group commit. Returns the job's id.
     /// </summary>
-    public long Enqueue(QueueConnection connection, JobRequest request) => Insert(connection, NewJob(request));
+    public long Enqueue(WriteConnection connection, JobRequest request) => Insert(connection, NewJob(request));
+
+    /// <summary>Enqueues <paramref name="requests"/> in one transaction of their own; returns their ids in order.</summary>
+    public Task<long[]> EnqueueManyAsync(IReadOnlyList<JobRequest> requests, CancellationToken ct = default) =>
+        lane.InWriteTransactionAsync(c => requests.Select(r => Enqueue(c, r)).ToArray(), ct);
 
     /// <summary>
-    /// Adds a <see cref="JobBatch"/> inside a write transaction of <see cref="InWriteTransactionAsync"/>,
+    /// Adds a <see cref="JobBatch"/> inside a write transaction of <see cref="WriteLane"/>,
     /// for the jobs enqueued after it with its id as <see cref="JobRequest.BatchId"/>. Returns its id.
     /// </summary>
-    public long AddBatch(QueueConnection connection, string name, long? userId)
+    public long AddBatch(WriteConnection connection, string name, long? userId)
     {
         var insert = connection.Statement(JobSql.InsertBatch);
         insert.Parameters.AddWithValue("$name", name);
@@ -91,9 +95,17 @@ public sealed class JobQueue(
         };
     }
 
-    private static long Insert(QueueConnection connection, Job job)
+    private static long Insert(WriteConnection connection, Job job)
     {
         var insert = connection.Statement(JobSql.Insert);
+        Bind(insert, job);
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    /// <summary>Binds a new job's values to <see cref="JobSql.Insert"/>: the one statement that creates job rows.</summary>
+    private static void Bind(SqliteCommand insert, Job job)
+    {
+        insert.Parameters.Clear();
         insert.Parameters.AddWithValue("$type", job.Type);
         insert.Parameters.AddWithValue("$payload", job.Payload);
         insert.Parameters.AddWithValue("$uniqueKey", (object?)job.UniqueKey ?? DBNull.Value);
@@ -103,33 +115,14 @@ public sealed class JobQueue(
         insert.Parameters.AddWithValue("$runAt", job.RunAt);
         insert.Parameters.AddWithValue("$maxAttempts", job.MaxAttempts);
         insert.Parameters.AddWithValue("$now", job.CreatedAt);
-        return (long)insert.ExecuteScalar()!;
     }
 
     /// <summary>The id of the live (pending or running) job holding <paramref name="uniqueKey"/>, read inside a write transaction.</summary>
-    public static long? FindLive(QueueConnection connection, string uniqueKey)
+    public static long? FindLive(WriteConnection connection, string uniqueKey)
     {
         var find = connection.Statement(JobSql.FindLive);
         find.Parameters.AddWithValue("$uniqueKey", uniqueKey);
         return find.ExecuteScalar() is long id ? id : null;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction on the queue's own
-    /// connection (statements prepared once), with this process's write gate held, and commits
-    /// it; an exception rolls it back.
-    /// </summary>
-    public async Task<T> InWriteTransactionAsync<T>(Func<QueueConnection, T> work, CancellationToken ct = default)
-    {
-        await _writes.WaitAsync(ct);
-        try
-        {
-            return Hot.InWriteTransaction(work);
-        }
-        finally
-        {
-            _writes.Release();
-        }
     }
 
     /// <summary>
@@ -141,7 +134,7 @@ public sealed class JobQueue(
     public async Task<Job> EnqueueAsync(JobRequest request, CancellationToken ct = default)
     {
         var job = NewJob(request);
-        job.Id = await InWriteTransactionAsync(c => Insert(c, job), ct);
+        job.Id = await lane.InWriteTransactionAsync(c => Insert(c, job), ct);
         return job;
     }
 
@@ -159,7 +152,7 @@ public sealed class JobQueue(
         {
             return [];
         }
-        return await InWriteTransactionAsync(c => ClaimIn(c, owner, [new(null, max)]), ct);
+        return await lane.InWriteTransactionAsync(c => ClaimIn(c, owner, [new(null, max)]), ct);
     }
 
     /// <summary>
@@ -174,7 +167,7 @@ public sealed class JobQueue(
         {
             return [];
         }
-        return await InWriteTransactionAsync(c => ClaimIn(c, owner, wanted), ct);
+        return await lane.InWriteTransactionAsync(c => ClaimIn(c, owner, wanted), ct);
     }
 
     /// <summary>
@@ -189,22 +182,17 @@ public sealed class JobQueue(
     public CompleteAndClaimResult CompleteAndClaim(IReadOnlyList<Lease> completed, string owner, IReadOnlyDictionary<string, int> slots)
     {
         var wanted = Wanted(slots);
-        _writes.Wait();
-        try
+        return lane.Exclusive(connection =>
         {
-            if (completed.Count == 0 && !wanted.Any(w => AnyClaimable(Hot, w.Type!)))
+            if (completed.Count == 0 && !wanted.Any(w => AnyClaimable(connection, w.Type!)))
             {
                 return new CompleteAndClaimResult([], [], TimeSpan.Zero);
             }
-            var (completedFlags, claimed) = Hot.InWriteTransaction(c => (
+            var (completedFlags, claimed) = connection.InWriteTransaction(c => (
                 PerLease(c, completed, JobSql.Complete, ("$now", Now)),
                 wanted.Count > 0 ? ClaimIn(c, owner, wanted) : []));
-            return new CompleteAndClaimResult(completedFlags, claimed, Hot.LastLockHeld);
-        }
-        finally
-        {
-            _writes.Release();
-        }
+            return new CompleteAndClaimResult(completedFlags, claimed, connection.LastLockHeld);
+        });
     }
 
     /// <summary>How many jobs of one type a claim takes at most; a null type: any type.</summary>
@@ -213,7 +201,7 @@ public sealed class JobQueue(
     private static List<TypeClaim> Wanted(IReadOnlyDictionary<string, int> slots) =>
         [.. slots.Where(s => s.Value > 0).Select(s => new TypeClaim(s.Key, s.Value))];
 
-    private bool AnyClaimable(QueueConnection connection, string type)
+    private bool AnyClaimable(WriteConnection connection, string type)
     {
         var check = connection.Statement(JobSql.AnyClaimable);
         check.Parameters.AddWithValue("$now", Now);
@@ -221,7 +209,7 @@ public sealed class JobQueue(
         return Convert.ToInt64(check.ExecuteScalar()) != 0;
     }
 
-    private List<ClaimedJob> ClaimIn(QueueConnection connection, string owner, IReadOnlyList<TypeClaim> wanted)
+    private List<ClaimedJob> ClaimIn(WriteConnection connection, string owner, IReadOnlyList<TypeClaim> wanted)
     {
         var now = Now;
         var expires = now + _options.LeaseDuration;
@@ -305,11 +293,11 @@ public sealed class JobQueue(
         {
             return [];
         }
-        return await InWriteTransactionAsync(c => PerLease(c, leases, sql, time), ct);
+        return await lane.InWriteTransactionAsync(c => PerLease(c, leases, sql, time), ct);
     }
 
     private static bool[] PerLease(
-        QueueConnection connection, IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time)
+        WriteConnection connection, IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time)
     {
         var changed = new bool[leases.Count];
         if (leases.Count == 0)
@@ -348,7 +336,7 @@ public sealed class JobQueue(
         {
             return (await CompleteManyAsync([lease], ct))[0];
         }
-        using var gate = await EnterWriteAsync(ct);
+        using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The fenced UPDATE goes first: it takes the write lock and tells whether we still own the job.
@@ -380,7 +368,7 @@ public sealed class JobQueue(
         DateTime? retryNotBefore = null,
         CancellationToken ct = default)
     {
-        using var gate = await EnterWriteAsync(ct);
+        using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         // Read-then-write: the transaction is BEGIN IMMEDIATE, so the row cannot change in between.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -504,7 +492,7 @@ public sealed class JobQueue(
             int deleted;
             do
             {
-                deleted = await InWriteTransactionAsync(c => PurgeChunk(c, state, now - retention, batchSize), ct);
+                deleted = await lane.InWriteTransactionAsync(c => PurgeChunk(c, state, now - retention, batchSize), ct);
                 total += deleted;
             }
             while (deleted == batchSize);
@@ -512,7 +500,7 @@ public sealed class JobQueue(
         return total;
     }
 
-    private static int PurgeChunk(QueueConnection connection, JobState state, DateTime before, int limit)
+    private static int PurgeChunk(WriteConnection connection, JobState state, DateTime before, int limit)
     {
         var ids = new List<long>(limit);
         var perBatch = new Dictionary<long, int>();
@@ -547,53 +535,6 @@ public sealed class JobQueue(
         var delete = connection.Statement(JobSql.DeleteJobs);
         delete.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
         return delete.ExecuteNonQuery();
-    }
-
-    /// <summary>
-    /// Waits for this process's turn to write; dispose the result after the transaction. Callers
-    /// that open their own write transaction around <see cref="Enqueue"/> take it too.
-    /// </summary>
-    public async Task<IDisposable> EnterWriteAsync(CancellationToken ct)
-    {
-        await _writes.WaitAsync(ct);
-        return new WriteGate(_writes);
-    }
-
-    private sealed class WriteGate(SemaphoreSlim writes) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                writes.Release();
-            }
-        }
-    }
-
-    // Opened on first use: a web process only needs it once someone subscribes.
-    private QueueConnection Hot => _hot ??= new QueueConnection(ConnectionString());
-
-    private string ConnectionString()
-    {
-        using var db = contexts.CreateDbContext();
-        return db.Database.GetConnectionString()!;
-    }
-
-    /// <summary>Closes the hot-path connection.</summary>
-    public void Dispose()
-    {
-        _writes.Wait();
-        try
-        {
-            _hot?.Close();
-            _hot = null;
-        }
-        finally
-        {
-            _writes.Release();
-        }
     }
 
     /// <summary>A lease-fenced statement of <see cref="JobSql"/> inside an EF Core transaction, its lease bound.</summary>

@@ -20,10 +20,3 @@ public sealed record JobRequest(string Type, string Payload = "{}")
     /// <summary>Attempts before the job fails; <see cref="QueueOptions.MaxAttempts"/> when null.</summary>
     public int? MaxAttempts { get; init; }
 }
-
-/// <summary>Conventional priorities.</summary>
-public static class JobPriority
-{
-    public const int Background = 0;
-    public const int User = 10;
-}

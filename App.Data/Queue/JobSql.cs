@@ -2,41 +2,48 @@ namespace App.Data.Queue;
 
 /// <summary>
 /// The queue's hot-path statements, named, in one place. Each runs inside a BEGIN IMMEDIATE
-/// transaction, so its read and its write see the same rows; each write names the states it
-/// moves from (see <see cref="JobTransitions"/>) and bumps the version, the fencing token.
+/// transaction, so its read and its write see the same rows; each write takes the states it
+/// moves from and to from its <see cref="JobTransitions"/> entry and bumps the version, the
+/// fencing token.
 /// Plans are pinned: without statistics SQLite prefers the (State, FinishedAt) index for
 /// <c>State = ?</c> and then scans every pending row; INDEXED BY keeps the due/lease look-ups
 /// seeks on their partial indexes, and the unary <c>+</c> keeps the outer UPDATE on the rowid.
 /// </summary>
 internal static class JobSql
 {
-    private static readonly string Pending = JobState.Pending.ToName();
-    private static readonly string Running = JobState.Running.ToName();
-    private static readonly string Succeeded = JobState.Succeeded.ToName();
-    private static readonly string Failed = JobState.Failed.ToName();
+    /// <summary>
+    /// A condition on the state column: <c>"State" = 'x'</c> for one state (the form a partial
+    /// index's own condition takes, so that SQLite can use the index), else <c>IN (…)</c>.
+    /// </summary>
+    public static string StateIn(IReadOnlyList<JobState> states, string column = "\"State\"") =>
+        states.Count == 1
+            ? $"{column} = '{states[0].ToName()}'"
+            : $"{column} IN ({string.Join(", ", states.Select(s => $"'{s.ToName()}'"))})";
+
+    private static string To(JobTransition t) => $"'{t.To.ToName()}'";
 
     // RETURNING gives rows in no particular order: priority and due time come back so the caller can sort.
     private const string ClaimedColumns = "\"Id\", \"Version\", \"Type\", \"Payload\", \"FeedId\", \"Attempts\", \"MaxAttempts\", \"Priority\", \"RunAt\"";
 
     // The lease as a fencing token, written once here for every write after a claim: the row is
-    // still the holder's only while all four hold.
-    private static readonly string HeldByLease =
-        $"\"Id\" = $id AND \"Version\" = $version AND \"LeaseOwner\" = $owner AND \"State\" = '{Running}'";
+    // still the holder's only while all four hold (the state: the transition's source, running).
+    private static string HeldByLease(JobTransition t) =>
+        $"\"Id\" = $id AND \"Version\" = $version AND \"LeaseOwner\" = $owner AND {StateIn(t.From)}";
 
-    private static readonly string TakeLease = $"""
-        SET "State" = '{Running}', "LeaseOwner" = $owner, "LeaseExpiresAt" = $expires, "StartedAt" = $now,
+    private static string TakeLease(JobTransition t) => $"""
+        SET "State" = {To(t)}, "LeaseOwner" = $owner, "LeaseExpiresAt" = $expires, "StartedAt" = $now,
             "Attempts" = "Attempts" + 1, "Version" = "Version" + 1
         """;
 
     /// <summary>Transition Abandon: expired leases of jobs with no attempts left are given up.</summary>
     public static readonly string AbandonExhausted = $"""
         UPDATE "Jobs"
-        SET "State" = '{Failed}', "FinishedAt" = $now, "LeaseExpiresAt" = NULL, "Version" = "Version" + 1,
+        SET "State" = {To(JobTransitions.Abandon)}, "FinishedAt" = $now, "LeaseExpiresAt" = NULL, "Version" = "Version" + 1,
             "LastError" = 'The worker running attempt ' || "Attempts" || ' of ' || "MaxAttempts"
                           || ' stopped responding (its lease expired); no attempts remain.'
         WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_Lease"
-                       WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now AND "Attempts" >= "MaxAttempts")
-          AND +"State" = '{Running}'
+                       WHERE {StateIn(JobTransitions.Abandon.From)} AND "LeaseExpiresAt" <= $now AND "Attempts" >= "MaxAttempts")
+          AND {StateIn(JobTransitions.Abandon.From, "+\"State\"")}
         """;
 
     /// <summary>
@@ -49,11 +56,11 @@ internal static class JobSql
     public static readonly string RescueAnyType = RescueOf("");
 
     private static string RescueOf(string typeCondition) => $"""
-        UPDATE "Jobs" {TakeLease}
+        UPDATE "Jobs" {TakeLease(JobTransitions.Rescue)}
         WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_Lease"
-                       WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now {typeCondition}
+                       WHERE {StateIn(JobTransitions.Rescue.From)} AND "LeaseExpiresAt" <= $now {typeCondition}
                        ORDER BY "LeaseExpiresAt" LIMIT $limit)
-          AND +"State" = '{Running}' AND +"LeaseExpiresAt" <= $now
+          AND {StateIn(JobTransitions.Rescue.From, "+\"State\"")} AND +"LeaseExpiresAt" <= $now
         RETURNING {ClaimedColumns}
         """;
 
@@ -64,11 +71,11 @@ internal static class JobSql
     /// full are never walked over.
     /// </summary>
     public static readonly string ClaimDue = $"""
-        UPDATE "Jobs" {TakeLease}
+        UPDATE "Jobs" {TakeLease(JobTransitions.Claim)}
         WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_DueByType"
-                       WHERE "State" = '{Pending}' AND "Type" = $type AND "RunAt" <= $now
+                       WHERE {StateIn(JobTransitions.Claim.From)} AND "Type" = $type AND "RunAt" <= $now
                        ORDER BY "Priority" DESC, "RunAt", "Id" LIMIT $limit)
-          AND +"State" = '{Pending}'
+          AND {StateIn(JobTransitions.Claim.From, "+\"State\"")}
         RETURNING {ClaimedColumns}
         """;
 
@@ -77,25 +84,25 @@ internal static class JobSql
     /// every pending job and sorts them; workers claim by type (<see cref="ClaimDue"/>).
     /// </summary>
     public static readonly string ClaimDueAnyType = $"""
-        UPDATE "Jobs" {TakeLease}
+        UPDATE "Jobs" {TakeLease(JobTransitions.Claim)}
         WHERE "Id" IN (SELECT "Id" FROM "Jobs" INDEXED BY "IX_Jobs_DueByType"
-                       WHERE "State" = '{Pending}' AND "RunAt" <= $now
+                       WHERE {StateIn(JobTransitions.Claim.From)} AND "RunAt" <= $now
                        ORDER BY "Priority" DESC, "RunAt", "Id" LIMIT $limit)
-          AND +"State" = '{Pending}'
+          AND {StateIn(JobTransitions.Claim.From, "+\"State\"")}
         RETURNING {ClaimedColumns}
         """;
 
     /// <summary>Transition Complete, fenced by the lease.</summary>
     public static readonly string Complete = $"""
         UPDATE "Jobs"
-        SET "State" = '{Succeeded}', "FinishedAt" = $now, "LeaseExpiresAt" = NULL, "LastError" = NULL,
+        SET "State" = {To(JobTransitions.Complete)}, "FinishedAt" = $now, "LeaseExpiresAt" = NULL, "LastError" = NULL,
             "Version" = "Version" + 1
-        WHERE {HeldByLease}
+        WHERE {HeldByLease(JobTransitions.Complete)}
         """;
 
     /// <summary>What a failed attempt's outcome depends on, read under the lease (inside the write transaction).</summary>
     public static readonly string ReadHeld = $"""
-        SELECT "Attempts", "MaxAttempts" FROM "Jobs" WHERE {HeldByLease}
+        SELECT "Attempts", "MaxAttempts" FROM "Jobs" WHERE {HeldByLease(JobTransitions.Fail)}
         """;
 
     /// <summary>
@@ -106,7 +113,7 @@ internal static class JobSql
         UPDATE "Jobs"
         SET "State" = $state, "RunAt" = $runAt, "FinishedAt" = $finishedAt, "LeaseExpiresAt" = NULL,
             "LastError" = $error, "Version" = "Version" + 1
-        WHERE {HeldByLease}
+        WHERE {HeldByLease(JobTransitions.Fail)}
         """;
 
     /// <summary>
@@ -115,15 +122,15 @@ internal static class JobSql
     /// </summary>
     public static readonly string Release = $"""
         UPDATE "Jobs"
-        SET "State" = '{Pending}', "RunAt" = $now, "LeaseExpiresAt" = NULL, "Attempts" = MAX("Attempts" - 1, 0),
+        SET "State" = {To(JobTransitions.Release)}, "RunAt" = $now, "LeaseExpiresAt" = NULL, "Attempts" = MAX("Attempts" - 1, 0),
             "Version" = "Version" + 1
-        WHERE {HeldByLease}
+        WHERE {HeldByLease(JobTransitions.Release)}
         """;
 
     /// <summary>Lease renewal, fenced by the lease; keeps the version (ownership does not change).</summary>
     public static readonly string Renew = $"""
         UPDATE "Jobs" SET "LeaseExpiresAt" = $expires
-        WHERE {HeldByLease}
+        WHERE {HeldByLease(JobTransitions.Renew)}
         """;
 
     /// <summary>
@@ -132,8 +139,8 @@ internal static class JobSql
     /// queues to write.
     /// </summary>
     public static readonly string AnyClaimable = $"""
-        SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_DueByType" WHERE "State" = '{Pending}' AND "Type" = $type AND "RunAt" <= $now)
-            OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE "State" = '{Running}' AND "LeaseExpiresAt" <= $now AND "Type" = $type)
+        SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_DueByType" WHERE {StateIn(JobTransitions.Claim.From)} AND "Type" = $type AND "RunAt" <= $now)
+            OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE {StateIn(JobTransitions.Rescue.From)} AND "LeaseExpiresAt" <= $now AND "Type" = $type)
         """;
 
     /// <summary>
@@ -161,12 +168,36 @@ internal static class JobSql
         DELETE FROM "Jobs" WHERE "Id" IN (SELECT "value" FROM json_each($ids))
         """;
 
-    /// <summary>Enqueue: a new pending job (for writers without EF Core); returns its id.</summary>
+    // The columns a new job row is written with, in the order of NewJob's values: the one
+    // definition behind every way a job is created (one at a time, or many from a SELECT).
+    private const string NewJobColumns = """
+        "Type", "Payload", "UniqueKey", "FeedId", "BatchId", "State", "Priority", "RunAt", "Attempts", "MaxAttempts", "CreatedAt", "Version"
+        """;
+
+    /// <summary>
+    /// The values of a new job, each an SQL expression, for <see cref="NewJobColumns"/>: it starts
+    /// in <see cref="JobTransitions.Created"/> with no attempt made and version 0.
+    /// </summary>
+    public static string NewJob(
+        string type, string payload, string uniqueKey, string feedId, string batchId, string priority, string runAt, string maxAttempts, string now) =>
+        $"{type}, {payload}, {uniqueKey}, {feedId}, {batchId}, '{JobTransitions.Created.ToName()}', {priority}, {runAt}, 0, {maxAttempts}, {now}, 0";
+
+    /// <summary>Enqueue: one new job, bound from a request; returns its id.</summary>
     public static readonly string Insert = $"""
-        INSERT INTO "Jobs" ("Type", "Payload", "UniqueKey", "FeedId", "BatchId", "State", "Priority", "RunAt",
-                            "Attempts", "MaxAttempts", "CreatedAt", "Version")
-        VALUES ($type, $payload, $uniqueKey, $feedId, $batchId, '{Pending}', $priority, $runAt, 0, $maxAttempts, $now, 0)
+        INSERT INTO "Jobs" ({NewJobColumns})
+        VALUES ({NewJob("$type", "$payload", "$uniqueKey", "$feedId", "$batchId", "$priority", "$runAt", "$maxAttempts", "$now")})
         RETURNING "Id"
+        """;
+
+    /// <summary>
+    /// Enqueues one job per row of <paramref name="fromWhere"/> (a FROM … WHERE … clause), with
+    /// <paramref name="values"/> from <see cref="NewJob"/>; a row whose unique key is live already
+    /// is skipped (INSERT OR IGNORE).
+    /// </summary>
+    public static string InsertEach(string values, string fromWhere) => $"""
+        INSERT OR IGNORE INTO "Jobs" ({NewJobColumns})
+        SELECT {values}
+        {fromWhere}
         """;
 
     /// <summary>A new batch (for writers without EF Core); returns its id.</summary>
@@ -178,6 +209,6 @@ internal static class JobSql
 
     /// <summary>The live (pending or running) job holding a unique key, if any.</summary>
     public static readonly string FindLive = $"""
-        SELECT "Id" FROM "Jobs" WHERE "UniqueKey" = $uniqueKey AND "State" IN ('{Pending}', '{Running}') LIMIT 1
+        SELECT "Id" FROM "Jobs" WHERE "UniqueKey" = $uniqueKey AND {StateIn(JobTransitions.Live)} LIMIT 1
         """;
 }

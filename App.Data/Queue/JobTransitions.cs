@@ -1,12 +1,10 @@
 namespace App.Data.Queue;
 
-/// <summary>One named move of the state machine: from any of <see cref="From"/> to <see cref="To"/>.</summary>
-public sealed record JobTransition(string Name, JobState[] From, JobState To);
-
 /// <summary>
-/// Every state change the queue can make, declared once. Each write in <see cref="JobQueue"/>
-/// names its transition and guards its UPDATE with the transition's source states, so a row
-/// that moved on in the meantime is left alone.
+/// Every state change the queue can make, declared once. Each statement of <see cref="JobSql"/>
+/// and each write of <see cref="JobQueue"/> takes its source and target states from here, so a
+/// row that moved on in the meantime is left alone (JobTransitionsTests runs every statement
+/// against a job in every state).
 /// </summary>
 public static class JobTransitions
 {
@@ -31,6 +29,9 @@ public static class JobTransitions
     /// <summary>The worker is stopping: the job goes back without spending an attempt.</summary>
     public static readonly JobTransition Release = new("release", [JobState.Running], JobState.Pending);
 
+    /// <summary>The worker still holds the job: its lease is extended, its state unchanged.</summary>
+    public static readonly JobTransition Renew = new("renew", [JobState.Running], JobState.Running);
+
     /// <summary>A user gives a pending job up.</summary>
     public static readonly JobTransition Cancel = new("cancel", [JobState.Pending], JobState.Cancelled);
 
@@ -38,12 +39,18 @@ public static class JobTransitions
     public static readonly JobTransition Retry = new("retry", [JobState.Failed, JobState.Cancelled], JobState.Pending);
 
     public static IReadOnlyList<JobTransition> All { get; } =
-        [Claim, Rescue, Abandon, Complete, FailAndRetry, Fail, Release, Cancel, Retry];
+        [Claim, Rescue, Abandon, Complete, FailAndRetry, Fail, Release, Renew, Cancel, Retry];
 
     /// <summary>Whether any transition leads from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static bool IsAllowed(JobState from, JobState to) =>
         All.Any(t => t.To == to && t.From.Contains(from));
 
-    /// <summary>States in which a job still has work ahead; a feed has at most one such fetch job.</summary>
+    /// <summary>The state every job is created in.</summary>
+    public const JobState Created = JobState.Pending;
+
+    /// <summary>
+    /// States in which a job still has work ahead: at most one live job holds a unique key (a feed
+    /// has at most one live fetch), and the partial unique index is defined by these.
+    /// </summary>
     public static readonly JobState[] Live = [JobState.Pending, JobState.Running];
 }

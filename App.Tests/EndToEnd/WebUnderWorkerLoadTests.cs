@@ -26,15 +26,7 @@ public sealed class WebUnderWorkerLoadTests(ITestOutputHelper output) : IAsyncLi
     public async Task EnqueuesAndReads_AllSucceed_WhileTwoWorkersDrainThousandsOfJobs()
     {
         const int jobs = 4000;
-        await using (var db = _web.Db.Open())
-        {
-            var queue = _web.Queue;
-            for (var i = 0; i < jobs; i++)
-            {
-                queue.Enqueue(db, new App.Data.Queue.JobRequest(NoopHandler.JobType));
-            }
-            await db.SaveChangesAsync();
-        }
+        await _web.Queue.EnqueueManyAsync([.. Enumerable.Repeat(new App.Data.Queue.JobRequest(NoopHandler.JobType), jobs)]);
         for (var i = 0; i < 2; i++)
         {
             _workers.Add(RunningProcess.StartWorker(_web.Db.ConnectionString));

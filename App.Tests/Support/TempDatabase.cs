@@ -2,6 +2,8 @@ using App.Data;
 using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Data.Sqlite;
+using App.Data.Writes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -111,9 +113,12 @@ public sealed class TempDatabase : IDisposable
         return await db.UnreadItems.AnyAsync(u => u.UserId == userId && u.ItemId == itemId);
     }
 
-    /// <summary>A queue on this file with the given clock and options.</summary>
-    public JobQueue Queue(TimeProvider? time = null, QueueOptions? options = null) =>
-        new(Contexts, time ?? TimeProvider.System, Options.Create(options ?? new QueueOptions()));
+    /// <summary>
+    /// A queue on this file with the given clock and options, writing through <paramref name="lane"/>
+    /// or, by default, a lane of its own (as a queue of another process would).
+    /// </summary>
+    public JobQueue Queue(TimeProvider? time = null, QueueOptions? options = null, WriteLane? lane = null) =>
+        new(Contexts, lane ?? new WriteLane(Contexts), time ?? TimeProvider.System, Options.Create(options ?? new QueueOptions()));
 
     /// <summary>A fake clock set to a fixed, known instant.</summary>
     public static FakeTimeProvider FakeClock() => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));

@@ -10,17 +10,6 @@ using Microsoft.Extensions.Options;
 
 namespace App.Web.Accounts;
 
-/// <summary>The outcome of checking a password or an API key.</summary>
-public sealed record CredentialResult(User? User, TimeSpan? RefusedFor)
-{
-    public static readonly CredentialResult Wrong = new(null, null);
-
-    public bool Succeeded => User is not null;
-
-    /// <summary>Too many failures lately: refused without looking at the credential.</summary>
-    public bool Throttled => RefusedFor is not null;
-}
-
 /// <summary>
 /// Checks a username and password (the sign-in form, Basic authentication) or an API key, under
 /// <see cref="SignInThrottle"/>. Basic authentication must not run the deliberately slow hash on

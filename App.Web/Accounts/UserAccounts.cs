@@ -2,22 +2,17 @@ using System.Security.Cryptography;
 using App.Data;
 using App.Data.Accounts;
 using App.Data.Queue;
+using App.Data.Writes;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Accounts;
 
-/// <summary>The outcome of a change to an account: the user, or why not (<see cref="Conflict"/>: the name is taken).</summary>
-public sealed record AccountChange(User? User, string? Problem, bool Conflict = false)
-{
-    public static AccountChange Refused(string problem) => new(null, problem);
-}
-
 /// <summary>Creating, changing and deleting users: the rules, the password hash and the security stamp in one place.</summary>
 public sealed class UserAccounts(
     IDbContextFactory<AppDbContext> contexts,
-    JobQueue queue,
+    WriteLane lane,
     PasswordHasher<User> hasher,
     CredentialCheck credentials,
     RecentSignIns recent,
@@ -118,7 +113,7 @@ public sealed class UserAccounts(
     /// </summary>
     public async Task<bool> DeleteAsync(long userId, CancellationToken ct)
     {
-        var deleted = await queue.InWriteTransactionAsync(c => SubscriptionWrites.DeleteUser(c, userId), ct);
+        var deleted = await lane.InWriteTransactionAsync(c => SubscriptionWrites.DeleteUser(c, userId), ct);
         recent.ForgetAll();
         return deleted;
     }

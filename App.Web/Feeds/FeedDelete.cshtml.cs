@@ -1,6 +1,7 @@
 using App.Data;
 using App.Data.Accounts;
 using App.Data.Queue;
+using App.Data.Writes;
 using App.Web.Accounts;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +14,7 @@ namespace App.Web.Feeds;
 /// <c>/feeds/{id}/delete</c>: the confirmation step before a feed is deleted, so that deleting
 /// works without JS; with JS the feed page asks with confirm() and posts here directly.
 /// </summary>
-public sealed class FeedDeleteModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue) : PageModel
+public sealed class FeedDeleteModel(IDbContextFactory<AppDbContext> contexts, WriteLane lane) : PageModel
 {
     public FeedResponse Feed { get; private set; } = null!;
 
@@ -41,7 +42,7 @@ public sealed class FeedDeleteModel(IDbContextFactory<AppDbContext> contexts, Jo
         var userId = User.UserId();
         await using var db = await contexts.CreateDbContextAsync(ct);
         var name = await FeedQueries.FindAsync(db, userId, id, ct) is { } feed ? feed.Title ?? feed.Url : null;
-        if (name is null || !await queue.InWriteTransactionAsync(c => SubscriptionWrites.Unsubscribe(c, userId, id), ct))
+        if (name is null || !await lane.InWriteTransactionAsync(c => SubscriptionWrites.Unsubscribe(c, userId, id), ct))
         {
             return NotFound();
         }

@@ -2,6 +2,7 @@ using App.Data;
 using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Data.Writes;
 using App.Web.Accounts;
 using App.Web.Items;
 using App.Web.Shared;
@@ -12,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Web.Feeds;
 
 /// <summary><c>/feeds/{id}</c>: a feed's items, newest first, a page at a time; "refresh now" and "mark all read".</summary>
-public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time) : PageModel
+public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, WriteLane lane, JobQueue queue, TimeProvider time) : PageModel
 {
     public const int PageSize = FeedQueries.DefaultItemLimit;
 
@@ -78,7 +79,7 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Jo
     public async Task<IActionResult> OnPostRefreshAsync(long id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await FeedRefresh.RefreshAsync(db, queue, User.UserId(), id, ct) is not { } jobId)
+        if (await FeedRefresh.RefreshAsync(db, lane, queue, User.UserId(), id, ct) is not { } jobId)
         {
             return NotFound();
         }

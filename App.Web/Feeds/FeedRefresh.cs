@@ -2,6 +2,7 @@ using App.Data;
 using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Data.Writes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,22 +15,22 @@ public static class FeedRefresh
     private const int SqliteConstraintError = 19;
 
     /// <summary>The feed's live fetch job, or a new one at user priority; null when the user does not subscribe to the feed.</summary>
-    public static async Task<long?> RefreshAsync(AppDbContext db, JobQueue queue, long userId, long feedId, CancellationToken ct)
+    public static async Task<long?> RefreshAsync(AppDbContext db, WriteLane lane, JobQueue queue, long userId, long feedId, CancellationToken ct)
     {
         try
         {
-            using var gate = await queue.EnterWriteAsync(ct);
+            using var turn = await lane.EnterAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (!await db.SubscriptionsOf(userId).AnyAsync(s => s.FeedId == feedId, ct))
             {
                 return null;
             }
-            var (existing, created) = await FeedJobs.EnsureFetchAsync(db, queue, feedId, JobPriority.User, ct);
+            var jobId = await FeedJobs.EnsureFetchAsync(db, queue, feedId, JobPriority.User, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return existing ?? created!.Id;
+            return jobId;
         }
-        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: SqliteConstraintError })
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
         {
             // A live fetch job appeared in between (the unique-key backstop): that one is the answer.
             db.ChangeTracker.Clear();

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Data.Writes;
 
 namespace App.Web.Feeds;
 
@@ -12,8 +13,8 @@ namespace App.Web.Feeds;
 /// its live job. Within a batch the look-ups and inserts run in arrival order inside one BEGIN
 /// IMMEDIATE transaction, so the second of two requests for one URL finds the feed the first
 /// created: two users subscribing to one address share one feed and one fetch. Plain prepared
-/// statements on the queue's own connection: EF Core's change tracking and two SaveChanges cost
-/// more than the writes themselves.
+/// statements on the process's <see cref="WriteLane"/>: EF Core's change tracking and two
+/// SaveChanges cost more than the writes themselves.
 /// </summary>
 public sealed class FeedSubscriber : IAsyncDisposable
 {
@@ -33,13 +34,15 @@ public sealed class FeedSubscriber : IAsyncDisposable
     private readonly Channel<Request> _requests =
         Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
 
+    private readonly WriteLane _lane;
     private readonly JobQueue _queue;
     private readonly TimeProvider _time;
     private readonly ILogger<FeedSubscriber> _log;
     private readonly Task _loop;
 
-    public FeedSubscriber(JobQueue queue, TimeProvider time, ILogger<FeedSubscriber> log)
+    public FeedSubscriber(WriteLane lane, JobQueue queue, TimeProvider time, ILogger<FeedSubscriber> log)
     {
+        _lane = lane;
         _queue = queue;
         _time = time;
         _log = log;
@@ -79,7 +82,7 @@ public sealed class FeedSubscriber : IAsyncDisposable
             }
             try
             {
-                var written = await _queue.InWriteTransactionAsync(c => Write(c, batch));
+                var written = await _lane.InWriteTransactionAsync(c => Write(c, batch));
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Done.TrySetResult(written[i]);
@@ -93,7 +96,7 @@ public sealed class FeedSubscriber : IAsyncDisposable
                 {
                     try
                     {
-                        request.Done.TrySetResult((await _queue.InWriteTransactionAsync(c => Write(c, [request])))[0]);
+                        request.Done.TrySetResult((await _lane.InWriteTransactionAsync(c => Write(c, [request])))[0]);
                     }
                     catch (Exception alone)
                     {
@@ -105,7 +108,7 @@ public sealed class FeedSubscriber : IAsyncDisposable
         }
     }
 
-    private List<Subscription> Write(QueueConnection connection, List<Request> requests)
+    private List<Subscription> Write(WriteConnection connection, List<Request> requests)
     {
         var now = _time.GetUtcNow().UtcDateTime;
         var subscriptions = new List<Subscription>(requests.Count);

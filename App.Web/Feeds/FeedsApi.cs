@@ -2,6 +2,7 @@ using System.Security.Claims;
 using App.Data;
 using App.Data.Accounts;
 using App.Data.Queue;
+using App.Data.Writes;
 using App.Web.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -109,10 +110,10 @@ public static class FeedsApi
     }
 
     public static async Task<Results<Accepted<FeedJobResponse>, ProblemHttpResult>> RefreshAsync(
-        long id, ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, JobQueue queue, CancellationToken ct)
+        long id, ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, WriteLane lane, JobQueue queue, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await FeedRefresh.RefreshAsync(db, queue, caller.UserId(), id, ct) is { } jobId
+        return await FeedRefresh.RefreshAsync(db, lane, queue, caller.UserId(), id, ct) is { } jobId
             ? TypedResults.Accepted($"/api/jobs/{jobId}", new FeedJobResponse(id, jobId))
             : NotFound(id);
     }
@@ -122,10 +123,10 @@ public static class FeedsApi
     /// jobs (the foreign keys' cascade).
     /// </summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        long id, ClaimsPrincipal caller, JobQueue queue, CancellationToken ct)
+        long id, ClaimsPrincipal caller, WriteLane lane, CancellationToken ct)
     {
         var userId = caller.UserId();
-        return await queue.InWriteTransactionAsync(c => SubscriptionWrites.Unsubscribe(c, userId, id), ct)
+        return await lane.InWriteTransactionAsync(c => SubscriptionWrites.Unsubscribe(c, userId, id), ct)
             ? TypedResults.NoContent()
             : NotFound(id);
     }

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using App.Data;
 using App.Data.Accounts;
 using App.Data.Queue;
+using App.Data.Writes;
 using App.Web.Accounts;
 using App.Web.Feeds;
 using Microsoft.EntityFrameworkCore;
@@ -83,7 +84,7 @@ public static class ReaderSubscriptionsApi
     /// rename. Labels (<c>a</c>, <c>r</c>) are accepted and ignored until the reader has folders.
     /// </summary>
     public static async Task<IResult> EditAsync(
-        HttpContext http, ClaimsPrincipal user, FeedSubscriber subscriber, JobQueue queue,
+        HttpContext http, ClaimsPrincipal user, FeedSubscriber subscriber, WriteLane lane,
         IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
     {
         var p = await ReaderParameters.ReadAsync(http.Request, ct);
@@ -112,7 +113,7 @@ public static class ReaderSubscriptionsApi
                 }
                 foreach (var s in streams)
                 {
-                    await queue.InWriteTransactionAsync(c => SubscriptionWrites.Unsubscribe(c, userId, s.FeedId!.Value), ct);
+                    await lane.InWriteTransactionAsync(c => SubscriptionWrites.Unsubscribe(c, userId, s.FeedId!.Value), ct);
                 }
                 return Ok();
             case "edit":

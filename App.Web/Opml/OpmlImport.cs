@@ -1,6 +1,7 @@
 using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Data.Writes;
 using App.Web.Feeds;
 
 namespace App.Web.Opml;
@@ -39,7 +40,7 @@ public static class OpmlImport
 
     /// <summary>In one write transaction: either all of it is stored or none of it.</summary>
     public static Task<OpmlImportResult> ImportAsync(
-        JobQueue queue, TimeProvider time, long userId, IReadOnlyList<OpmlOutline> outlines, string batchName, CancellationToken ct)
+        WriteLane lane, JobQueue queue, TimeProvider time, long userId, IReadOnlyList<OpmlOutline> outlines, string batchName, CancellationToken ct)
     {
         var wanted = new Dictionary<string, OpmlOutline>(StringComparer.Ordinal);
         int skipped = 0, repeated = 0;
@@ -54,7 +55,7 @@ public static class OpmlImport
                 repeated++;
             }
         }
-        return queue.InWriteTransactionAsync(connection =>
+        return lane.InWriteTransactionAsync(connection =>
         {
             var now = time.GetUtcNow().UtcDateTime;
             long? batchId = null;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using App.Data.Queue;
+using App.Data.Writes;
 using App.Web.Accounts;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -10,7 +11,7 @@ namespace App.Web.Opml;
 // Room for the 1 MiB file plus the form's own parts; a larger body is refused before it is read.
 [RequestFormLimits(MultipartBodyLengthLimit = 2 * OpmlReader.MaxBytes)]
 [RequestSizeLimit(2 * OpmlReader.MaxBytes)]
-public sealed class OpmlPageModel(JobQueue queue, TimeProvider time) : PageModel
+public sealed class OpmlPageModel(WriteLane lane, JobQueue queue, TimeProvider time) : PageModel
 {
     [BindProperty]
     [Display(Name = "OPML file")]
@@ -56,7 +57,7 @@ public sealed class OpmlPageModel(JobQueue queue, TimeProvider time) : PageModel
         }
 
         var name = Path.GetFileName(file.FileName) is { Length: > 0 } fileName ? $"Import of {fileName}" : "OPML import";
-        var result = await OpmlImport.ImportAsync(queue, time, User.UserId(), outlines, name.Length > 300 ? name[..300] : name, ct);
+        var result = await OpmlImport.ImportAsync(lane, queue, time, User.UserId(), outlines, name.Length > 300 ? name[..300] : name, ct);
         if (result.Added == 0)
         {
             Message = $"Nothing to import: {result.Summary()}";

@@ -1,3 +1,7 @@
+using App.Worker.Feeds.Fetch;
+using App.Worker.Feeds.Parse;
+using App.Worker.Feeds.Sanitize;
+using App.Worker.Feeds.Store;
 using App.Worker.Queue;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -25,11 +29,11 @@ public static class FeedSetup
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddSingleton<FeedFetcher>();
         services.AddSingleton<FeedParser>();
-        services.AddSingleton<FeedLoader>();
-        services.AddSingleton<ContentCleaner>();
+        services.AddSingleton<FeedLocator>();
+        services.AddSingleton<ItemSanitizer>();
         services.AddSingleton<GarbageBudget>();
         services.AddSingleton<FeedItemStore>();
-        services.AddSingleton<IJobHandler, RefreshFeedHandler>();
+        services.AddSingleton<IJobHandler, FetchFeedHandler>();
         services.AddSingleton<IJobHandler, FetchIconHandler>();
         return services;
     }

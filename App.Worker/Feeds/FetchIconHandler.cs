@@ -2,6 +2,7 @@ using System.Text;
 using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Worker.Feeds.Fetch;
 using App.Worker.Queue;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,0 +1,94 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace App.Data.Sqlite;
+
+/// <summary>
+/// Every SQLite specific in one place. Per connection: a wait for the write lock
+/// (<see cref="SqliteBusyWait"/>: writers queue instead of failing), synchronous=NORMAL (durable
+/// enough in WAL, far fewer fsyncs) and foreign keys.
+/// WAL itself is a property of the file, set once by <see cref="DatabaseSetup"/>.
+/// EF Core's transactions on SQLite are BEGIN IMMEDIATE: a read-then-write transaction takes the
+/// write lock up front, because a deferred one that upgrades in WAL mode gets SQLITE_BUSY at once.
+/// </summary>
+public sealed class SqliteConnectionSetup : DbConnectionInterceptor
+{
+    // One statement per PRAGMA, none of which takes a lock: a write after another statement in one
+    // command text can be lost silently by Microsoft.Data.Sqlite under contention. No busy_timeout:
+    // the wait for a lock is SqliteBusyWait's, installed after these.
+    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+
+    private static readonly SqliteConnectionSetup Instance = new();
+
+    /// <summary>Configures EF Core for the app's SQLite file.</summary>
+    public static DbContextOptionsBuilder Apply(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(BoundedRetries(connectionString)).AddInterceptors(Instance);
+
+    /// <summary>
+    /// Microsoft.Data.Sqlite retries a statement that got SQLITE_BUSY until its command timeout
+    /// (the connection's Default Timeout, 30 s unless set; it also covers the implicit BEGIN of
+    /// BeginTransaction), and each retry waits the whole <see cref="SqliteBusyWait"/> again: a
+    /// busy write blocked its thread for 35 s. With 1 s (the least it takes; 0 means for ever) a
+    /// write gives up after one busy wait, at most 5 s and one 150 ms retry later.
+    /// </summary>
+    private static string BoundedRetries(string connectionString) =>
+        new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = 1 }.ToString();
+
+    /// <summary>The connection string with a relative file made absolute against <paramref name="root"/>, its folder created.</summary>
+    public static string Resolve(string connectionString, string root)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+        {
+            builder.DataSource = Path.GetFullPath(file, root);
+            Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>A connection outside EF Core (kept open by its owner) with the same per-connection settings.</summary>
+    public static SqliteConnection OpenRaw(string connectionString)
+    {
+        var connection = new SqliteConnection(BoundedRetries(connectionString));
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        cmd.ExecuteNonQuery();
+        SqliteBusyWait.Install(connection);
+        return connection;
+    }
+
+    /// <summary>
+    /// BEGIN IMMEDIATE on a raw connection, waiting for the write lock through
+    /// <see cref="SqliteBusyWait"/>. Issued to SQLite directly: Microsoft.Data.Sqlite would answer a
+    /// final SQLITE_BUSY with 150 ms sleeps of its own. Use with a plain <c>COMMIT</c>/<c>ROLLBACK</c>
+    /// command, not a <see cref="SqliteTransaction"/>.
+    /// </summary>
+    public static void BeginImmediate(SqliteConnection connection)
+    {
+        var rc = SQLitePCL.raw.sqlite3_exec(connection.Handle!, "BEGIN IMMEDIATE");
+        if (rc != SQLitePCL.raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+        }
+    }
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        cmd.ExecuteNonQuery();
+        SqliteBusyWait.Install((SqliteConnection)connection);
+    }
+
+    public override async Task ConnectionOpenedAsync(
+        DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        SqliteBusyWait.Install((SqliteConnection)connection);
+    }
+}

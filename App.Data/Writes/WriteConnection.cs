@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using App.Data.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace App.Data.Writes;
+
+/// <summary>
+/// The process's connection for its hot writes (the queue's claims and completions, the web's
+/// grouped subscriptions): open for the life of the process, each statement prepared once.
+/// Against a pooled EF context per call this saves the context, the transaction object and the
+/// statement preparation on every pass. Not thread-safe: <see cref="WriteLane"/> hands it out
+/// only inside a write transaction, while holding its gate.
+/// </summary>
+public sealed class WriteConnection
+{
+    private readonly string _connectionString;
+    private readonly Dictionary<string, SqliteCommand> _prepared = [];
+    private SqliteConnection? _connection;
+
+    internal WriteConnection(string connectionString) => _connectionString = connectionString;
+
+    /// <summary>How long the last committed transaction held the write lock, from BEGIN to the end of COMMIT.</summary>
+    internal TimeSpan LastLockHeld { get; private set; }
+
+    /// <summary>Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction and commits it; rolls back on an exception.</summary>
+    internal T InWriteTransaction<T>(Func<WriteConnection, T> work)
+    {
+        var connection = Open();
+        SqliteConnectionSetup.BeginImmediate(connection);
+        var locked = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = work(this);
+            Statement("COMMIT").ExecuteNonQuery();
+            LastLockHeld = Stopwatch.GetElapsedTime(locked);
+            return result;
+        }
+        catch
+        {
+            if (!connection.Handle!.IsInvalid && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            {
+                Statement("ROLLBACK").ExecuteNonQuery();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>The prepared command for <paramref name="sql"/>, parameters cleared.</summary>
+    public SqliteCommand Statement(string sql)
+    {
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = Open().CreateCommand();
+            command.CommandText = sql;
+            command.Prepare();
+            _prepared[sql] = command;
+        }
+        command.Parameters.Clear();
+        return command;
+    }
+
+    private SqliteConnection Open()
+    {
+        if (_connection is null)
+        {
+            // Not pooled: the connection lives as long as the process's lane, and a test's temp file must not stay open in a pool after.
+            var builder = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false };
+            _connection = SqliteConnectionSetup.OpenRaw(builder.ToString());
+        }
+        return _connection;
+    }
+
+    /// <summary>Closes the connection; the next use opens it again.</summary>
+    internal void Close()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
+        _prepared.Clear();
+        _connection?.Dispose();
+        _connection = null;
+    }
+}

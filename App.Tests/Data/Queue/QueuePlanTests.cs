@@ -1,0 +1,62 @@
+using App.Data.Queue;
+using App.Tests.Support;
+using Xunit.Abstractions;
+
+namespace App.Tests.Data.Queue;
+
+/// <summary>
+/// The queue's statements that run under the write lock keep their plans whatever the table holds:
+/// each reads the jobs table through an index, never by a scan, and sorts nothing.
+/// </summary>
+public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private TempDatabase _db = null!;
+
+    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
+
+    public Task DisposeAsync()
+    {
+        _db.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public void Purge_WalksTheStateFinishedIndex_WithoutAScanOrASort()
+    {
+        var plan = QueryPlan.Of(_db, JobSql.Purgeable);
+        output.WriteLine(string.Join("\n", plan));
+
+        Assert.All(plan.Where(s => s.Contains("Jobs", StringComparison.Ordinal)),
+            step => Assert.Contains("USING INDEX IX_Jobs_StateFinished", step));
+        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ClaimOfAType_SeeksItsFirstDueJob_WithoutWalkingOtherTypesOrSorting()
+    {
+        // A worker claims each type for that type's free slots: pending jobs of types whose slots
+        // are full must cost the claim nothing, however many there are.
+        var plan = QueryPlan.Of(_db, JobSql.ClaimDue);
+        output.WriteLine(string.Join("\n", plan));
+
+        Assert.Contains(plan, s => s.StartsWith("SEARCH Jobs USING", StringComparison.Ordinal)
+            && s.Contains("INDEX IX_Jobs_DueByType (Type=?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(nameof(JobSql.Rescue))]
+    [InlineData(nameof(JobSql.AnyClaimable))]
+    public void RescueAndTheClaimableCheckOfAType_SeekTheirIndexes(string statement)
+    {
+        var sql = (string)typeof(JobSql).GetField(statement)!.GetValue(null)!;
+        var plan = QueryPlan.Of(_db, sql);
+        output.WriteLine(string.Join("\n", plan));
+
+        Assert.Contains(plan, s => s.Contains("INDEX IX_Jobs_Lease (LeaseExpiresAt<?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN Jobs", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,161 @@
+using App.Data;
+using App.Data.Queue;
+using App.Tests.Support;
+using App.Worker.Queue;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace App.Tests.Worker.Queue;
+
+/// <summary>
+/// Slots per job type, in the job runner in-process on a real database: a type runs at most as
+/// many jobs at once as it declares, a type whose slots are all taken holds up no other type, and
+/// claims (claim-ahead included) take no more jobs of a type than it has free slots.
+/// </summary>
+public sealed class JobSlotsTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private TempDatabase _db = null!;
+    private ServiceProvider _services = null!;
+    private readonly GatedHandler _slow = new();
+    private readonly QuickHandler _quick = new();
+
+    public async Task InitializeAsync()
+    {
+        _db = await TempDatabase.CreateAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = _db.ConnectionString,
+            ["Queue:Concurrency"] = "4",
+        }).Build();
+        _services = new ServiceCollection().AddLogging()
+            .AddAppDatabase(configuration).AddQueueWorker()
+            .AddSingleton<IJobHandler>(_slow)
+            .AddSingleton<IJobHandler>(_quick)
+            .BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _slow.Open();
+        await Runner.StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+        _db.Dispose();
+    }
+
+    private JobRunner Runner => _services.GetRequiredService<JobRunner>();
+
+    private JobQueue Queue => _services.GetRequiredService<JobQueue>();
+
+    [Fact]
+    public async Task SlowJobsHoldingAllTheirSlots_HoldUpNoShortJobs_AndNoMoreOfThemAreRunOrClaimed()
+    {
+        // A backlog of slow jobs comes first, as a backlog of feed fetches would.
+        for (var i = 0; i < 10; i++)
+        {
+            await Queue.EnqueueAsync(new JobRequest(GatedHandler.JobType) { Priority = JobPriority.User });
+        }
+        const int quickJobs = 500;
+        for (var i = 0; i < quickJobs; i++)
+        {
+            await Queue.EnqueueAsync(new JobRequest(QuickHandler.JobType));
+        }
+
+        await Runner.PumpAsync(CancellationToken.None);
+
+        // The short jobs run in their own slots, and once the runner has seen how short they are,
+        // it claims them ahead in batches: none of those claims may take a slow job.
+        await Eventually.TrueAsync(async () => await CountAsync(QuickHandler.JobType, JobState.Succeeded) == quickJobs,
+            Patience, "the short jobs to run while the slow ones hold their slots");
+        await Eventually.TrueAsync(() => Task.FromResult(_slow.Running == GatedHandler.Slots), Patience, "the slow type's slots to be taken");
+        Assert.Equal(GatedHandler.Slots, await CountAsync(GatedHandler.JobType, JobState.Running));
+        Assert.Equal(10 - GatedHandler.Slots, await CountAsync(GatedHandler.JobType, JobState.Pending));
+        Assert.Equal(GatedHandler.Slots, _slow.Peak);
+
+        _slow.Open();
+        await Eventually.TrueAsync(async () => await CountAsync(GatedHandler.JobType, JobState.Succeeded) == 10,
+            Patience, "the slow jobs to finish");
+        Assert.Equal(GatedHandler.Slots, _slow.Peak);
+    }
+
+    private async Task<int> CountAsync(string type, JobState state)
+    {
+        await using var db = _db.Open();
+        return await db.Jobs.CountAsync(j => j.Type == type && j.State == state);
+    }
+
+    /// <summary>A job type that declares 3 slots; each job waits until the test opens the gate, and the handler counts how many wait at once.</summary>
+    private sealed class GatedHandler : IJobHandler
+    {
+        public const string JobType = "gated";
+        public const int Slots = 3;
+
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly object _lock = new();
+        private int _running;
+        private int _peak;
+
+        public string Type => JobType;
+
+        public TimeSpan Timeout => TimeSpan.FromMinutes(5);
+
+        public int? Concurrency => Slots;
+
+        public int Running
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _running;
+                }
+            }
+        }
+
+        public int Peak
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _peak;
+                }
+            }
+        }
+
+        public void Open() => _gate.TrySetResult();
+
+        public async Task RunAsync(JobRun run, CancellationToken ct)
+        {
+            lock (_lock)
+            {
+                _running++;
+                _peak = Math.Max(_peak, _running);
+            }
+            try
+            {
+                await _gate.Task.WaitAsync(ct);
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    _running--;
+                }
+            }
+        }
+    }
+
+    /// <summary>A job type with no number of its own (Queue:Concurrency) that does nothing.</summary>
+    private sealed class QuickHandler : IJobHandler
+    {
+        public const string JobType = "quick";
+
+        public string Type => JobType;
+
+        public TimeSpan Timeout => TimeSpan.FromMinutes(1);
+
+        public Task RunAsync(JobRun run, CancellationToken ct) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,170 @@
+using App.Data;
+using App.Data.Feeds;
+using App.Data.Queue;
+using App.Worker.Feeds.Fetch;
+using App.Worker.Feeds.Parse;
+using App.Worker.Feeds.Sanitize;
+using App.Worker.Feeds.Store;
+using App.Worker.Queue;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace App.Worker.Feeds;
+
+/// <summary>
+/// The fetch-feed job, whose <see cref="RunAsync"/> reads as the refresh: fetch (a conditional
+/// GET, following a web page to its feed) → parse → sanitize (item by item, into a spool) → store.
+/// Items and the job's completion commit in one transaction fenced by the lease; a failure is
+/// recorded on the job and on the feed together. A 304 is a success that only moves the schedule on.
+/// </summary>
+public sealed class FetchFeedHandler(
+    IDbContextFactory<AppDbContext> contexts,
+    JobQueue queue,
+    FeedLocator locator,
+    FeedParser parser,
+    ItemSanitizer sanitizer,
+    FeedItemStore store,
+    GarbageBudget budget,
+    IOptions<FeedOptions> options,
+    TimeProvider time,
+    ILogger<FetchFeedHandler> log) : IJobHandler
+{
+    public string Type => FeedJobs.FetchFeed;
+
+    /// <summary>Time for parsing, sanitizing and storing once the fetches are done: ten times what the largest feed (10 MiB) measured on a busy machine.</summary>
+    private static readonly TimeSpan ProcessingAllowance = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Two fetches at Feeds:FetchTimeout each (a page, then the feed it advertises) and the work
+    /// after them: the fetches time out first, with their own message, and the job's timeout
+    /// bounds parsing and storing, which observe it.
+    /// </summary>
+    public TimeSpan Timeout => 2 * options.Value.FetchTimeout + ProcessingAllowance;
+
+    /// <summary>Fetches wait on the network: they run in many slots of their own (Feeds:FetchConcurrency).</summary>
+    public int? Concurrency => options.Value.FetchConcurrency;
+
+    public async Task RunAsync(JobRun run, CancellationToken ct)
+    {
+        var feedId = FeedIdOf(run.Job);
+        if (await FindAsync(feedId, ct) is not { } stored)
+        {
+            await run.FailAsync($"Feed {feedId} no longer exists.", retryable: false, null, ct);
+            return;
+        }
+        try
+        {
+            budget.Spend();
+            var document = await locator.FetchFeedAsync(new Uri(stored.Url), new Validators(stored.ETag, stored.LastModified), ct);
+            // Where the feed is from now on (after permanent redirects, or the feed a page led to), decided once.
+            var url = (document.PermanentUrl ?? document.Url).ToString();
+            await CheckNewUrlIsFreeAsync(feedId, stored.Url, url, ct);
+            if (document.NotModified)
+            {
+                await CompleteAsync(run, feedId, url, document, null, null, ct);
+                return;
+            }
+            using var items = new ItemSpool(options.Value.MaxItemsPerFetch);
+            ParsedFeed parsed;
+            // The body (and its temporary file) goes once parsed: what the store needs is in the spool.
+            using (document.Body)
+            {
+                parsed = parser.Parse(document, (item, soFar) =>
+                {
+                    items.Add(sanitizer.Stage(item, soFar.SiteUrl ?? stored.SiteUrl ?? url));
+                    budget.Spend();
+                }, ct);
+            }
+            await CompleteAsync(run, feedId, url, document, parsed, items, ct);
+        }
+        catch (FeedException e)
+        {
+            log.LogWarning(e, "Fetching feed {FeedId} ({Url}) failed: {Error}", feedId, stored.Url, e.Message);
+            await run.FailAsync(
+                e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e.Message, e.RetryNotBefore, final, c),
+                CancellationToken.None, retryNotBefore: e.RetryNotBefore);
+        }
+    }
+
+    private async Task<Feed?> FindAsync(long feedId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Feeds.AsNoTracking().SingleOrDefaultAsync(f => f.Id == feedId, ct);
+    }
+
+    /// <summary>
+    /// The store step, in the job's completion: the feed's fields and schedule, its items (none for
+    /// a 304) and an icon fetch when one is due, committed only while the lease holds.
+    /// </summary>
+    private async Task CompleteAsync(
+        JobRun run, long feedId, string url, FetchedDocument document, ParsedFeed? parsed, ItemSpool? items, CancellationToken ct)
+    {
+        var added = 0;
+        var now = time.GetUtcNow().UtcDateTime;
+        var won = await run.CompleteAsync(async (db, c) =>
+        {
+            var feed = await db.Feeds.SingleAsync(f => f.Id == feedId, c);
+            FeedSchedule.Succeeded(feed, now, options.Value.RefreshInterval);
+            if (url != feed.Url)
+            {
+                feed.AddedUrl ??= feed.Url;
+                feed.Url = url;
+            }
+            if (parsed is null || items is null)
+            {
+                // 304: nothing changed but the fact that the feed is reachable.
+                feed.LastFetchedAt = now;
+                feed.LastError = null;
+                feed.ETag = document.ETag ?? feed.ETag;
+                feed.LastModified = document.LastModified ?? feed.LastModified;
+                return;
+            }
+            feed.ETag = document.ETag;
+            feed.LastModified = document.LastModified;
+            added = await store.StoreAsync(db, feed, parsed, items, now, c);
+            await FeedJobs.EnsureIconAsync(db, queue, feedId, now, c);
+        }, ct);
+        if (won)
+        {
+            log.LogInformation("Feed {FeedId}: {Added} new of {Count} items", feedId, added, items?.Count ?? 0);
+        }
+    }
+
+    /// <summary>The feed moved (301/308) or was found through its page: its new address must not be another subscription's.</summary>
+    private async Task CheckNewUrlIsFreeAsync(long feedId, string oldUrl, string url, CancellationToken ct)
+    {
+        if (url == oldUrl)
+        {
+            return;
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (await db.Feeds.AnyAsync(f => f.Url == url && f.Id != feedId, ct))
+        {
+            throw new FeedException($"The feed is at {url}, which is already subscribed", retryable: false);
+        }
+    }
+
+    /// <summary>
+    /// A failure the runner records (an unexpected exception, the timeout, a completion that could
+    /// not be written) is the feed's as much as one this handler records itself.
+    /// </summary>
+    public JobQueue.FailEffects FailureEffects(JobRun run, string error) =>
+        (db, final, ct) => RecordFailureAsync(db, FeedIdOf(run.Job), error, null, final, ct);
+
+    /// <summary>The feed shows every failed attempt's error; only a job that gave up pushes its next refresh back.</summary>
+    private async Task RecordFailureAsync(AppDbContext db, long feedId, string error, DateTime? retryNotBefore, bool final, CancellationToken ct)
+    {
+        if (await db.Feeds.SingleOrDefaultAsync(f => f.Id == feedId, ct) is not { } feed)
+        {
+            return;
+        }
+        feed.LastError = error;
+        if (final)
+        {
+            FeedSchedule.Failed(feed, time.GetUtcNow().UtcDateTime, options.Value.RefreshInterval, retryNotBefore);
+        }
+    }
+
+    private static long FeedIdOf(ClaimedJob job) =>
+        job.FeedId ?? throw new InvalidOperationException($"Job {job.Lease.JobId} ({job.Type}) names no feed.");
+}

@@ -1,0 +1,42 @@
+using App.Data;
+using App.Data.Feeds;
+using App.Data.Queue;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace App.Worker.Feeds;
+
+/// <summary>
+/// Enqueues a background refresh for every due feed: its next refresh time (set by the last
+/// fetch's outcome, backed off after failures) has come, or it was never fetched and no fetch job
+/// was created within <see cref="FeedOptions.RefreshInterval"/>. Every worker process runs it; the
+/// live unique key makes a second enqueue for the same feed a no-op.
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class RefreshSchedule(
+    IDbContextFactory<AppDbContext> contexts,
+    IOptions<FeedOptions> feeds,
+    IOptions<QueueOptions> queue,
+    TimeProvider time,
+    ILogger<RefreshSchedule> log) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
+    {
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var now = time.GetUtcNow().UtcDateTime;
+            var added = await FeedJobs.EnqueueDueRefreshesAsync(
+                db, now, now - feeds.Value.RefreshInterval, queue.Value.MaxAttempts, ct);
+            if (added > 0)
+            {
+                log.LogInformation("Scheduled {Count} feed refresh(es)", added);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Scheduling feed refreshes failed; will try again");
+        }
+    }
+}
