@@ -11,7 +11,7 @@ namespace App.Tests.EndToEnd;
 /// <summary>The whole path: the web API, a real worker process, and a real origin serving the feed.</summary>
 public sealed class AddFeedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = RunningProcess.Patience;
     private WebApp _web = null!;
     private FeedServer _origin = null!;
     private RunningProcess _worker = null!;

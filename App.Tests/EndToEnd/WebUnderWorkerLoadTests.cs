@@ -10,7 +10,7 @@ namespace App.Tests.EndToEnd;
 /// <summary>The web keeps answering while worker processes write as fast as they can.</summary>
 public sealed class WebUnderWorkerLoadTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Patience = RunningProcess.Patience;
     private WebApp _web = null!;
     private readonly List<RunningProcess> _workers = [];
 

@@ -10,6 +10,13 @@ public sealed class RunningProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
+    /// <summary>
+    /// How long a test waits for a real process to do something. A process starts cold (runtime,
+    /// JIT, migrations); on a shared machine whose load is many times its cores that alone took
+    /// tens of seconds, so the wait is generous. It costs nothing when all goes well.
+    /// </summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+
     private RunningProcess(Process process)
     {
         _process = process;

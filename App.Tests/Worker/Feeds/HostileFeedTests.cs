@@ -13,7 +13,7 @@ namespace App.Tests.Worker.Feeds;
 /// </summary>
 public sealed class HostileFeedTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = RunningProcess.Patience;
     private TempDatabase _db = null!;
     private FeedServer _origin = null!;
     private RunningProcess? _worker;

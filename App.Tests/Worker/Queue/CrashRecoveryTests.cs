@@ -9,7 +9,7 @@ namespace App.Tests.Worker.Queue;
 /// <summary>Real worker processes killed with SIGKILL at random while they work.</summary>
 public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan Patience = RunningProcess.Patience;
     private static readonly Dictionary<string, string> Settings = new() { ["Queue:LeaseDuration"] = "00:00:02" };
     private TempDatabase _db = null!;
     private readonly List<RunningProcess> _workers = [];

@@ -11,7 +11,7 @@ namespace App.Tests.Worker.Queue;
 /// <summary>Real App.Worker processes against one SQLite file.</summary>
 public sealed class WorkerProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = RunningProcess.Patience;
     private TempDatabase _db = null!;
     private readonly List<RunningProcess> _workers = [];
 

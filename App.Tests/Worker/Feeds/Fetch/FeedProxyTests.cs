@@ -89,7 +89,7 @@ public sealed class FeedProxyTests : IAsyncLifetime
         {
             await using var context = db.Open();
             return await context.Feeds.AsNoTracking().SingleAsync(f => f.Id == feedId);
-        }, f => f.LastError is not null || f.LastFetchedAt is not null, TimeSpan.FromSeconds(60), "the fetch to end");
+        }, f => f.LastError is not null || f.LastFetchedAt is not null, RunningProcess.Patience, "the fetch to end");
 
         Assert.Equal(0, _proxy.Hits("/feed.xml"));
         Assert.Equal("The host feeds.invalid could not be found", stored.LastError);

@@ -14,7 +14,7 @@ namespace App.Tests.Worker.Feeds.Fetch;
 /// </summary>
 public sealed class FetchSlotsTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = RunningProcess.Patience;
     private const string OtherSite = "127.0.0.2";
     private TempDatabase _db = null!;
     private FeedServer _origin = null!;
