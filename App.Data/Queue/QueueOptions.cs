@@ -12,10 +12,24 @@ public sealed class QueueOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How often an idle worker checks whether another process committed (a cheap
-    /// <c>PRAGMA data_version</c>, no table read); zero turns the wake-up off and leaves the poll.
+    /// Whether an idle worker is woken by the kernel's notice that the database's WAL file was
+    /// written (inotify), then confirms with <c>PRAGMA data_version</c> and claims.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public bool WakeupOnFileChange { get; set; } = true;
+
+    /// <summary>
+    /// While notifications work, how often <c>PRAGMA data_version</c> is read anyway, in case one
+    /// was lost; it also tells a file system that sends none.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan WakeupSafetyInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Without notifications (turned off, or a file system that sends none), how often an idle
+    /// worker checks whether another process committed (a cheap <c>PRAGMA data_version</c>, no
+    /// table read); zero leaves only the poll then.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan WakeupInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Jobs one worker process runs at once.</summary>
