@@ -29,6 +29,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
 
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
 
+    public DbSet<Folder> Folders => Set<Folder>();
+
     public DbSet<UnreadItem> UnreadItems => Set<UnreadItem>();
 
     public DbSet<StarredItem> StarredItems => Set<StarredItem>();

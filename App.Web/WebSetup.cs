@@ -1,6 +1,7 @@
 using App.Web.Accounts;
 using App.Web.Batches;
 using App.Web.Feeds;
+using App.Web.Folders;
 using App.Web.GoogleReader;
 using App.Web.Items;
 using App.Web.Jobs;
@@ -45,6 +46,7 @@ public static class WebSetup
         services.AddSingleton<WorkerPresence>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddSingleton<FeedSubscriber>();
+        services.AddSingleton<FolderEdits>();
         return services;
     }
 
@@ -93,6 +95,7 @@ public static class WebSetup
         app.MapRazorPages().WithStaticAssets();
         app.MapFeedsApi();
         app.MapItemsApi();
+        app.MapFoldersApi();
         app.MapJobsApi();
         app.MapBatchesApi();
         app.MapUsersApi();

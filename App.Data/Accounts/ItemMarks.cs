@@ -43,14 +43,19 @@ public static class ItemMarks
     }
 
     /// <summary>
-    /// Marks the user's unread items read: of one feed (or all with null), up to item
+    /// Marks the user's unread items read: of one feed (or all with null; of one folder's feeds
+    /// with <paramref name="folderId"/>), up to item
     /// <paramref name="upToItem"/> and crawled no later than <paramref name="crawledBy"/> when
     /// given, so that items that arrived after the reader looked stay unread. Returns how many changed.
     /// </summary>
     public static Task<int> MarkAllReadAsync(
-        AppDbContext db, long userId, long? feedId, long? upToItem, DateTime? crawledBy, CancellationToken ct)
+        AppDbContext db, long userId, long? feedId, long? upToItem, DateTime? crawledBy, CancellationToken ct, long? folderId = null)
     {
         var unread = db.UnreadOf(userId);
+        if (folderId is { } folder)
+        {
+            unread = unread.Where(u => db.Subscriptions.Any(s => s.UserId == userId && s.FeedId == u.FeedId && s.FolderId == folder));
+        }
         if (feedId is { } feed)
         {
             unread = unread.Where(u => u.FeedId == feed);

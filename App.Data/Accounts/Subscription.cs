@@ -21,6 +21,9 @@ public sealed class Subscription
     public string? Title { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>The user's folder the feed sits in; null: none.</summary>
+    public long? FolderId { get; set; }
 }
 
 internal sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subscription>
@@ -32,6 +35,9 @@ internal sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subsc
         b.Property(s => s.Title).HasMaxLength(500);
         // "Who subscribes to this feed" (the worker's unread marks, the last unsubscribe) is a seek too.
         b.HasIndex(s => s.FeedId);
+        // A folder's feeds (its river, its unread count) are a seek; deleting the folder leaves them in none.
+        b.HasIndex(s => new { s.UserId, s.FolderId });
+        b.HasOne<Folder>().WithMany().HasForeignKey(s => s.FolderId).OnDelete(DeleteBehavior.SetNull);
         b.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne(s => s.Feed).WithMany().HasForeignKey(s => s.FeedId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -35,6 +35,10 @@ public static class UserScope
     public static IQueryable<JobBatch> BatchesOf(this AppDbContext db, long userId) =>
         db.JobBatches.Where(b => b.UserId == userId);
 
+    /// <summary>The user's folders.</summary>
+    public static IQueryable<Folder> FoldersOf(this AppDbContext db, long userId) =>
+        db.Folders.Where(f => f.UserId == userId);
+
     /// <summary>The user's unread marks: an item with a row here is unread for them.</summary>
     public static IQueryable<UnreadItem> UnreadOf(this AppDbContext db, long userId) =>
         db.UnreadItems.Where(u => u.UserId == userId);

@@ -52,6 +52,32 @@ namespace App.Data.Migrations
                     b.ToTable("ApiKeys", (string)null);
                 });
 
+            modelBuilder.Entity("App.Data.Accounts.Folder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Folders", (string)null);
+                });
+
             modelBuilder.Entity("App.Data.Accounts.StarredItem", b =>
                 {
                     b.Property<long>("UserId")
@@ -86,6 +112,9 @@ namespace App.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("FolderId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Title")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
@@ -93,6 +122,10 @@ namespace App.Data.Migrations
                     b.HasKey("UserId", "FeedId");
 
                     b.HasIndex("FeedId");
+
+                    b.HasIndex("FolderId");
+
+                    b.HasIndex("UserId", "FolderId");
 
                     b.ToTable("Subscriptions", (string)null);
                 });
@@ -489,6 +522,15 @@ namespace App.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("App.Data.Accounts.Folder", b =>
+                {
+                    b.HasOne("App.Data.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("App.Data.Accounts.StarredItem", b =>
                 {
                     b.HasOne("App.Data.Feeds.FeedItem", null)
@@ -511,6 +553,11 @@ namespace App.Data.Migrations
                         .HasForeignKey("FeedId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("App.Data.Accounts.Folder", null)
+                        .WithMany()
+                        .HasForeignKey("FolderId")
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("App.Data.Accounts.User", null)
                         .WithMany()

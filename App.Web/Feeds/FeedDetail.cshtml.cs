@@ -4,6 +4,7 @@ using App.Data.Feeds;
 using App.Data.Queue;
 using App.Data.Writes;
 using App.Web.Accounts;
+using App.Web.Folders;
 using App.Web.Items;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
@@ -13,13 +14,17 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Web.Feeds;
 
 /// <summary><c>/feeds/{id}</c>: a feed's items, newest first, a page at a time; "refresh now" and "mark all read".</summary>
-public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, WriteLane lane, JobQueue queue, TimeProvider time) : PageModel
+public sealed class FeedDetailModel(
+    IDbContextFactory<AppDbContext> contexts, WriteLane lane, JobQueue queue, TimeProvider time, FolderEdits folders) : PageModel
 {
     public const int PageSize = FeedQueries.DefaultItemLimit;
 
     public FeedResponse Feed { get; private set; } = null!;
 
     public IReadOnlyList<ItemSummary> Items { get; private set; } = [];
+
+    /// <summary>The user's folders, to move the feed into one.</summary>
+    public IReadOnlyList<FolderName> Folders { get; private set; } = [];
 
     /// <summary>The <c>before</c> of this page; null on the newest page.</summary>
     public long? Before { get; private set; }
@@ -55,6 +60,7 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Wr
         // One item more than shown tells whether an older page exists.
         var items = await ItemQueries.PageAsync(db, userId, id, before, PageSize + 1, ct);
         Feed = feed;
+        Folders = await db.FoldersOf(userId).OrderBy(f => f.Name).Select(f => new FolderName(f.Id, f.Name)).ToListAsync(ct);
         Items = items.Count > PageSize ? items[..PageSize] : items;
         OlderBefore = items.Count > PageSize ? Items[^1].Id : null;
         Before = before;
@@ -96,6 +102,17 @@ public sealed class FeedDetailModel(IDbContextFactory<AppDbContext> contexts, Wr
             return NotFound();
         }
         Message = title is null ? "The feed shows its own title again." : "Renamed.";
+        return Redirect($"/feeds/{id}");
+    }
+
+    /// <summary>Puts the feed in one of the user's folders (none when <paramref name="folderId"/> is empty).</summary>
+    public async Task<IActionResult> OnPostMoveAsync(long id, long? folderId, CancellationToken ct)
+    {
+        if (!await folders.MoveAsync(User.UserId(), id, folderId, ct))
+        {
+            return NotFound();
+        }
+        Message = folderId is null ? "The feed is in no folder now." : "Moved.";
         return Redirect($"/feeds/{id}");
     }
 

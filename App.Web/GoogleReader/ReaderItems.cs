@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.GoogleReader;
 
-/// <summary>An item with what the Google Reader API tells about it: its feed and the user's marks.</summary>
+/// <summary>An item with what the Google Reader API tells about it: its feed, the user's marks and folder.</summary>
 public sealed record ReaderItemRow(
     long Id,
     long FeedId,
@@ -23,7 +23,8 @@ public sealed record ReaderItemRow(
     string? EnclosureType,
     long? EnclosureLength,
     bool Unread,
-    bool Starred)
+    bool Starred,
+    string? Folder = null)
 {
     public long CrawlMicroseconds => (CreatedAt - DateTime.UnixEpoch).Ticks / 10;
 
@@ -33,6 +34,10 @@ public sealed record ReaderItemRow(
         if (Starred)
         {
             categories.Add(ReaderStream.StarredId);
+        }
+        if (Folder is { } folder)
+        {
+            categories.Add(ReaderStream.OfLabel(folder));
         }
         var link = Link is { } l ? new[] { new ReaderLink(l, "text/html") } : [];
         var content = new ReaderContent(ContentHtml ?? Summary ?? "");
@@ -74,7 +79,8 @@ public static class ReaderItems
                 i.Id, i.FeedId, s.Title ?? s.Feed.Title ?? s.Feed.Url, s.Feed.SiteUrl, i.Title, i.Link, i.Author,
                 i.PublishedAt, i.UpdatedAt, i.CreatedAt, i.ContentHtml, i.Summary, i.EnclosureUrl, i.EnclosureType, i.EnclosureLength,
                 db.UnreadItems.Any(u => u.UserId == userId && u.ItemId == i.Id),
-                db.StarredItems.Any(x => x.UserId == userId && x.ItemId == i.Id)))
+                db.StarredItems.Any(x => x.UserId == userId && x.ItemId == i.Id),
+                db.Folders.Where(f => f.Id == s.FolderId).Select(f => f.Name).FirstOrDefault()))
             .AsNoTracking()
             .ToDictionaryAsync(r => r.Id, ct);
         return [.. ids.Where(rows.ContainsKey).Select(id => rows[id])];

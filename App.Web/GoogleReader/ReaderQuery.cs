@@ -45,7 +45,7 @@ public sealed record ReaderQuery(
             ReaderStreamKind.Starred => db.StarredOf(userId).Join(db.FeedItems, s => s.ItemId, i => i.Id, (_, i) => i),
             ReaderStreamKind.Read => db.ItemsOf(userId).Where(i => !db.UnreadItems.Any(u => u.UserId == userId && u.ItemId == i.Id)),
             ReaderStreamKind.Feed when Stream.FeedId is { } feedId => db.ItemsOf(userId).Where(i => i.FeedId == feedId),
-            // Labels are folders, which this server does not have yet: they hold nothing.
+            ReaderStreamKind.Label when Stream.Label is { } label => InFolder(db, userId, db.ItemsOf(userId), label),
             _ => db.FeedItems.Where(_ => false),
         };
         foreach (var excluded in Exclude)
@@ -56,6 +56,7 @@ public sealed record ReaderQuery(
                 ReaderStreamKind.KeptUnread => items.Where(i => !db.UnreadItems.Any(u => u.UserId == userId && u.ItemId == i.Id)),
                 ReaderStreamKind.Starred => items.Where(i => !db.StarredItems.Any(s => s.UserId == userId && s.ItemId == i.Id)),
                 ReaderStreamKind.Feed when excluded.FeedId is { } feedId => items.Where(i => i.FeedId != feedId),
+                ReaderStreamKind.Label when excluded.Label is { } label => items.Where(i => !InFolder(db, userId, db.ItemsOf(userId), label).Any(x => x.Id == i.Id)),
                 _ => items,
             };
         }
@@ -67,6 +68,7 @@ public sealed record ReaderQuery(
                 ReaderStreamKind.KeptUnread => items.Where(i => db.UnreadItems.Any(u => u.UserId == userId && u.ItemId == i.Id)),
                 ReaderStreamKind.Starred => items.Where(i => db.StarredItems.Any(s => s.UserId == userId && s.ItemId == i.Id)),
                 ReaderStreamKind.Feed when included.FeedId is { } feedId => items.Where(i => i.FeedId == feedId),
+                ReaderStreamKind.Label when included.Label is { } label => InFolder(db, userId, items, label),
                 _ => items,
             };
         }
@@ -80,6 +82,11 @@ public sealed record ReaderQuery(
         }
         return items;
     }
+
+    /// <summary>The items of the user's feeds in their folder named <paramref name="label"/> (any letter case, as folder names compare).</summary>
+    public static IQueryable<FeedItem> InFolder(AppDbContext db, long userId, IQueryable<FeedItem> items, string label) =>
+        items.Where(i => db.Subscriptions.Any(s => s.UserId == userId && s.FeedId == i.FeedId
+            && db.Folders.Any(f => f.Id == s.FolderId && f.Name == label)));
 
     /// <summary>One page: <see cref="Count"/> items after the continuation, in the asked order.</summary>
     public IQueryable<FeedItem> Page(AppDbContext db, long userId)

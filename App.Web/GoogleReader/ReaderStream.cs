@@ -43,6 +43,9 @@ public sealed record ReaderStream(ReaderStreamKind Kind, long? FeedId = null, st
     public const string FreshId = "user/-/state/com.google/fresh";
     public const string KeptUnreadId = "user/-/state/com.google/kept-unread";
 
+    /// <summary>The stream id of a folder, a label in Google Reader's terms.</summary>
+    public static string OfLabel(string name) => "user/-/label/" + name;
+
     public static string OfFeed(long feedId) => "feed/" + feedId.ToString(CultureInfo.InvariantCulture);
 
     public static ReaderStream Parse(string? id)

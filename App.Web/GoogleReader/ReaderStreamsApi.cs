@@ -138,7 +138,7 @@ public static class ReaderStreamsApi
     }
 
     /// <summary>
-    /// Marks the stream <c>s</c> read (a feed, or the reading list), up to the crawl time <c>ts</c>
+    /// Marks the stream <c>s</c> read (a feed, a folder, or the reading list), up to the crawl time <c>ts</c>
     /// when given (microseconds when it has 16 digits or more, else seconds): items that arrived
     /// after the client looked stay unread.
     /// </summary>
@@ -159,11 +159,15 @@ public static class ReaderStreamsApi
             case ReaderStreamKind.ReadingList:
                 await ItemMarks.MarkAllReadAsync(db, userId, feedId: null, upToItem: null, upTo, ct);
                 return ReaderSubscriptionsApi.Ok();
-            case ReaderStreamKind.Label:
-                // Folders come with the reader's folders; until then a label holds nothing to mark.
+            case ReaderStreamKind.Label when stream.Label is { } label:
+                var folderId = await db.FoldersOf(userId).Where(f => f.Name == label).Select(f => (long?)f.Id).FirstOrDefaultAsync(ct);
+                if (folderId is { } folder)
+                {
+                    await ItemMarks.MarkAllReadAsync(db, userId, feedId: null, upToItem: null, upTo, ct, folder);
+                }
                 return ReaderSubscriptionsApi.Ok();
             default:
-                return ReaderSubscriptionsApi.BadRequest("s must be feed/{id} or user/-/state/com.google/reading-list.");
+                return ReaderSubscriptionsApi.BadRequest("s must be feed/{id}, user/-/label/{name} or user/-/state/com.google/reading-list.");
         }
     }
 

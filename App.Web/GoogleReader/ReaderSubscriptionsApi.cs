@@ -6,6 +6,7 @@ using App.Data.Queue;
 using App.Data.Writes;
 using App.Web.Accounts;
 using App.Web.Feeds;
+using App.Web.Folders;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.GoogleReader;
@@ -17,12 +18,15 @@ public sealed record ReaderSubscription(
 /// <summary>A folder (label) of a subscription.</summary>
 public sealed record ReaderCategory(string Id, string Label, string Type = "folder");
 
+/// <summary>An entry of <c>tag/list</c>: the starred state, or a folder's label.</summary>
+public sealed record ReaderTag(string Id, string? Type);
+
 /// <summary>A stream's unread count with the crawl time of its newest item.</summary>
 public sealed record ReaderUnreadCount(string Id, int Count, string NewestItemTimestampUsec);
 
 /// <summary>
 /// <c>/reader/api/0/</c>: who is signed in (<c>token</c>, <c>user-info</c>), the subscriptions
-/// (<c>subscription/list</c>, <c>subscription/edit</c>, <c>subscription/quickadd</c>), the tags
+/// (<c>subscription/list</c>, <c>subscription/edit</c>, <c>subscription/quickadd</c>), the tags (folders as labels)
 /// and the unread counts. Subscribing here goes through the same group commit as the web's add
 /// form: one feed and one fetch whoever subscribes.
 /// </summary>
@@ -41,8 +45,9 @@ public static class ReaderSubscriptionsApi
         api.MapGet("/subscription/list", ListAsync);
         api.MapMethods("/subscription/edit", [HttpMethods.Post], EditAsync);
         api.MapMethods("/subscription/quickadd", [HttpMethods.Post], QuickAddAsync);
-        // Folders come with the reader's folders; until then only the starred state is a tag.
-        api.MapGet("/tag/list", () => Results.Json(new { tags = new[] { new { id = ReaderStream.StarredId } } }));
+        api.MapGet("/tag/list", TagsAsync);
+        api.MapMethods("/rename-tag", [HttpMethods.Post], RenameTagAsync);
+        api.MapMethods("/disable-tag", [HttpMethods.Post], DisableTagAsync);
         api.MapGet("/unread-count", UnreadCountAsync);
         return api;
     }
@@ -59,6 +64,7 @@ public static class ReaderSubscriptionsApi
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var feeds = await FeedQueries.ListAsync(db, user.UserId(), ct);
+        var folders = await db.FoldersOf(user.UserId()).ToDictionaryAsync(f => f.Id, f => f.Name, ct);
         var firstItems = await db.SubscriptionsOf(user.UserId())
             .Select(s => new { s.FeedId, First = db.FeedItems.Where(i => i.FeedId == s.FeedId).Min(i => (DateTime?)i.CreatedAt) })
             .ToDictionaryAsync(x => x.FeedId, x => x.First, ct);
@@ -67,7 +73,9 @@ public static class ReaderSubscriptionsApi
             subscriptions = feeds.Select(f => new ReaderSubscription(
                 ReaderStream.OfFeed(f.Id),
                 f.Title ?? f.Url,
-                [],
+                f.FolderId is { } folderId && folders.TryGetValue(folderId, out var folder)
+                    ? [new ReaderCategory(ReaderStream.OfLabel(folder), folder)]
+                    : [],
                 f.Url,
                 f.SiteUrl ?? f.Url,
                 f.IconUrl ?? "",
@@ -81,10 +89,11 @@ public static class ReaderSubscriptionsApi
     /// <summary>
     /// <c>ac=subscribe</c> with <c>s=feed/{address}</c> (and <c>t</c>, a name of one's own);
     /// <c>ac=unsubscribe</c> with one or more <c>s=feed/{id}</c>; <c>ac=edit</c> with <c>t</c> to
-    /// rename. Labels (<c>a</c>, <c>r</c>) are accepted and ignored until the reader has folders.
+    /// rename. With subscribe and edit, <c>a=user/-/label/{name}</c> puts the feed in that folder
+    /// (made when missing) and <c>r=user/-/label/{name}</c> takes it out of that folder.
     /// </summary>
     public static async Task<IResult> EditAsync(
-        HttpContext http, ClaimsPrincipal user, FeedSubscriber subscriber, WriteLane lane,
+        HttpContext http, ClaimsPrincipal user, FeedSubscriber subscriber, WriteLane lane, FolderEdits folders,
         IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
     {
         var p = await ReaderParameters.ReadAsync(http.Request, ct);
@@ -105,6 +114,7 @@ public static class ReaderSubscriptionsApi
                     await using var db = await contexts.CreateDbContextAsync(ct);
                     await FeedRename.RenameAsync(db, userId, subscription.FeedId, title, ct);
                 }
+                await LabelAsync(p, folders, contexts, userId, subscription.FeedId, ct);
                 return Ok();
             case "unsubscribe":
                 if (streams.Count == 0 || streams.Any(s => s.FeedId is null))
@@ -129,10 +139,95 @@ public static class ReaderSubscriptionsApi
                         return Results.Text("Not found", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
                     }
                 }
+                if (!await LabelAsync(p, folders, contexts, userId, feedId, ct))
+                {
+                    return Results.Text("Not found", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+                }
                 return Ok();
             default:
                 return BadRequest("ac must be subscribe, unsubscribe or edit.");
         }
+    }
+
+    // r=label takes the feed out of that folder (if it is there), a=label puts it in one: a move
+    // between folders sends both. False when the user does not subscribe to the feed.
+    private static async Task<bool> LabelAsync(
+        ReaderParameters p, FolderEdits folders, IDbContextFactory<AppDbContext> contexts, long userId, long feedId, CancellationToken ct)
+    {
+        var removed = p.All("r").Select(ReaderStream.Parse).Where(s => s.Kind == ReaderStreamKind.Label).ToList();
+        var added = p.All("a").Select(ReaderStream.Parse).Where(s => s.Kind == ReaderStreamKind.Label)
+            .Select(s => FolderEdits.Normalize(s.Label, out _)).LastOrDefault(n => n is not null);
+        if (added is not null)
+        {
+            return await folders.MoveToNamedAsync(userId, feedId, added, ct);
+        }
+        if (removed.Count > 0)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var names = removed.Select(r => r.Label!).ToList();
+            var current = await db.SubscriptionsOf(userId).Where(s => s.FeedId == feedId)
+                .Select(s => db.Folders.Where(f => f.Id == s.FolderId).Select(f => f.Name).FirstOrDefault())
+                .FirstOrDefaultAsync(ct);
+            if (current is not null && names.Contains(current, StringComparer.OrdinalIgnoreCase))
+            {
+                return await folders.MoveAsync(userId, feedId, null, ct);
+            }
+        }
+        return true;
+    }
+
+    /// <summary><c>tag/list</c>: the starred state and the user's folders, as labels.</summary>
+    public static async Task<IResult> TagsAsync(ClaimsPrincipal user, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var folders = await db.FoldersOf(user.UserId()).OrderBy(f => f.Name).Select(f => f.Name).ToListAsync(ct);
+        return Results.Json(new
+        {
+            tags = new[] { new ReaderTag(ReaderStream.StarredId, null) }
+                .Concat(folders.Select(f => new ReaderTag(ReaderStream.OfLabel(f), "folder"))),
+        });
+    }
+
+    /// <summary><c>rename-tag</c>: <c>s</c> (or <c>t</c>) the folder's label, <c>dest</c> its new label.</summary>
+    public static async Task<IResult> RenameTagAsync(
+        HttpContext http, ClaimsPrincipal user, FolderEdits folders, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+    {
+        var p = await ReaderParameters.ReadAsync(http.Request, ct);
+        if (await FolderOfAsync(p, contexts, user.UserId(), ct) is not { } folderId)
+        {
+            return BadRequest("s must be the label of one of your folders.");
+        }
+        if (ReaderStream.Parse(p["dest"]) is not { Kind: ReaderStreamKind.Label, Label: var label } || FolderEdits.Normalize(label, out var error) is not { } name)
+        {
+            return BadRequest("dest must be user/-/label/ followed by the new name.");
+        }
+        return await folders.RenameAsync(user.UserId(), folderId, name, ct) == FolderEditOutcome.Done
+            ? Ok()
+            : BadRequest("You have a folder of that name already.");
+    }
+
+    /// <summary><c>disable-tag</c>: deletes the folder <c>s</c> (or <c>t</c>); its feeds stay, in no folder.</summary>
+    public static async Task<IResult> DisableTagAsync(
+        HttpContext http, ClaimsPrincipal user, FolderEdits folders, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+    {
+        var p = await ReaderParameters.ReadAsync(http.Request, ct);
+        if (await FolderOfAsync(p, contexts, user.UserId(), ct) is not { } folderId)
+        {
+            return BadRequest("s must be the label of one of your folders.");
+        }
+        await folders.DeleteAsync(user.UserId(), folderId, ct);
+        return Ok();
+    }
+
+    private static async Task<long?> FolderOfAsync(ReaderParameters p, IDbContextFactory<AppDbContext> contexts, long userId, CancellationToken ct)
+    {
+        var stream = ReaderStream.Parse(p["s"] ?? (p["t"] is { } t ? ReaderStream.OfLabel(t) : null));
+        if (stream is not { Kind: ReaderStreamKind.Label, Label: { } label })
+        {
+            return null;
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.FoldersOf(userId).Where(f => f.Name == label).Select(f => (long?)f.Id).FirstOrDefaultAsync(ct);
     }
 
     /// <summary><c>quickadd</c>: an address to subscribe to, answered with the feed's stream.</summary>
@@ -175,6 +270,11 @@ public static class ReaderSubscriptionsApi
             ? ((at - DateTime.UnixEpoch).Ticks / 10).ToString(CultureInfo.InvariantCulture)
             : "0";
         var counts = perFeed.Select(f => new ReaderUnreadCount(ReaderStream.OfFeed(f.FeedId), f.Count, Usec(f.Newest))).ToList();
+        var folderOf = await db.SubscriptionsOf(userId).Where(s => s.FolderId != null)
+            .Select(s => new { s.FeedId, Name = db.Folders.Where(f => f.Id == s.FolderId).Select(f => f.Name).First() })
+            .ToDictionaryAsync(x => x.FeedId, x => x.Name, ct);
+        counts.AddRange(perFeed.Where(f => folderOf.ContainsKey(f.FeedId)).GroupBy(f => folderOf[f.FeedId])
+            .Select(g => new ReaderUnreadCount(ReaderStream.OfLabel(g.Key), g.Sum(f => f.Count), Usec(g.Max(f => f.Newest)))));
         var total = perFeed.Sum(f => f.Count);
         counts.Add(new ReaderUnreadCount(ReaderStream.ReadingListId, total, perFeed.Count == 0 ? "0" : Usec(perFeed.Max(f => f.Newest))));
         return Results.Json(new { max = total, unreadcounts = counts });

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Opml;
 
-/// <summary><c>GET /opml/export</c>: the caller's subscriptions (with their own names for them) as an OPML 2.0 file to download.</summary>
+/// <summary><c>GET /opml/export</c>: the caller's subscriptions (with their own names for them, in their folders) as an OPML 2.0 file to download.</summary>
 public static class OpmlExport
 {
     public static IEndpointRouteBuilder MapOpmlExport(this IEndpointRouteBuilder app)
@@ -20,7 +20,8 @@ public static class OpmlExport
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var feeds = await db.SubscriptionsOf(caller.UserId()).OrderBy(s => s.FeedId)
-            .Select(s => new OpmlWriter.Subscription(s.Feed.Url, s.Title ?? s.Feed.Title, s.Feed.SiteUrl))
+            .Select(s => new OpmlWriter.Subscription(
+                s.Feed.Url, s.Title ?? s.Feed.Title, s.Feed.SiteUrl, db.Folders.Where(f => f.Id == s.FolderId).Select(f => f.Name).FirstOrDefault()))
             .ToListAsync(ct);
         var body = OpmlWriter.Write(feeds, time.GetUtcNow().UtcDateTime);
         // A file name makes it an attachment (Content-Disposition), which the browser saves.

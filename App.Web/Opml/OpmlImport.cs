@@ -3,11 +3,12 @@ using App.Data.Feeds;
 using App.Data.Queue;
 using App.Data.Writes;
 using App.Web.Feeds;
+using App.Web.Folders;
 
 namespace App.Web.Opml;
 
 /// <summary>
-/// What an import did. Every outline is counted once: added to the user's subscriptions,
+/// What an import did. Every outline is counted once: added to the user's subscriptions (in its outline's folder),
 /// already subscribed (also a repeat within the file), or skipped (not an http/https address).
 /// <see cref="NewFeeds"/> of the added ones were new to the install and are fetched under batch
 /// <see cref="BatchId"/> (null when there were none: the others are fetched already).
@@ -66,6 +67,7 @@ public static class OpmlImport
                 {
                     if (SubscriptionWrites.Subscribe(connection, userId, existing, now))
                     {
+                        File(connection, userId, existing, outline.Folder, now);
                         added++;
                     }
                     else
@@ -78,6 +80,7 @@ public static class OpmlImport
                 var title = outline.Title is { } t ? (t.Length > MaxTitleLength ? t[..MaxTitleLength] : t) : null;
                 var feedId = SubscriptionWrites.AddFeed(connection, url, now, title, FeedUrl.IsHttp(outline.HtmlUrl) ? outline.HtmlUrl : null);
                 SubscriptionWrites.Subscribe(connection, userId, feedId, now);
+                File(connection, userId, feedId, outline.Folder, now);
                 batchId ??= queue.AddBatch(connection, batchName, userId);
                 // Background priority: a person's own add or refresh goes ahead of a bulk import.
                 queue.Enqueue(connection, FeedJobs.Fetch(feedId, JobPriority.Background) with { BatchId = batchId });
@@ -86,5 +89,15 @@ public static class OpmlImport
             }
             return new OpmlImportResult(batchId, added, newFeeds, known + repeated, skipped);
         }, ct);
+    }
+
+    // A feed new to the user goes into its outline's folder (made when the user has none of that
+    // name); one they follow already stays where they put it.
+    private static void File(WriteConnection connection, long userId, long feedId, string? folder, DateTime now)
+    {
+        if (FolderEdits.Normalize(folder, out _) is { } name)
+        {
+            FolderWrites.Move(connection, userId, feedId, FolderWrites.FindOrAdd(connection, userId, name, now));
+        }
     }
 }

@@ -2,13 +2,17 @@ using System.Xml;
 
 namespace App.Web.Opml;
 
-/// <summary>A feed as an OPML file lists it: its address as written, and the names it gives.</summary>
-public sealed record OpmlOutline(string XmlUrl, string? Title, string? HtmlUrl);
+/// <summary>
+/// A feed as an OPML file lists it: its address as written, the names it gives, and the folder it
+/// sits in: the categories (outlines without an address) around it, nested ones joined into one
+/// path ("Tech / Databases", as Miniflux flattens them); null at the top level.
+/// </summary>
+public sealed record OpmlOutline(string XmlUrl, string? Title, string? HtmlUrl, string? Folder = null);
 
 /// <summary>Why an OPML file cannot be imported, as a sentence for the person who chose it.</summary>
 public sealed class OpmlException(string message) : Exception(message);
 
-/// <summary>Reads the feeds of an OPML file: every <c>outline</c> with an <c>xmlUrl</c>, at any depth (categories nest).</summary>
+/// <summary>Reads the feeds of an OPML file: every <c>outline</c> with an <c>xmlUrl</c>, at any depth, with its categories' path.</summary>
 public static class OpmlReader
 {
     /// <summary>Largest file accepted: 1 MiB holds thousands of subscriptions.</summary>
@@ -57,12 +61,26 @@ public static class OpmlReader
             {
                 throw new OpmlException($"This is not an OPML file: its root element is <{reader.LocalName}>, not <opml>.");
             }
+            // One entry per open outline: its category name, or null for a feed (or a nameless category).
+            var open = new Stack<string?>();
             while (reader.Read())
             {
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "outline"
-                    && Attribute(reader, "xmlUrl") is { } xmlUrl)
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "outline")
                 {
-                    outlines.Add(new OpmlOutline(xmlUrl, Attribute(reader, "title") ?? Attribute(reader, "text"), Attribute(reader, "htmlUrl")));
+                    var name = Attribute(reader, "title") ?? Attribute(reader, "text");
+                    var xmlUrl = Attribute(reader, "xmlUrl");
+                    if (xmlUrl is not null)
+                    {
+                        outlines.Add(new OpmlOutline(xmlUrl, name, Attribute(reader, "htmlUrl"), FolderPath(open)));
+                    }
+                    if (!reader.IsEmptyElement)
+                    {
+                        open.Push(xmlUrl is null ? name : null);
+                    }
+                }
+                else if (reader.NodeType == XmlNodeType.EndElement && reader.LocalName == "outline" && open.Count > 0)
+                {
+                    open.Pop();
                 }
             }
         }
@@ -79,6 +97,15 @@ public static class OpmlReader
             throw new OpmlException("The file lists no feeds: no <outline> has an xmlUrl.");
         }
         return outlines;
+    }
+
+    /// <summary>How nested category names are joined into one folder name.</summary>
+    public const string PathSeparator = " / ";
+
+    private static string? FolderPath(Stack<string?> open)
+    {
+        var names = open.Where(n => n is not null).Reverse().ToList();
+        return names.Count == 0 ? null : string.Join(PathSeparator, names);
     }
 
     // Exporters disagree on the case of attribute names (xmlUrl, xmlurl, XMLURL).

@@ -7,7 +7,8 @@ namespace App.Web.Opml;
 /// <summary>Writes the subscriptions as an OPML 2.0 document.</summary>
 public static class OpmlWriter
 {
-    public sealed record Subscription(string Url, string? Title, string? SiteUrl);
+    /// <summary>A feed to write; <paramref name="Folder"/> null: at the top level.</summary>
+    public sealed record Subscription(string Url, string? Title, string? SiteUrl, string? Folder = null);
 
     public static byte[] Write(IEnumerable<Subscription> feeds, DateTime nowUtc)
     {
@@ -24,27 +25,47 @@ public static class OpmlWriter
             xml.WriteElementString("dateCreated", nowUtc.ToString("r", CultureInfo.InvariantCulture));
             xml.WriteEndElement();
             xml.WriteStartElement("body");
-            foreach (var feed in feeds)
+            // Each folder is an outline holding its feeds (the way readers import them); then the feeds in none.
+            foreach (var folder in feeds.GroupBy(f => f.Folder).OrderBy(g => g.Key is null).ThenBy(g => g.Key, StringComparer.OrdinalIgnoreCase))
             {
-                xml.WriteStartElement("outline");
-                // OPML 2.0 requires text on every outline, and type="rss" with xmlUrl for a subscription.
-                xml.WriteAttributeString("type", "rss");
-                xml.WriteAttributeString("text", feed.Title ?? feed.Url);
-                if (feed.Title is { } title)
+                if (folder.Key is { } name)
                 {
-                    xml.WriteAttributeString("title", title);
+                    xml.WriteStartElement("outline");
+                    xml.WriteAttributeString("text", name);
+                    xml.WriteAttributeString("title", name);
+                    WriteFeeds(xml, folder);
+                    xml.WriteEndElement();
                 }
-                xml.WriteAttributeString("xmlUrl", feed.Url);
-                if (feed.SiteUrl is { } site)
+                else
                 {
-                    xml.WriteAttributeString("htmlUrl", site);
+                    WriteFeeds(xml, folder);
                 }
-                xml.WriteEndElement();
             }
             xml.WriteEndElement();
             xml.WriteEndElement();
             xml.WriteEndDocument();
         }
         return output.ToArray();
+    }
+
+    private static void WriteFeeds(XmlWriter xml, IEnumerable<Subscription> feeds)
+    {
+        foreach (var feed in feeds)
+        {
+            xml.WriteStartElement("outline");
+            // OPML 2.0 requires text on every outline, and type="rss" with xmlUrl for a subscription.
+            xml.WriteAttributeString("type", "rss");
+            xml.WriteAttributeString("text", feed.Title ?? feed.Url);
+            if (feed.Title is { } title)
+            {
+                xml.WriteAttributeString("title", title);
+            }
+            xml.WriteAttributeString("xmlUrl", feed.Url);
+            if (feed.SiteUrl is { } site)
+            {
+                xml.WriteAttributeString("htmlUrl", site);
+            }
+            xml.WriteEndElement();
+        }
     }
 }

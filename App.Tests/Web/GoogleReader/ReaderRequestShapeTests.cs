@@ -292,6 +292,52 @@ public sealed class ReaderRequestShapeTests : IAsyncLifetime
         Assert.False(await check.Feeds.AnyAsync(f => f.Id == feedId));
     }
 
+    // NetNewsWire: createSubscription sends a=user/-/label/{folder}; moving a feed sends r= the old
+    // label and a= the new one; renameTag posts s and dest; deleteTag posts s to disable-tag.
+    [Fact]
+    public async Task Labels_AreFolders_InSubscriptionsTagsStreamsCountsAndMarks()
+    {
+        await _reader.PostAsync("/reader/api/0/subscription/edit", $"T={_reader.Token}&ac=edit&s=feed/{_feed.Id}&a=user/-/label/Tech");
+
+        var list = await _reader.GetJsonAsync("/reader/api/0/subscription/list?output=json");
+        var news = list.GetProperty("subscriptions").EnumerateArray().Single(s => s.GetProperty("id").GetString() == $"feed/{_feed.Id}");
+        var category = Assert.Single(news.GetProperty("categories").EnumerateArray());
+        Assert.Equal("user/-/label/Tech", category.GetProperty("id").GetString());
+        Assert.Equal("Tech", category.GetProperty("label").GetString());
+        var tags = await _reader.GetJsonAsync("/reader/api/0/tag/list?output=json");
+        Assert.Contains(tags.GetProperty("tags").EnumerateArray(), t => t.GetProperty("id").GetString() == "user/-/label/Tech");
+
+        var ids = await _reader.GetJsonAsync("/reader/api/0/stream/items/ids?output=json&s=user/-/label/Tech&n=100");
+        Assert.Equal(NewsIds.OrderDescending().Select(i => i.ToString(CultureInfo.InvariantCulture)),
+            ids.GetProperty("itemRefs").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        var contents = await _reader.GetJsonAsync("/reader/api/0/stream/contents/user%2F-%2Flabel%2FTech?output=json&n=1");
+        Assert.Contains("user/-/label/Tech", contents.GetProperty("items")[0].GetProperty("categories").EnumerateArray().Select(c => c.GetString()));
+        var counts = await _reader.GetJsonAsync("/reader/api/0/unread-count?output=json");
+        Assert.Contains(counts.GetProperty("unreadcounts").EnumerateArray(),
+            c => c.GetProperty("id").GetString() == "user/-/label/Tech" && c.GetProperty("count").GetInt32() == 5);
+
+        await _reader.PostAsync("/reader/api/0/mark-all-as-read", $"T={_reader.Token}&s=user/-/label/Tech");
+        await using (var db = _app.Db.Open())
+        {
+            Assert.Equal(0, await db.UnreadItems.CountAsync(u => u.FeedId == _feed.Id));
+            Assert.Equal(2, await db.UnreadItems.CountAsync(u => u.FeedId == _other.Id));
+        }
+
+        Assert.Equal("OK", await (await _reader.PostAsync("/reader/api/0/rename-tag", $"T={_reader.Token}&s=user/-/label/Tech&dest=user/-/label/Science")).Content.ReadAsStringAsync());
+        await _reader.PostAsync("/reader/api/0/subscription/edit", $"T={_reader.Token}&ac=edit&s=feed/{_other.Id}&a=user/-/label/Science");
+        await _reader.PostAsync("/reader/api/0/subscription/edit", $"T={_reader.Token}&ac=edit&s=feed/{_feed.Id}&r=user/-/label/Science");
+        await using (var db = _app.Db.Open())
+        {
+            var folder = await db.Folders.SingleAsync();
+            Assert.Equal("Science", folder.Name);
+            Assert.Equal([_other.Id], await db.Subscriptions.Where(s => s.FolderId == folder.Id).Select(s => s.FeedId).ToListAsync());
+        }
+        await _reader.PostAsync("/reader/api/0/disable-tag", $"T={_reader.Token}&s=user/-/label/Science");
+        await using var check = _app.Db.Open();
+        Assert.False(await check.Folders.AnyAsync());
+        Assert.Equal(2, await check.Subscriptions.CountAsync());
+    }
+
     // Read You: subscriptionQuickAdd posts quickadd={url} both in the query and in the form.
     [Fact]
     public async Task QuickAdd_AnswersTheStreamOfTheFeed()

@@ -6,7 +6,7 @@ namespace App.Tests.Web.Opml;
 public sealed class OpmlReaderTests
 {
     [Fact]
-    public void Parse_FindsFeedsAtAnyDepth_WithTitleOrTextAsTheName_AndAnyCaseOfTheAttributes()
+    public void Parse_FindsFeedsAtAnyDepth_WithTitleOrTextAsTheName_AnyCaseOfTheAttributes_AndTheirFolderPath()
     {
         var outlines = Parse("""
             <opml version="1.0"><head/><body>
@@ -19,7 +19,10 @@ public sealed class OpmlReaderTests
             """);
 
         Assert.Equal(
-            [new OpmlOutline("https://a.example/feed", "Inner title", "https://a.example/"), new OpmlOutline("https://b.example/rss", "B", null)],
+            [
+                new OpmlOutline("https://a.example/feed", "Inner title", "https://a.example/", "News"),
+                new OpmlOutline("https://b.example/rss", "B", null, "News / Deeper"),
+            ],
             outlines);
     }
 
