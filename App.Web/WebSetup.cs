@@ -6,6 +6,7 @@ using App.Web.GoogleReader;
 using App.Web.Items;
 using App.Web.Jobs;
 using App.Web.Opml;
+using App.Web.Rivers;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace App.Web;
@@ -40,7 +41,14 @@ public static class WebSetup
         // A malformed request body is a 400 problem in every environment, not a developer exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddAccounts(configuration);
-        services.AddRazorPages(o => o.RootDirectory = "/");
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/";
+            foreach (var route in RiverModel.OtherRoutes)
+            {
+                o.Conventions.AddPageRoute("/Rivers/River", route);
+            }
+        });
         services.AddApiDocument();
         services.AddAntiforgery();
         services.AddSingleton<WorkerPresence>();

@@ -4,12 +4,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Items;
 
-/// <summary>An item as a row of the feed page: its plain-text excerpt, not its content, which only the item page loads.</summary>
-public sealed record ItemSummary(long Id, string? Title, string? Link, string? Author, DateTime? PublishedAt, bool IsRead, string? Excerpt)
+/// <summary>
+/// An item as a row of the feed page or a river: its plain-text excerpt, not its content, which only
+/// the item page loads; in a river also its feed (<paramref name="Feed"/>).
+/// </summary>
+public sealed record ItemSummary(
+    long Id, string? Title, string? Link, string? Author, DateTime? PublishedAt, bool IsRead, string? Excerpt,
+    bool IsStarred = false, ItemFeed? Feed = null)
 {
     /// <summary>The excerpt, unless it only repeats the title (feeds that put the title in the description).</summary>
     public string? ExcerptBeyondTitle => Excerpt is { } e && !string.Equals(e.TrimEnd('…'), Title, StringComparison.OrdinalIgnoreCase) ? e : null;
 }
+
+/// <summary>The feed of a river's item: the user's name for it and its icon (null: none yet).</summary>
+public sealed record ItemFeed(long Id, string Name, string? IconUrl);
 
 /// <summary>An item as its own page shows it, with its neighbours in the feed for "newer"/"older".</summary>
 public sealed record ItemDetail(
@@ -25,7 +33,8 @@ public sealed record ItemDetail(
     string? EnclosureType,
     bool IsRead,
     long? NewerId,
-    long? OlderId);
+    long? OlderId,
+    bool IsStarred = false);
 
 /// <summary>The reads of the item pages, for one user: their feeds only, their read marks.</summary>
 public static class ItemQueries
@@ -47,7 +56,8 @@ public static class ItemQueries
             .Take(limit)
             .Select(i => new ItemSummary(
                 i.Id, i.Title, i.Link, i.Author, i.PublishedAt,
-                !db.UnreadItems.Any(u => u.UserId == userId && u.ItemId == i.Id), i.Excerpt))
+                !db.UnreadItems.Any(u => u.UserId == userId && u.ItemId == i.Id), i.Excerpt,
+                db.StarredItems.Any(x => x.UserId == userId && x.ItemId == i.Id)))
             .ToListAsync(ct);
     }
 
@@ -60,6 +70,7 @@ public static class ItemQueries
                 Item = i,
                 FeedName = s.Title ?? s.Feed.Title ?? s.Feed.Url,
                 IsRead = !db.UnreadItems.Any(u => u.UserId == userId && u.ItemId == i.Id),
+                IsStarred = db.StarredItems.Any(x => x.UserId == userId && x.ItemId == i.Id),
             })
             .AsNoTracking()
             .FirstOrDefaultAsync(ct);
@@ -74,6 +85,6 @@ public static class ItemQueries
             .OrderByDescending(x => x.Id).Select(x => (long?)x.Id).FirstOrDefaultAsync(ct);
         return new ItemDetail(
             i.Id, i.FeedId, row.FeedName, i.Title, i.Link, i.Author, i.PublishedAt, i.ContentHtml,
-            i.EnclosureUrl, i.EnclosureType, row.IsRead, newer, older);
+            i.EnclosureUrl, i.EnclosureType, row.IsRead, newer, older, row.IsStarred);
     }
 }

@@ -1,4 +1,5 @@
 using App.Data;
+using App.Data.Writes;
 using App.Web.Accounts;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
@@ -11,12 +12,22 @@ namespace App.Web.Items;
 /// <c>/items/{id}</c>: one item to read. Opening it marks it read, as a reader expects; the
 /// write is idempotent (a read item stays read), so a reload or prefetch does no harm.
 /// </summary>
-public sealed class ItemViewModel(IDbContextFactory<AppDbContext> contexts) : PageModel
+public sealed class ItemViewModel(IDbContextFactory<AppDbContext> contexts, WriteLane lane, TimeProvider time) : PageModel
 {
     public ItemDetail Item { get; private set; } = null!;
 
-    /// <summary>Where "back", "mark unread" and "u" lead: the feed page, at this item.</summary>
-    public string FeedPlace => $"/feeds/{Item.FeedId}#item-{Item.Id}";
+    /// <summary>
+    /// Where "back", "mark unread" and "u" lead: the river the item was opened from (<c>from</c>,
+    /// a local address), else the feed page, at this item.
+    /// </summary>
+    public string FeedPlace => (Url.IsLocalUrl(From) ? From : $"/feeds/{Item.FeedId}") + $"#item-{Item.Id}";
+
+    /// <summary>The river the item was opened from, kept on newer/older links.</summary>
+    [FromQuery(Name = "from")]
+    public string? From { get; set; }
+
+    /// <summary>An item link that keeps <see cref="From"/>.</summary>
+    public string ItemLink(long id) => Url.IsLocalUrl(From) ? $"/items/{id}?from={Uri.EscapeDataString(From!)}" : $"/items/{id}";
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
@@ -28,7 +39,7 @@ public sealed class ItemViewModel(IDbContextFactory<AppDbContext> contexts) : Pa
         }
         if (!item.IsRead)
         {
-            await ItemReadState.SetReadAsync(db, userId, id, read: true, ct);
+            await ItemReadState.SetReadAsync(db, lane, userId, id, read: true, ct);
             item = item with { IsRead = true };
         }
         Item = item;
@@ -39,13 +50,28 @@ public sealed class ItemViewModel(IDbContextFactory<AppDbContext> contexts) : Pa
     public async Task<IActionResult> OnPostReadAsync(long id, bool read, string? returnUrl, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (!await ItemReadState.SetReadAsync(db, User.UserId(), id, read, ct))
+        if (!await ItemReadState.SetReadAsync(db, lane, User.UserId(), id, read, ct))
         {
             return NotFound();
         }
         if (Request.WantsJson())
         {
             return new JsonResult(new { id, read });
+        }
+        return Redirect(Url.IsLocalUrl(returnUrl) ? returnUrl : $"/items/{id}");
+    }
+
+    /// <summary>Stars or unstars the item; a script gets JSON, a form post goes back to <paramref name="returnUrl"/>.</summary>
+    public async Task<IActionResult> OnPostStarAsync(long id, bool starred, string? returnUrl, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await ItemReadState.SetStarredAsync(db, lane, User.UserId(), id, starred, time.GetUtcNow().UtcDateTime, ct))
+        {
+            return NotFound();
+        }
+        if (Request.WantsJson())
+        {
+            return new JsonResult(new { id, starred });
         }
         return Redirect(Url.IsLocalUrl(returnUrl) ? returnUrl : $"/items/{id}");
     }

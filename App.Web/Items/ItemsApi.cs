@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using App.Data;
 using App.Data.Accounts;
+using App.Data.Writes;
 using App.Web.Accounts;
 using App.Web.Feeds;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -85,6 +86,7 @@ public static class ItemsApi
         ItemChangeRequest request,
         ClaimsPrincipal caller,
         IDbContextFactory<AppDbContext> contexts,
+        WriteLane lane,
         TimeProvider time,
         CancellationToken ct)
     {
@@ -98,11 +100,11 @@ public static class ItemsApi
         var found = true;
         if (request.Read is { } read)
         {
-            found = await ItemReadState.SetReadAsync(db, userId, id, read, ct);
+            found = await ItemReadState.SetReadAsync(db, lane, userId, id, read, ct);
         }
         if (found && request.Starred is { } starred)
         {
-            found = await ItemReadState.SetStarredAsync(db, userId, id, starred, time.GetUtcNow().UtcDateTime, ct);
+            found = await ItemReadState.SetStarredAsync(db, lane, userId, id, starred, time.GetUtcNow().UtcDateTime, ct);
         }
         return found
             ? TypedResults.NoContent()

@@ -1,7 +1,7 @@
 // Keyboard for the feed page and the item page. Feed page: j/k select the next/previous item
 // (a visible selection, and focus on its title; j past the last one opens the older page), o
-// opens it, m toggles its read state, r refreshes the feed. Item page: j/k older/newer item, o the original article, m read/unread,
-// u back to the feed. Keys typed into a field, or with a modifier, are left alone.
+// opens it, m toggles its read state, s its star, r refreshes the feed. Rivers take the same keys.
+// Item page: j/k older/newer item, o the original article, m read/unread, s star, u back to the feed (or river). Keys typed into a field, or with a modifier, are left alone.
 "use strict";
 
 (() => {
@@ -94,6 +94,11 @@
       case "m": {
         const scope = list ? current : document;
         scope?.querySelector("form[data-read-toggle]")?.requestSubmit();
+        break;
+      }
+      case "s": {
+        const scope = list ? current : document;
+        scope?.querySelector("form[data-star-toggle]")?.requestSubmit();
         break;
       }
       case "r":

@@ -1,0 +1,28 @@
+// Star buttons without a reload: the form posts to /items/{id}?handler=Star, then the button
+// follows. Without JS the form posts and comes back to the page.
+"use strict";
+
+(() => {
+  function show(form, starred) {
+    form.dataset.starred = starred ? "true" : "false";
+    form.querySelector('input[name="starred"]').value = starred ? "false" : "true";
+    form.querySelector("[data-label]").textContent = starred ? "Unstar" : "Star";
+    form.querySelector(".star").textContent = starred ? "★" : "☆";
+    form.querySelector("button").setAttribute("aria-pressed", starred ? "true" : "false");
+  }
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-star-toggle]");
+    if (!form) {
+      return;
+    }
+    event.preventDefault();
+    const response = await window.pagePost(form);
+    if (!response.ok) {
+      form.submit(); // let the server's answer (e.g. a 404 page) explain
+      return;
+    }
+    const result = await response.json();
+    show(form, result.starred);
+  });
+})();
