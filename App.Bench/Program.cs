@@ -19,6 +19,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
     ["feeds-refresh"] = () => FeedBenchmarks.RunAsync(["refresh"]),
     ["reader"] = UnreadCountBenchmarks.RunAsync,
+    ["reader-rivers"] = RiverBenchmarks.RunAsync,
     ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
 };
 

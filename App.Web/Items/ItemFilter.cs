@@ -34,4 +34,57 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
         }
         return items;
     }
+
+    /// <summary>
+    /// The ids of one page past <paramref name="cursor"/>, in the page's order. Unread and starred
+    /// pages are taken from the user's mark rows in their own key order (user, item): ordered by
+    /// the item's id after a join, SQLite would sort every matching row before taking a page.
+    /// </summary>
+    public IQueryable<long> PageIds(AppDbContext db, long userId, long? cursor, bool oldestFirst, int limit)
+    {
+        IQueryable<long> ids;
+        if (Unread == true)
+        {
+            var marks = db.UnreadOf(userId);
+            if (FolderId is { } folderId)
+            {
+                marks = marks.Where(u => db.Subscriptions.Any(x => x.UserId == userId && x.FolderId == folderId && x.FeedId == u.FeedId));
+            }
+            if (Starred is { } s)
+            {
+                marks = marks.Where(u => db.StarredItems.Any(x => x.UserId == userId && x.ItemId == u.ItemId) == s);
+            }
+            ids = marks.Select(u => u.ItemId);
+        }
+        else if (Starred == true)
+        {
+            var stars = db.StarredOf(userId);
+            if (FolderId is { } folderId)
+            {
+                stars = stars.Where(u => db.Subscriptions.Any(x => x.UserId == userId && x.FolderId == folderId && x.FeedId == u.FeedId));
+            }
+            if (Unread is { } u)
+            {
+                stars = stars.Where(x => db.UnreadItems.Any(y => y.UserId == userId && y.ItemId == x.ItemId) == u);
+            }
+            ids = stars.Select(x => x.ItemId);
+        }
+        else
+        {
+            ids = Items(db, userId).Select(i => i.Id);
+        }
+        if (cursor is { } c)
+        {
+            ids = oldestFirst ? ids.Where(id => id > c) : ids.Where(id => id < c);
+        }
+        return (oldestFirst ? ids.Order() : ids.OrderDescending()).Take(limit);
+    }
+
+    /// <summary>The items of one page (see <see cref="PageIds"/>), in the page's order.</summary>
+    public IQueryable<FeedItem> Page(AppDbContext db, long userId, long? cursor, bool oldestFirst, int limit)
+    {
+        var ids = PageIds(db, userId, cursor, oldestFirst, limit);
+        var items = db.FeedItems.Where(i => ids.Contains(i.Id));
+        return oldestFirst ? items.OrderBy(i => i.Id) : items.OrderByDescending(i => i.Id);
+    }
 }

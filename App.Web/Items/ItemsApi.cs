@@ -65,13 +65,8 @@ public static class ItemsApi
         {
             return TypedResults.Problem($"There is no folder {folder}.", statusCode: StatusCodes.Status404NotFound);
         }
-        var items = new ItemFilter(unread, starred, folderId).Items(db, userId);
-        if (before is { } b)
-        {
-            items = items.Where(i => i.Id < b);
-        }
-        var page = await items.OrderByDescending(i => i.Id)
-            .Take(Math.Clamp(limit ?? FeedQueries.DefaultItemLimit, 1, FeedQueries.MaxItemLimit))
+        var page = await new ItemFilter(unread, starred, folderId)
+            .Page(db, userId, before, oldestFirst: false, Math.Clamp(limit ?? FeedQueries.DefaultItemLimit, 1, FeedQueries.MaxItemLimit))
             .Select(i => new ItemResponse(
                 i.Id, i.Guid, i.Title, i.Link, i.Author, i.PublishedAt, i.ContentHtml, i.FeedId,
                 !db.UnreadItems.Any(x => x.UserId == userId && x.ItemId == i.Id),

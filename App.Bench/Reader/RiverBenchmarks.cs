@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Globalization;
+using App.Bench.Support;
+using App.Web.Feeds;
+using App.Web.Items;
+using App.Web.Rivers;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Bench.Reader;
+
+/// <summary>
+/// Rivers and the feeds list at the issue's size: 500 feeds of 2,000 items each (1,000,000 items,
+/// 400 bytes of content each), one user subscribed to all of them in 10 folders of 50, another user
+/// following the same feeds; the reader has the newest 10 % of each feed unread. Each row times the
+/// queries a page makes (through the pages' own code: RiverQueries, the unread count, FeedQueries and
+/// the folders), not the HTML rendering, and shows the river statement's plan.
+/// </summary>
+public static class RiverBenchmarks
+{
+    private const int Feeds = 500;
+    private const int ItemsPerFeed = 2_000;
+    private const int FeedsPerFolder = 50;
+    private const double UnreadShare = 0.10;
+    private const int Runs = 60;
+    private const long UserId = 1;
+
+    public static async Task<IReadOnlyList<BenchRow>> RunAsync()
+    {
+        using var bench = await BenchDatabase.CreateAsync();
+        var seed = Stopwatch.StartNew();
+        Seed(bench);
+        Console.Error.WriteLine($"rivers: seeded {Feeds * ItemsPerFeed:N0} items in {seed.Elapsed.TotalSeconds:0} s");
+        var rows = new List<BenchRow>();
+        await using var db = await bench.Contexts.CreateDbContextAsync();
+        var middle = (long)Feeds * ItemsPerFeed / 2;
+        var cases = new (string Name, ItemFilter Filter, long? Cursor, bool Oldest)[]
+        {
+            ("All unread, first page", new ItemFilter(Unread: true), null, false),
+            ("All unread, a page deep in it", new ItemFilter(Unread: true), (long)(Feeds * ItemsPerFeed * 0.95), false),
+            ("All unread, oldest first", new ItemFilter(Unread: true), null, true),
+            ("All, first page", new ItemFilter(), null, false),
+            ("All, page at the middle", new ItemFilter(), middle, false),
+            ("All, oldest first", new ItemFilter(), null, true),
+            ("folder (50 feeds), unread", new ItemFilter(Unread: true, FolderId: 3), null, false),
+            ("folder (50 feeds), all, page at the middle", new ItemFilter(FolderId: 3), middle, false),
+            ("Starred (1,000 stars)", new ItemFilter(Starred: true), null, false),
+        };
+        foreach (var (name, filter, cursor, oldest) in cases)
+        {
+            var samples = new List<double>();
+            for (var run = 0; run < Runs; run++)
+            {
+                var watch = Stopwatch.StartNew();
+                var page = await RiverQueries.PageAsync(db, UserId, filter, cursor, oldest, RiverModel.PageSize + 1, default);
+                var unread = db.UnreadItems.Where(u => u.UserId == UserId);
+                if (filter.FolderId is { } folder)
+                {
+                    unread = unread.Where(u => db.Subscriptions.Any(s => s.UserId == UserId && s.FeedId == u.FeedId && s.FolderId == folder));
+                }
+                await unread.CountAsync();
+                samples.Add(watch.Elapsed.TotalMilliseconds);
+                if (page.Count == 0)
+                {
+                    throw new InvalidOperationException($"{name}: empty page");
+                }
+            }
+            var sql = RiverQueries.Page(db, UserId, filter, cursor, oldest, RiverModel.PageSize + 1).ToQueryString();
+            rows.Add(Row($"river page, {name}: page + unread count, p50 / p95 (ms)", samples, Plan(bench, sql)));
+        }
+        var list = new List<double>();
+        for (var run = 0; run < Runs; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            await FeedQueries.ListAsync(db, UserId, default);
+            await db.Folders.Where(f => f.UserId == UserId).OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync();
+            list.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        rows.Add(Row($"feeds list ({Feeds} feeds in 10 folders, unread and item counts per feed, summed per folder), p50 / p95 (ms)", list,
+            Plan(bench, db.Subscriptions.Where(s => s.UserId == UserId).Select(s => db.FeedItems.Count(i => i.FeedId == s.FeedId)).ToQueryString())));
+        return rows;
+    }
+
+    private static BenchRow Row(string metric, List<double> samples, string plan) => new(
+        "reader-rivers",
+        $"{metric}, {Feeds * ItemsPerFeed:N0} items",
+        string.Create(CultureInfo.InvariantCulture, $"{Stats.Median(samples):0.00} / {Stats.Percentile(samples, 95):0.00}"),
+        null,
+        $"target ≤ 50 ms p95; plan: {plan}");
+
+    private static void Seed(BenchDatabase bench)
+    {
+        using var connection = bench.OpenRaw();
+        using var tx = connection.BeginTransaction();
+        var now = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+        void Exec(string sql)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$now", now);
+            command.ExecuteNonQuery();
+        }
+        Exec("""INSERT INTO "Users" ("Username", "IsAdmin", "SecurityStamp", "CreatedAt") VALUES ('reader', 0, 'bench', $now), ('other', 0, 'bench', $now)""");
+        for (var f = 1; f <= Feeds / FeedsPerFolder; f++)
+        {
+            Exec($"""INSERT INTO "Folders" ("UserId", "Name", "CreatedAt") VALUES (1, 'Folder {f}', $now)""");
+        }
+        using var feed = Command(connection, tx, """INSERT INTO "Feeds" ("Url", "Title", "CreatedAt", "ConsecutiveFailures") VALUES ($url, $title, $now, 0)""");
+        using var subscribe = Command(connection, tx, """
+            INSERT INTO "Subscriptions" ("UserId", "FeedId", "CreatedAt", "FolderId") VALUES (1, $feed, $now, $folder), (2, $feed, $now, NULL)
+            """);
+        for (var f = 1; f <= Feeds; f++)
+        {
+            feed.Parameters.Clear();
+            feed.Parameters.AddWithValue("$url", $"https://feed{f}.example/rss");
+            feed.Parameters.AddWithValue("$title", $"Feed {f}");
+            feed.Parameters.AddWithValue("$now", now);
+            feed.ExecuteNonQuery();
+            subscribe.Parameters.Clear();
+            subscribe.Parameters.AddWithValue("$feed", f);
+            subscribe.Parameters.AddWithValue("$now", now);
+            subscribe.Parameters.AddWithValue("$folder", (f - 1) / FeedsPerFolder + 1);
+            subscribe.ExecuteNonQuery();
+        }
+        // Feeds publish in turns, as real ones do: item ids interleave the feeds.
+        using var item = Command(connection, tx, """
+            INSERT INTO "FeedItems" ("FeedId", "Key", "Title", "ContentHtml", "Excerpt", "PublishedAt", "CreatedAt")
+            VALUES ($feed, $key, $title, $content, $excerpt, $now, $now) RETURNING "Id"
+            """);
+        using var unread = Command(connection, tx, """INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId") VALUES ($user, $item, $feed)""");
+        var content = new string('x', 400);
+        var unreadFrom = (int)(ItemsPerFeed * (1 - UnreadShare));
+        for (var i = 1; i <= ItemsPerFeed; i++)
+        {
+            for (var f = 1; f <= Feeds; f++)
+            {
+                item.Parameters.Clear();
+                item.Parameters.AddWithValue("$feed", f);
+                item.Parameters.AddWithValue("$key", $"guid:{i}");
+                item.Parameters.AddWithValue("$title", $"Item {i} of feed {f}");
+                item.Parameters.AddWithValue("$content", content);
+                item.Parameters.AddWithValue("$excerpt", "An excerpt of the item, as the worker stores it for lists.");
+                item.Parameters.AddWithValue("$now", now);
+                var id = (long)item.ExecuteScalar()!;
+                foreach (var (user, isUnread) in new[] { (UserId, i > unreadFrom), (2L, i > ItemsPerFeed / 2) })
+                {
+                    if (isUnread)
+                    {
+                        unread.Parameters.Clear();
+                        unread.Parameters.AddWithValue("$user", user);
+                        unread.Parameters.AddWithValue("$item", id);
+                        unread.Parameters.AddWithValue("$feed", f);
+                        unread.ExecuteNonQuery();
+                    }
+                }
+            }
+        }
+        Exec("""INSERT INTO "StarredItems" ("UserId", "ItemId", "FeedId", "StarredAt") SELECT 1, "Id", "FeedId", $now FROM "FeedItems" WHERE "Id" % 1000 = 0""");
+        tx.Commit();
+        using var analyze = connection.CreateCommand();
+        analyze.CommandText = "ANALYZE";
+        analyze.ExecuteNonQuery();
+    }
+
+    private static string Plan(BenchDatabase bench, string sql)
+    {
+        using var connection = bench.OpenRaw();
+        using var command = connection.CreateCommand();
+        // EF's ToQueryString declares the parameters first (".param set" lines); SQLite needs them bound instead.
+        var lines = sql.Split('\n');
+        foreach (var line in lines.Where(l => l.StartsWith(".param set ", StringComparison.Ordinal)))
+        {
+            var parts = line[".param set ".Length..].Trim().Split(' ', 2);
+            command.Parameters.AddWithValue(parts[0], long.TryParse(parts[1], out var n) ? n : parts[1].Trim('\''));
+        }
+        command.CommandText = "EXPLAIN QUERY PLAN " + string.Join('\n', lines.Where(l => !l.StartsWith(".param set ", StringComparison.Ordinal)));
+        using var reader = command.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read())
+        {
+            steps.Add(reader.GetString(3));
+        }
+        return string.Join("; ", steps);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        return command;
+    }
+}
