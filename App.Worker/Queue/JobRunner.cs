@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using App.Data.Queue;
+using App.Worker.Monitoring;
 using Microsoft.Extensions.Options;
 
 namespace App.Worker.Queue;
@@ -20,6 +21,7 @@ public sealed class JobRunner : IHostedService
     private readonly QueueOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<JobRunner> _log;
+    private readonly WorkerMetrics _metrics;
     private readonly ClaimLoop _loop;
 
     // However contended the write lock, a worker holds no more than this many jobs it has not started.
@@ -29,7 +31,7 @@ public sealed class JobRunner : IHostedService
     // writes handing back jobs claimed after the stop began.
     private readonly object _lock = new();
     private readonly Dictionary<long, RunningJob> _running = [];
-    private readonly Queue<ClaimedJob> _ready = new();
+    private readonly Queue<ReadyJob> _ready = new();
     private readonly List<Task> _handBacks = [];
 
     // Cancelled when the grace period is over: handlers stop and their jobs are released.
@@ -41,7 +43,10 @@ public sealed class JobRunner : IHostedService
     // Guarded by _lock: how long a handler takes, as a moving average (0 until one finished).
     private double _jobSeconds;
 
-    private sealed record RunningJob(ClaimedJob Job, CancellationTokenSource Cancel, TaskCompletionSource Finished);
+    private sealed record RunningJob(ClaimedJob Job, long ClaimedAt, CancellationTokenSource Cancel, TaskCompletionSource Finished);
+
+    // A job claimed ahead, with when it was claimed (a Stopwatch timestamp): its wait for a slot is measured.
+    private readonly record struct ReadyJob(ClaimedJob Job, long ClaimedAt);
 
     public JobRunner(
         JobQueue queue,
@@ -50,6 +55,7 @@ public sealed class JobRunner : IHostedService
         WorkerIdentity identity,
         IOptions<QueueOptions> options,
         TimeProvider time,
+        WorkerMetrics metrics,
         ILogger<JobRunner> log)
     {
         _queue = queue;
@@ -59,6 +65,7 @@ public sealed class JobRunner : IHostedService
         _options = options.Value;
         _time = time;
         _log = log;
+        _metrics = metrics;
         _loop = new ClaimLoop(queue, identity.Id, FreeCapacity, Dispatch, log);
     }
 
@@ -76,7 +83,7 @@ public sealed class JobRunner : IHostedService
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await _registry.HeartbeatAsync(_identity.Id, ct);
+        await _registry.HeartbeatAsync(_identity.Id, ct: ct);
         _renewal = RenewLoopAsync(_stopRenewing.Token);
         _log.LogInformation("Worker {Worker} started: concurrency {Concurrency} (+{Ahead} claimed ahead), lease {Lease}",
             _identity.Id, _options.Concurrency, _options.ClaimAhead, _options.LeaseDuration);
@@ -127,6 +134,7 @@ public sealed class JobRunner : IHostedService
     {
         List<RunningJob>? start = null;
         List<ClaimedJob>? handBack = null;
+        var claimedAt = Stopwatch.GetTimestamp();
         lock (_lock)
         {
             foreach (var job in claimed)
@@ -137,11 +145,11 @@ public sealed class JobRunner : IHostedService
                 }
                 else if (_running.Count < _options.Concurrency)
                 {
-                    (start ??= []).Add(Track(job));
+                    (start ??= []).Add(Track(job, claimedAt));
                 }
                 else
                 {
-                    _ready.Enqueue(job);
+                    _ready.Enqueue(new ReadyJob(job, claimedAt));
                 }
             }
         }
@@ -159,9 +167,9 @@ public sealed class JobRunner : IHostedService
     }
 
     // Under _lock.
-    private RunningJob Track(ClaimedJob job)
+    private RunningJob Track(ClaimedJob job, long claimedAt)
     {
-        var running = new RunningJob(job, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token),
+        var running = new RunningJob(job, claimedAt, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token),
             new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         _running[job.Lease.JobId] = running;
         return running;
@@ -175,19 +183,27 @@ public sealed class JobRunner : IHostedService
         {
             var completeLater = false;
             var start = Stopwatch.GetTimestamp();
+            var run = new JobRun(current.Job, _queue, _loop);
+            JobOutcome? outcome = null;
+            // Everything logged while the job runs (the handler's lines too) carries its id, type, attempt and feed.
+            using var scope = JobLog.Scope(_log, current.Job);
             try
             {
-                completeLater = await RunHandlerAsync(current.Job, current.Cancel.Token);
+                (completeLater, outcome) = await RunHandlerAsync(run, current.Cancel.Token);
             }
             finally
             {
                 var finished = current;
+                var runTime = Stopwatch.GetElapsedTime(start);
+                var ended = completeLater ? JobOutcome.Succeeded : outcome ?? run.Outcome ?? JobOutcome.Unrecorded;
+                _metrics.JobFinished(finished.Job.Type, Stopwatch.GetElapsedTime(finished.ClaimedAt, start), runTime, ended, run.FailureReason);
+                JobLog.Finished(_log, finished.Job, ended, runTime, run.Error);
                 lock (_lock)
                 {
-                    _jobSeconds = MovingAverage.Next(_jobSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                    _jobSeconds = MovingAverage.Next(_jobSeconds, runTime.TotalSeconds);
                     _running.Remove(finished.Job.Lease.JobId);
                     current = _accepting && _running.Count < _options.Concurrency && _ready.TryDequeue(out var next)
-                        ? Track(next)
+                        ? Track(next.Job, next.ClaimedAt)
                         : null;
                 }
                 finished.Cancel.Dispose();
@@ -207,14 +223,18 @@ public sealed class JobRunner : IHostedService
         }
     }
 
-    /// <summary>Runs the handler and records its outcome; true when the job succeeded with nothing else to write, whose completion the caller hands to the claim loop.</summary>
-    private async Task<bool> RunHandlerAsync(ClaimedJob job, CancellationToken ct)
+    /// <summary>
+    /// Runs the handler and records its outcome. CompleteLater: the job succeeded with nothing else to
+    /// write, and the caller hands its completion to the claim loop. Outcome: what the runner itself
+    /// decided (a release, a lost lease); otherwise the outcome is the one <paramref name="run"/> wrote.
+    /// </summary>
+    private async Task<(bool CompleteLater, JobOutcome? Outcome)> RunHandlerAsync(JobRun run, CancellationToken ct)
     {
-        var run = new JobRun(job, _queue, _loop);
+        var job = run.Job;
         if (_handlers.Find(job.Type) is not { } handler)
         {
-            await TryFailAsync(run, null, $"No handler for job type \"{job.Type}\".", retryable: false);
-            return false;
+            await TryFailAsync(run, null, $"No handler for job type \"{job.Type}\".", retryable: false, "no_handler");
+            return (false, null);
         }
         var giveUpAt = _time.GetUtcNow() + handler.Timeout + _options.TimeoutGrace;
         using var timeout = new CancellationTokenSource(handler.Timeout, _time);
@@ -230,12 +250,12 @@ public sealed class JobRunner : IHostedService
                     job.Lease.JobId, job.Type, _options.TimeoutGrace, handler.Timeout);
                 if (!run.Finished)
                 {
-                    await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                    await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true, "timeout");
                 }
-                return false;
+                return (false, null);
             }
             await work;
-            return !run.Finished;
+            return (!run.Finished, null);
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {
@@ -243,29 +263,32 @@ public sealed class JobRunner : IHostedService
             if (!run.Finished)
             {
                 await ReleaseAsync([job]);
+                return (false, JobOutcome.Released);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            _log.LogWarning("Job {JobId} stopped: its lease was lost to another worker", job.Lease.JobId);
+            // Another worker rescued the job; the finished line says so.
+            return (false, JobOutcome.LeaseLost);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            _log.LogWarning("Job {JobId} ({Type}) timed out after {Timeout}", job.Lease.JobId, job.Type, handler.Timeout);
+            // The finished line carries the timeout as the attempt's error.
             if (!run.Finished)
             {
-                await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true, "timeout");
             }
         }
         catch (Exception e)
         {
+            // Not an expected failure (those the handler records itself): the stack is worth a line of its own.
             _log.LogError(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Lease.JobId, job.Type, job.Attempt);
             if (!run.Finished)
             {
-                await TryFailAsync(run, handler, JobErrors.Describe(e), retryable: true);
+                await TryFailAsync(run, handler, JobErrors.Describe(e), retryable: true, "exception");
             }
         }
-        return false;
+        return (false, null);
     }
 
     /// <summary>Whether <paramref name="work"/> ends by <paramref name="deadline"/>; if not, its outcome is observed when it comes, and only logged.</summary>
@@ -295,13 +318,13 @@ public sealed class JobRunner : IHostedService
     /// Records a failed attempt with the handler's failure effects. When those cannot be written
     /// (they may be what failed), the failure is written without them rather than not at all.
     /// </summary>
-    private async Task TryFailAsync(JobRun run, IJobHandler? handler, string error, bool retryable)
+    private async Task TryFailAsync(JobRun run, IJobHandler? handler, string error, bool retryable, string reason)
     {
         if (handler?.FailureEffects(run, error) is { } effects)
         {
             try
             {
-                await run.FailAsync(error, retryable, effects, CancellationToken.None);
+                await run.FailAsync(error, retryable, effects, CancellationToken.None, reason: reason);
                 return;
             }
             catch (Exception writeError)
@@ -311,7 +334,7 @@ public sealed class JobRunner : IHostedService
         }
         try
         {
-            await run.FailAsync(error, retryable, null, CancellationToken.None);
+            await run.FailAsync(error, retryable, null, CancellationToken.None, reason: reason);
         }
         catch (Exception writeError)
         {
@@ -337,7 +360,7 @@ public sealed class JobRunner : IHostedService
                 lock (_lock)
                 {
                     running = [.. _running.Values];
-                    ready = [.. _ready];
+                    ready = [.. _ready.Select(r => r.Job)];
                 }
                 bool[] held;
                 try
@@ -362,7 +385,7 @@ public sealed class JobRunner : IHostedService
                 {
                     lock (_lock)
                     {
-                        var kept = _ready.Where(j => !lost.Contains(j.Lease.JobId)).ToList();
+                        var kept = _ready.Where(r => !lost.Contains(r.Job.Lease.JobId)).ToList();
                         _ready.Clear();
                         kept.ForEach(_ready.Enqueue);
                     }
@@ -417,7 +440,7 @@ public sealed class JobRunner : IHostedService
         lock (_lock)
         {
             _accepting = false;
-            ready = [.. _ready];
+            ready = [.. _ready.Select(r => r.Job)];
             _ready.Clear();
             running = [.. _running.Values];
         }
