@@ -1,6 +1,7 @@
 using System.Globalization;
 using App.Bench;
 using App.Bench.Feeds;
+using App.Bench.Monitoring;
 using App.Bench.Queue;
 using App.Bench.Reader;
 
@@ -18,6 +19,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["feeds-memory"] = () => FeedBenchmarks.RunAsync(["memory"]),
     ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
     ["reader"] = UnreadCountBenchmarks.RunAsync,
+    ["monitoring"] = ScrapeBenchmarks.RunAsync,
     ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
 };
 
