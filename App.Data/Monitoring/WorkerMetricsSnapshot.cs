@@ -41,7 +41,9 @@ public sealed class WorkerMetricsSnapshot
         try
         {
             var snapshot = JsonSerializer.Deserialize<WorkerMetricsSnapshot>(json, Json);
-            return snapshot is not null && snapshot.Jobs.All(j => j.ClaimToStart.Fits(ClaimToStartBounds) && j.RunTime.Fits(RunTimeBounds))
+            return snapshot is { Jobs: { } jobs, FetchesByStatus: not null }
+                && jobs.All(j => j is { Outcomes: not null, FailuresByReason: not null, ClaimToStart: not null, RunTime: not null }
+                    && j.ClaimToStart.Fits(ClaimToStartBounds) && j.RunTime.Fits(RunTimeBounds))
                 ? snapshot
                 : null;
         }
