@@ -1,6 +1,7 @@
 using System.Globalization;
 using App.Bench;
 using App.Bench.Feeds;
+using App.Bench.Monitoring;
 using App.Bench.Queue;
 using App.Bench.Reader;
 
@@ -19,6 +20,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
     ["feeds-refresh"] = () => FeedBenchmarks.RunAsync(["refresh"]),
     ["reader"] = UnreadCountBenchmarks.RunAsync,
+    ["monitoring"] = ScrapeBenchmarks.RunAsync,
     ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
 };
 

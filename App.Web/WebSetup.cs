@@ -4,6 +4,7 @@ using App.Web.Feeds;
 using App.Web.GoogleReader;
 using App.Web.Items;
 using App.Web.Jobs;
+using App.Web.Monitoring;
 using App.Web.Opml;
 using Microsoft.AspNetCore.HttpOverrides;
 
@@ -30,8 +31,8 @@ public static class WebSetup
 
     /// <summary>
     /// Problem details, accounts (every endpoint needs a user unless it says otherwise), Razor Pages
-    /// (rooted at the project folder, so pages sit next to their API), the OpenAPI document and the
-    /// health check.
+    /// (rooted at the project folder, so pages sit next to their API), the OpenAPI document, the
+    /// health probes and the metrics.
     /// </summary>
     public static IServiceCollection AddWebApp(this IServiceCollection services, IConfiguration configuration)
     {
@@ -43,7 +44,8 @@ public static class WebSetup
         services.AddApiDocument();
         services.AddAntiforgery();
         services.AddSingleton<WorkerPresence>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddHealthProbes(configuration);
+        services.AddMetricsExport(configuration);
         services.AddSingleton<FeedSubscriber>();
         return services;
     }
@@ -86,7 +88,10 @@ public static class WebSetup
         return app;
     }
 
-    /// <summary>Static files and the health check for anyone; pages, the JSON API and its description for signed-in users.</summary>
+    /// <summary>
+    /// Static files and the health probes for anyone; pages, the JSON API and its description for
+    /// signed-in users; the metrics for administrators and scrapers.
+    /// </summary>
     public static WebApplication MapWebApp(this WebApplication app)
     {
         app.MapStaticAssets().AllowAnonymous();
@@ -100,7 +105,8 @@ public static class WebSetup
         app.MapOpmlExport();
         app.MapGoogleReader();
         app.MapApiDocument();
-        app.MapHealthChecks(HealthPath).AllowAnonymous();
+        app.MapHealthProbes();
+        app.MapMetrics();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using App.Data.Queue;
+using App.Worker.Monitoring;
 using Microsoft.Extensions.Options;
 
 namespace App.Worker.Queue;
@@ -21,6 +22,7 @@ public sealed class JobRunner : IHostedService
     private readonly QueueOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<JobRunner> _log;
+    private readonly WorkerMetrics _metrics;
     private readonly ClaimLoop _loop;
 
     // However contended the write lock, a worker holds no more than this many jobs of one type it has not started.
@@ -39,7 +41,7 @@ public sealed class JobRunner : IHostedService
     private volatile bool _accepting = true;
     private Task? _renewal;
 
-    private sealed record RunningJob(ClaimedJob Job, CancellationTokenSource Cancel, TaskCompletionSource Finished);
+    private sealed record RunningJob(ClaimedJob Job, long ClaimedAt, CancellationTokenSource Cancel, TaskCompletionSource Finished);
 
     public JobRunner(
         JobQueue queue,
@@ -48,6 +50,7 @@ public sealed class JobRunner : IHostedService
         WorkerIdentity identity,
         IOptions<QueueOptions> options,
         TimeProvider time,
+        WorkerMetrics metrics,
         ILogger<JobRunner> log)
     {
         _queue = queue;
@@ -57,6 +60,7 @@ public sealed class JobRunner : IHostedService
         _options = options.Value;
         _time = time;
         _log = log;
+        _metrics = metrics;
         foreach (var type in handlers.Types)
         {
             _slots[type] = new TypeSlots(handlers.Concurrency(type));
@@ -78,7 +82,7 @@ public sealed class JobRunner : IHostedService
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await _registry.HeartbeatAsync(_identity.Id, ct);
+        await _registry.HeartbeatAsync(_identity.Id, ct: ct);
         _renewal = RenewLoopAsync(_stopRenewing.Token);
         _log.LogInformation("Worker {Worker} started: slots {Slots} (claim-ahead up to {Ahead} each), lease {Lease}",
             _identity.Id, string.Join(", ", _slots.Select(s => $"{s.Key} {s.Value.Concurrency}")), _options.ClaimAhead, _options.LeaseDuration);
@@ -156,6 +160,7 @@ public sealed class JobRunner : IHostedService
     {
         List<RunningJob>? start = null;
         List<ClaimedJob>? handBack = null;
+        var claimedAt = Stopwatch.GetTimestamp();
         lock (_lock)
         {
             foreach (var job in claimed)
@@ -167,11 +172,11 @@ public sealed class JobRunner : IHostedService
                 }
                 else if (slots.HasFreeSlot)
                 {
-                    (start ??= []).Add(Track(job));
+                    (start ??= []).Add(Track(job, claimedAt));
                 }
                 else
                 {
-                    slots.Ready.Enqueue(job);
+                    slots.Ready.Enqueue(new ReadyJob(job, claimedAt));
                 }
             }
         }
@@ -189,9 +194,9 @@ public sealed class JobRunner : IHostedService
     }
 
     // Under _lock.
-    private RunningJob Track(ClaimedJob job)
+    private RunningJob Track(ClaimedJob job, long claimedAt)
     {
-        var running = new RunningJob(job, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token),
+        var running = new RunningJob(job, claimedAt, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token),
             new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         _running[job.Lease.JobId] = running;
         SlotsOf(job.Type).Running++;
@@ -206,21 +211,29 @@ public sealed class JobRunner : IHostedService
         {
             var completeLater = false;
             var start = Stopwatch.GetTimestamp();
+            var run = new JobRun(current.Job, _queue, _loop);
+            JobOutcome? outcome = null;
+            // Everything logged while the job runs (the handler's lines too) carries its id, type, attempt and feed.
+            using var scope = JobLog.Scope(_log, current.Job);
             try
             {
-                completeLater = await RunHandlerAsync(current.Job, current.Cancel.Token);
+                (completeLater, outcome) = await RunHandlerAsync(run, current.Cancel.Token);
             }
             finally
             {
                 var finished = current;
+                var runTime = Stopwatch.GetElapsedTime(start);
+                var ended = completeLater ? JobOutcome.Succeeded : outcome ?? run.Outcome ?? JobOutcome.Unrecorded;
+                _metrics.JobFinished(finished.Job.Type, Stopwatch.GetElapsedTime(finished.ClaimedAt, start), runTime, ended, run.FailureReason);
+                JobLog.Finished(_log, finished.Job, ended, runTime, run.Error);
                 lock (_lock)
                 {
                     var slots = SlotsOf(finished.Job.Type);
-                    slots.JobSeconds = MovingAverage.Next(slots.JobSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                    slots.JobSeconds = MovingAverage.Next(slots.JobSeconds, runTime.TotalSeconds);
                     _running.Remove(finished.Job.Lease.JobId);
                     slots.Running--;
                     current = _accepting && slots.HasFreeSlot && slots.Ready.TryDequeue(out var next)
-                        ? Track(next)
+                        ? Track(next.Job, next.ClaimedAt)
                         : null;
                 }
                 finished.Cancel.Dispose();
@@ -240,14 +253,18 @@ public sealed class JobRunner : IHostedService
         }
     }
 
-    /// <summary>Runs the handler and records its outcome; true when the job succeeded with nothing else to write, whose completion the caller hands to the claim loop.</summary>
-    private async Task<bool> RunHandlerAsync(ClaimedJob job, CancellationToken ct)
+    /// <summary>
+    /// Runs the handler and records its outcome. CompleteLater: the job succeeded with nothing else to
+    /// write, and the caller hands its completion to the claim loop. Outcome: what the runner itself
+    /// decided (a release, a lost lease); otherwise the outcome is the one <paramref name="run"/> wrote.
+    /// </summary>
+    private async Task<(bool CompleteLater, JobOutcome? Outcome)> RunHandlerAsync(JobRun run, CancellationToken ct)
     {
-        var run = new JobRun(job, _queue, _loop);
+        var job = run.Job;
         if (_handlers.Find(job.Type) is not { } handler)
         {
-            await TryFailAsync(run, null, $"No handler for job type \"{job.Type}\".", retryable: false);
-            return false;
+            await TryFailAsync(run, null, $"No handler for job type \"{job.Type}\".", retryable: false, "no_handler");
+            return (false, null);
         }
         var giveUpAt = _time.GetUtcNow() + handler.Timeout + _options.TimeoutGrace;
         using var timeout = new CancellationTokenSource(handler.Timeout, _time);
@@ -263,12 +280,12 @@ public sealed class JobRunner : IHostedService
                     job.Lease.JobId, job.Type, _options.TimeoutGrace, handler.Timeout);
                 if (!run.Finished)
                 {
-                    await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                    await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true, "timeout");
                 }
-                return false;
+                return (false, null);
             }
             await work;
-            return !run.Finished;
+            return (!run.Finished, null);
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {
@@ -276,29 +293,32 @@ public sealed class JobRunner : IHostedService
             if (!run.Finished)
             {
                 await ReleaseAsync([job]);
+                return (false, JobOutcome.Released);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            _log.LogWarning("Job {JobId} stopped: its lease was lost to another worker", job.Lease.JobId);
+            // Another worker rescued the job; the finished line says so.
+            return (false, JobOutcome.LeaseLost);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            _log.LogWarning("Job {JobId} ({Type}) timed out after {Timeout}", job.Lease.JobId, job.Type, handler.Timeout);
+            // The finished line carries the timeout as the attempt's error.
             if (!run.Finished)
             {
-                await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true, "timeout");
             }
         }
         catch (Exception e)
         {
+            // Not an expected failure (those the handler records itself): the stack is worth a line of its own.
             _log.LogError(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Lease.JobId, job.Type, job.Attempt);
             if (!run.Finished)
             {
-                await TryFailAsync(run, handler, JobErrors.Describe(e), retryable: true);
+                await TryFailAsync(run, handler, JobErrors.Describe(e), retryable: true, "exception");
             }
         }
-        return false;
+        return (false, null);
     }
 
     /// <summary>Whether <paramref name="work"/> ends by <paramref name="deadline"/>; if not, its outcome is observed when it comes, and only logged.</summary>
@@ -328,13 +348,13 @@ public sealed class JobRunner : IHostedService
     /// Records a failed attempt with the handler's failure effects. When those cannot be written
     /// (they may be what failed), the failure is written without them rather than not at all.
     /// </summary>
-    private async Task TryFailAsync(JobRun run, IJobHandler? handler, string error, bool retryable)
+    private async Task TryFailAsync(JobRun run, IJobHandler? handler, string error, bool retryable, string reason)
     {
         if (handler?.FailureEffects(run, error) is { } effects)
         {
             try
             {
-                await run.FailAsync(error, retryable, effects, CancellationToken.None);
+                await run.FailAsync(error, retryable, effects, CancellationToken.None, reason: reason);
                 return;
             }
             catch (Exception writeError)
@@ -344,7 +364,7 @@ public sealed class JobRunner : IHostedService
         }
         try
         {
-            await run.FailAsync(error, retryable, null, CancellationToken.None);
+            await run.FailAsync(error, retryable, null, CancellationToken.None, reason: reason);
         }
         catch (Exception writeError)
         {
@@ -397,7 +417,7 @@ public sealed class JobRunner : IHostedService
                     {
                         foreach (var slots in _slots.Values)
                         {
-                            var kept = slots.Ready.Where(j => !lost.Contains(j.Lease.JobId)).ToList();
+                            var kept = slots.Ready.Where(r => !lost.Contains(r.Job.Lease.JobId)).ToList();
                             slots.Ready.Clear();
                             kept.ForEach(slots.Ready.Enqueue);
                         }
@@ -412,7 +432,7 @@ public sealed class JobRunner : IHostedService
     }
 
     // Under _lock: the jobs claimed ahead, of every type.
-    private List<ClaimedJob> ReadyJobs() => [.. _slots.Values.SelectMany(s => s.Ready)];
+    private List<ClaimedJob> ReadyJobs() => [.. _slots.Values.SelectMany(s => s.Ready.Select(r => r.Job))];
 
     private static async Task TryCancelAsync(CancellationTokenSource cancel)
     {
