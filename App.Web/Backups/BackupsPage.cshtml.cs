@@ -44,8 +44,9 @@ public sealed class BackupsPageModel(
     [TempData]
     public string? Message { get; set; }
 
+    /// <summary>The job a "back up now" queued or found (text: TempData keeps strings and ints only).</summary>
     [TempData]
-    public long? QueuedJobId { get; set; }
+    public string? QueuedJobId { get; set; }
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -62,7 +63,7 @@ public sealed class BackupsPageModel(
     {
         var (jobId, created) = await BackupJobs.EnqueueNowAsync(lane, queue, ct);
         Message = created ? "A backup is queued: a worker takes it within seconds." : "A backup is queued or running already.";
-        QueuedJobId = jobId;
+        QueuedJobId = jobId.ToString(CultureInfo.InvariantCulture);
         return Redirect("/backups");
     }
 
