@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace App.Data.Sqlite;
 
@@ -31,8 +32,16 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
         _pragmas = maxPageCount is { } pages ? $"{Pragmas} PRAGMA max_page_count={pages};" : Pragmas;
 
     /// <summary>Configures EF Core for the app's SQLite file, capped at <paramref name="maxPageCount"/> pages when given.</summary>
+    /// <remarks>
+    /// EF Core's own error entries for a failed command or save are lowered to Debug: the exception
+    /// reaches the code that handles it, which logs it once (the runner, the web's error handler),
+    /// or, for a full disk, <see cref="DiskFullState"/> once a minute; EF Core logged two entries
+    /// with the SQL per failed write on top, so a full disk printed two stack traces per request.
+    /// </remarks>
     public static DbContextOptionsBuilder Apply(DbContextOptionsBuilder options, string connectionString, int? maxPageCount = null) =>
-        options.UseSqlite(BoundedRetries(connectionString)).AddInterceptors(maxPageCount is null ? Instance : new SqliteConnectionSetup(maxPageCount));
+        options.UseSqlite(BoundedRetries(connectionString))
+            .AddInterceptors(maxPageCount is null ? Instance : new SqliteConnectionSetup(maxPageCount))
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 
     /// <summary>The setup <paramref name="db"/> was configured with: raw connections beside it get the same settings.</summary>
     public static SqliteConnectionSetup Of(DbContext db) =>

@@ -1,5 +1,6 @@
 using App.Data.Backups;
 using App.Data.Queue;
+using App.Data.Sqlite;
 using App.Data.Writes;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -12,7 +13,12 @@ namespace App.Worker.Backups;
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class BackupSchedule(
-    WriteLane lane, JobQueue queue, IOptions<BackupOptions> options, TimeProvider time, ILogger<BackupSchedule> log) : IJob
+    WriteLane lane,
+    JobQueue queue,
+    IOptions<BackupOptions> options,
+    TimeProvider time,
+    DiskFullState diskFull,
+    ILogger<BackupSchedule> log) : IJob
 {
     /// <summary>How often a worker looks: a read, and a write only when a backup is due.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromMinutes(1);
@@ -28,7 +34,10 @@ public sealed class BackupSchedule(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning(e, "Could not enqueue the scheduled backup; will look again in a minute");
+            if (!diskFull.Observe(e))
+            {
+                log.LogWarning(e, "Could not enqueue the scheduled backup; will look again in a minute");
+            }
         }
     }
 }

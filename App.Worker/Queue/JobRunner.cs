@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using App.Data.Queue;
+using App.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace App.Worker.Queue;
@@ -20,7 +21,15 @@ public sealed class JobRunner : IHostedService
     private readonly QueueOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<JobRunner> _log;
+    private readonly DiskFullState _diskFull;
     private readonly ClaimLoop _loop;
+
+    /// <summary>
+    /// A job whose outcome met a full disk is handed back, its attempt refunded, to run again after
+    /// this: soon enough to go on once there is room, rarely enough not to fetch its feed every
+    /// few seconds meanwhile (the full disk is logged once a minute).
+    /// </summary>
+    public static readonly TimeSpan DiskFullRetryDelay = TimeSpan.FromMinutes(1);
 
     // However contended the write lock, a worker holds no more than this many jobs it has not started.
     private const int MaxClaimAhead = 256;
@@ -50,6 +59,7 @@ public sealed class JobRunner : IHostedService
         WorkerIdentity identity,
         IOptions<QueueOptions> options,
         TimeProvider time,
+        DiskFullState diskFull,
         ILogger<JobRunner> log)
     {
         _queue = queue;
@@ -59,7 +69,8 @@ public sealed class JobRunner : IHostedService
         _options = options.Value;
         _time = time;
         _log = log;
-        _loop = new ClaimLoop(queue, identity.Id, FreeCapacity, Dispatch, log);
+        _diskFull = diskFull;
+        _loop = new ClaimLoop(queue, identity.Id, FreeCapacity, Dispatch, diskFull, log);
     }
 
     /// <summary>Jobs running in this process now.</summary>
@@ -257,6 +268,14 @@ public sealed class JobRunner : IHostedService
                 await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
             }
         }
+        catch (Exception e) when (!run.Finished && _diskFull.Observe(e))
+        {
+            // Not the job's failure: nothing of its outcome could be stored. It goes back with its
+            // attempt refunded, so that a disk full for hours does not use up every job's attempts,
+            // and runs again once there is room. On a disk too full for even that small write, it
+            // stays running until its lease expires, and is rescued like a dead worker's job.
+            await TryPostponeAsync(job);
+        }
         catch (Exception e)
         {
             _log.LogError(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Lease.JobId, job.Type, job.Attempt);
@@ -266,6 +285,22 @@ public sealed class JobRunner : IHostedService
             }
         }
         return false;
+    }
+
+    private async Task TryPostponeAsync(ClaimedJob job)
+    {
+        try
+        {
+            await _queue.PostponeAsync(job.Lease, _time.GetUtcNow().UtcDateTime + DiskFullRetryDelay, CancellationToken.None);
+        }
+        catch (Exception e) when (_diskFull.Observe(e))
+        {
+            // Logged by DiskFullState once a minute; the lease runs out and the job is rescued.
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Could not hand back job {JobId} after a full disk; it is rescued when its lease expires", job.Lease.JobId);
+        }
     }
 
     /// <summary>Whether <paramref name="work"/> ends by <paramref name="deadline"/>; if not, its outcome is observed when it comes, and only logged.</summary>
@@ -304,9 +339,13 @@ public sealed class JobRunner : IHostedService
                 await run.FailAsync(error, retryable, effects, CancellationToken.None);
                 return;
             }
-            catch (Exception writeError)
+            catch (Exception writeError) when (!_diskFull.Observe(writeError))
             {
                 _log.LogError(writeError, "Could not record the failure of job {JobId} with its effects", run.Job.Lease.JobId);
+            }
+            catch (Exception)
+            {
+                // A full disk, logged by DiskFullState once a minute.
             }
         }
         try
@@ -315,8 +354,12 @@ public sealed class JobRunner : IHostedService
         }
         catch (Exception writeError)
         {
-            // The lease runs out and another worker retries the job.
-            _log.LogError(writeError, "Could not record the failure of job {JobId}", run.Job.Lease.JobId);
+            // The lease runs out and another worker retries the job. A full disk is logged by
+            // DiskFullState, once a minute.
+            if (!_diskFull.Observe(writeError))
+            {
+                _log.LogError(writeError, "Could not record the failure of job {JobId}", run.Job.Lease.JobId);
+            }
         }
     }
 
@@ -346,8 +389,12 @@ public sealed class JobRunner : IHostedService
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // A busy database: the leases have two more periods before they run out.
-                    _log.LogWarning(e, "Renewing {Count} lease(s) failed", running.Count + ready.Count);
+                    // A busy database: the leases have two more periods before they run out. (A full
+                    // disk is logged by DiskFullState, once a minute.)
+                    if (!_diskFull.Observe(e))
+                    {
+                        _log.LogWarning(e, "Renewing {Count} lease(s) failed", running.Count + ready.Count);
+                    }
                     continue;
                 }
                 for (var i = 0; i < running.Count; i++)
