@@ -6,6 +6,7 @@ using App.Web.Items;
 using App.Web.Jobs;
 using App.Web.Monitoring;
 using App.Web.Opml;
+using App.Web.Shared;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace App.Web;
@@ -37,6 +38,7 @@ public static class WebSetup
     public static IServiceCollection AddWebApp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
+        services.AddExceptionHandler<DiskFullResponses>();
         // A malformed request body is a 400 problem in every environment, not a developer exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddAccounts(configuration);
@@ -52,14 +54,15 @@ public static class WebSetup
 
     /// <summary>
     /// Errors: an exception is a 500 problem+json without exception details, in every environment
-    /// (the exception is logged). An empty error response becomes a problem under <c>/api</c> and
-    /// the status page elsewhere.
+    /// (the exception is logged); a full disk is a 507 (<see cref="DiskFullResponses"/>). An empty
+    /// error response becomes a problem under <c>/api</c> and the status page elsewhere; for pages
+    /// that wraps the exception handler, so a failed form post gets a readable page too.
     /// </summary>
     public static WebApplication UseErrorResponses(this WebApplication app)
     {
+        app.UseWhen(c => !IsApi(c.Request), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
         app.UseExceptionHandler();
         app.UseWhen(c => IsApi(c.Request), api => api.UseStatusCodePages());
-        app.UseWhen(c => !IsApi(c.Request), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
         // Routing after the error handlers, so that a re-executed request is routed again.
         app.UseRouting();
         return app;

@@ -417,7 +417,15 @@ public sealed class JobQueue(
 
     /// <summary>Hands many jobs back in one transaction; returns, per lease, whether it was still held.</summary>
     public Task<bool[]> ReleaseManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
-        PerLeaseAsync(leases, JobSql.Release, ("$now", Now), ct);
+        PerLeaseAsync(leases, JobSql.Release, ("$runAt", Now), ct);
+
+    /// <summary>
+    /// Hands a running job back as pending, due at <paramref name="runAt"/>, its attempt refunded: it
+    /// could not finish for a reason that is not its own (its outcome met a full disk), so it is
+    /// neither failed nor tried again at once. False when the lease was lost.
+    /// </summary>
+    public async Task<bool> PostponeAsync(Lease lease, DateTime runAt, CancellationToken ct = default) =>
+        (await PerLeaseAsync([lease], JobSql.Release, ("$runAt", runAt), ct))[0];
 
     /// <summary>
     /// Puts a failed or cancelled job back to pending with a fresh set of attempts. False when the

@@ -117,12 +117,12 @@ internal static class JobSql
         """;
 
     /// <summary>
-    /// Transition Release, fenced by the lease: back to pending and due now, the attempt refunded
-    /// (the job was interrupted by a stopping worker, it did not fail).
+    /// Transition Release, fenced by the lease: back to pending and due at <c>$runAt</c>, the attempt
+    /// refunded (the job was interrupted by a stopping worker, or its outcome met a full disk: it did not fail).
     /// </summary>
     public static readonly string Release = $"""
         UPDATE "Jobs"
-        SET "State" = {To(JobTransitions.Release)}, "RunAt" = $now, "LeaseExpiresAt" = NULL, "Attempts" = MAX("Attempts" - 1, 0),
+        SET "State" = {To(JobTransitions.Release)}, "RunAt" = $runAt, "LeaseExpiresAt" = NULL, "Attempts" = MAX("Attempts" - 1, 0),
             "Version" = "Version" + 1
         WHERE {HeldByLease(JobTransitions.Release)}
         """;

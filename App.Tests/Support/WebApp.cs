@@ -43,6 +43,9 @@ public sealed partial class WebApp : IAsyncDisposable
     /// <summary>A queue on the app's database, to move jobs as a worker would.</summary>
     public JobQueue Queue => Db.Queue();
 
+    /// <summary>The web's own services (the same singletons its requests use).</summary>
+    public IServiceProvider Services => _factory.Services;
+
     public static async Task<WebApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var db = await TempDatabase.CreateAsync();

@@ -29,10 +29,9 @@ public static class HealthProbes
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [Live, Ready])
             .AddCheck<WorkersHealthCheck>("workers", HealthStatus.Degraded, [Ready])
-            .AddCheck<DueJobsHealthCheck>("due-jobs", HealthStatus.Degraded, [Ready]);
-        // Issue 16 items 1 and 5 (branch ops-backup) belong here, tagged Ready: "backup" (degraded
-        // when the last backup failed, from the outcome it stores) and "disk" (degraded when the
-        // disk was full recently).
+            .AddCheck<DueJobsHealthCheck>("due-jobs", HealthStatus.Degraded, [Ready])
+            .AddCheck<BackupHealthCheck>("backup", HealthStatus.Degraded, [Ready])
+            .AddCheck<DiskHealthCheck>("disk", HealthStatus.Degraded, [Ready]);
         return services;
     }
 

@@ -1,4 +1,5 @@
 using App.Data.Queue;
+using App.Data.Sqlite;
 using App.Worker.Monitoring;
 using Quartz;
 
@@ -9,7 +10,8 @@ namespace App.Worker.Queue;
 /// web's <c>/metrics</c> exports them from there, so they are at most one heartbeat old.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class HeartbeatSchedule(WorkerRegistry registry, WorkerIdentity identity, WorkerMetrics metrics, ILogger<HeartbeatSchedule> log) : IJob
+public sealed class HeartbeatSchedule(
+    WorkerRegistry registry, WorkerIdentity identity, WorkerMetrics metrics, DiskFullState diskFull, ILogger<HeartbeatSchedule> log) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
     {
@@ -19,7 +21,11 @@ public sealed class HeartbeatSchedule(WorkerRegistry registry, WorkerIdentity id
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning(e, "Heartbeat failed; will try again on the next beat");
+            // A full disk is logged by DiskFullState, once a minute; the missing heartbeats show it too.
+            if (!diskFull.Observe(e))
+            {
+                log.LogWarning(e, "Heartbeat failed; will try again on the next beat");
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using App.Data.Queue;
+using App.Data.Sqlite;
 using App.Worker.Monitoring;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,15 @@ public sealed class JobRunner : IHostedService
     private readonly TimeProvider _time;
     private readonly ILogger<JobRunner> _log;
     private readonly WorkerMetrics _metrics;
+    private readonly DiskFullState _diskFull;
     private readonly ClaimLoop _loop;
+
+    /// <summary>
+    /// A job whose outcome met a full disk is handed back, its attempt refunded, to run again after
+    /// this: soon enough to go on once there is room, rarely enough not to fetch its feed every
+    /// few seconds meanwhile (the full disk is logged once a minute).
+    /// </summary>
+    public static readonly TimeSpan DiskFullRetryDelay = TimeSpan.FromMinutes(1);
 
     // However contended the write lock, a worker holds no more than this many jobs of one type it has not started.
     private const int MaxClaimAhead = 256;
@@ -51,6 +60,7 @@ public sealed class JobRunner : IHostedService
         IOptions<QueueOptions> options,
         TimeProvider time,
         WorkerMetrics metrics,
+        DiskFullState diskFull,
         ILogger<JobRunner> log)
     {
         _queue = queue;
@@ -61,11 +71,12 @@ public sealed class JobRunner : IHostedService
         _time = time;
         _log = log;
         _metrics = metrics;
+        _diskFull = diskFull;
         foreach (var type in handlers.Types)
         {
             _slots[type] = new TypeSlots(handlers.Concurrency(type));
         }
-        _loop = new ClaimLoop(queue, identity.Id, FreeSlots, Dispatch, log);
+        _loop = new ClaimLoop(queue, identity.Id, FreeSlots, Dispatch, diskFull, log);
     }
 
     /// <summary>Jobs running in this process now.</summary>
@@ -309,6 +320,14 @@ public sealed class JobRunner : IHostedService
                 await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true, "timeout");
             }
         }
+        catch (Exception e) when (!run.Finished && _diskFull.Observe(e))
+        {
+            // Not the job's failure: nothing of its outcome could be stored. It goes back with its
+            // attempt refunded, so that a disk full for hours does not use up every job's attempts,
+            // and runs again once there is room. On a disk too full for even that small write, it
+            // stays running until its lease expires, and is rescued like a dead worker's job.
+            await TryPostponeAsync(job);
+        }
         catch (Exception e)
         {
             // Not an expected failure (those the handler records itself): the stack is worth a line of its own.
@@ -319,6 +338,22 @@ public sealed class JobRunner : IHostedService
             }
         }
         return (false, null);
+    }
+
+    private async Task TryPostponeAsync(ClaimedJob job)
+    {
+        try
+        {
+            await _queue.PostponeAsync(job.Lease, _time.GetUtcNow().UtcDateTime + DiskFullRetryDelay, CancellationToken.None);
+        }
+        catch (Exception e) when (_diskFull.Observe(e))
+        {
+            // Logged by DiskFullState once a minute; the lease runs out and the job is rescued.
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Could not hand back job {JobId} after a full disk; it is rescued when its lease expires", job.Lease.JobId);
+        }
     }
 
     /// <summary>Whether <paramref name="work"/> ends by <paramref name="deadline"/>; if not, its outcome is observed when it comes, and only logged.</summary>
@@ -357,9 +392,13 @@ public sealed class JobRunner : IHostedService
                 await run.FailAsync(error, retryable, effects, CancellationToken.None, reason: reason);
                 return;
             }
-            catch (Exception writeError)
+            catch (Exception writeError) when (!_diskFull.Observe(writeError))
             {
                 _log.LogError(writeError, "Could not record the failure of job {JobId} with its effects", run.Job.Lease.JobId);
+            }
+            catch (Exception)
+            {
+                // A full disk, logged by DiskFullState once a minute.
             }
         }
         try
@@ -368,8 +407,12 @@ public sealed class JobRunner : IHostedService
         }
         catch (Exception writeError)
         {
-            // The lease runs out and another worker retries the job.
-            _log.LogError(writeError, "Could not record the failure of job {JobId}", run.Job.Lease.JobId);
+            // The lease runs out and another worker retries the job. A full disk is logged by
+            // DiskFullState, once a minute.
+            if (!_diskFull.Observe(writeError))
+            {
+                _log.LogError(writeError, "Could not record the failure of job {JobId}", run.Job.Lease.JobId);
+            }
         }
     }
 
@@ -399,8 +442,12 @@ public sealed class JobRunner : IHostedService
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // A busy database: the leases have two more periods before they run out.
-                    _log.LogWarning(e, "Renewing {Count} lease(s) failed", running.Count + ready.Count);
+                    // A busy database: the leases have two more periods before they run out. (A full
+                    // disk is logged by DiskFullState, once a minute.)
+                    if (!_diskFull.Observe(e))
+                    {
+                        _log.LogWarning(e, "Renewing {Count} lease(s) failed", running.Count + ready.Count);
+                    }
                     continue;
                 }
                 for (var i = 0; i < running.Count; i++)

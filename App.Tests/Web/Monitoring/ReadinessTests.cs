@@ -1,13 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data.Backups;
 using App.Data.Queue;
+using App.Data.Sqlite;
 using App.Tests.Support;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace App.Tests.Web.Monitoring;
 
-/// <summary><c>/healthz/ready</c>: degraded, with the failing checks named, when the workers stop or a due job waits too long; <c>/healthz</c> stays the liveness probe.</summary>
+/// <summary><c>/healthz/ready</c>: degraded, with the failing checks named, when the workers stop, a due job waits too long, the last backup failed or the disk is full; <c>/healthz</c> stays the liveness probe.</summary>
 public sealed class ReadinessTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -79,6 +83,50 @@ public sealed class ReadinessTests : IAsyncLifetime
         var recovered = await ReadyAsync();
         Assert.Equal(HttpStatusCode.OK, recovered.Status);
         Assert.Equal("healthy", recovered.Body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Ready_IsDegraded_WhenTheLastBackupFailed_AndHealthyAgainAfterOneSucceeds()
+    {
+        await new WorkerRegistry(_web.Db.Contexts, TimeProvider.System).HeartbeatAsync("fresh-worker");
+        Assert.Equal("healthy", Check((await ReadyAsync()).Body, "backup").GetProperty("status").GetString());
+        var now = DateTime.UtcNow;
+        await using (var db = _web.Db.Open())
+        {
+            db.Backups.Add(new Backup { StartedAt = now.AddMinutes(-20), FinishedAt = now.AddMinutes(-19), Trigger = BackupTrigger.Schedule, Path = "/srv/backups/app-1.db", SizeBytes = 4096 });
+            db.Backups.Add(new Backup { StartedAt = now.AddMinutes(-10), FinishedAt = now.AddMinutes(-10), Trigger = BackupTrigger.Schedule, Error = "Could not write /srv/backups: permission denied" });
+            await db.SaveChangesAsync();
+        }
+
+        var ready = await ReadyAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.Status);
+        var backup = Check(ready.Body, "backup");
+        Assert.Equal("degraded", backup.GetProperty("status").GetString());
+        Assert.Equal("The last backup, 10 min ago, failed: an administrator sees why on the backups page.", backup.GetProperty("reason").GetString());
+        Assert.DoesNotContain("/srv/backups", ready.Text);
+
+        await using (var db = _web.Db.Open())
+        {
+            db.Backups.Add(new Backup { StartedAt = now, FinishedAt = now, Trigger = BackupTrigger.Admin, Path = "/srv/backups/app-2.db", SizeBytes = 4096 });
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal(HttpStatusCode.OK, (await ReadyAsync()).Status);
+    }
+
+    [Fact]
+    public async Task Ready_IsDegraded_WhileTheWebsWritesMeetAFullDisk()
+    {
+        await new WorkerRegistry(_web.Db.Contexts, TimeProvider.System).HeartbeatAsync("fresh-worker");
+        Assert.Equal("healthy", Check((await ReadyAsync()).Body, "disk").GetProperty("status").GetString());
+
+        _web.Services.GetRequiredService<DiskFullState>().Observe(new SqliteException("database or disk is full", DiskFullState.SqliteFull));
+
+        var ready = await ReadyAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.Status);
+        var disk = Check(ready.Body, "disk");
+        Assert.Equal("degraded", disk.GetProperty("status").GetString());
+        Assert.StartsWith("The disk is full: a write was refused ", disk.GetProperty("reason").GetString());
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body, string Text)> ReadyAsync()
