@@ -33,7 +33,7 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
             context.Response.ContentType = "application/rss+xml";
             await context.Response.WriteAsync(FeedSamples.Rss(3, "Slow podcast"));
         });
-        _web.StartWorker();
+        await _web.StartWorkerAsync();
     }
 
     public async Task DisposeAsync()
