@@ -45,6 +45,10 @@ public static class WebSetup
         services.AddSingleton<WorkerPresence>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddSingleton<FeedSubscriber>();
+        services.AddOptions<OpmlOptions>()
+            .Bind(configuration.GetSection(OpmlOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return services;
     }
 
@@ -98,6 +102,7 @@ public static class WebSetup
         app.MapUsersApi();
         app.MapKeysApi();
         app.MapOpmlExport();
+        app.MapOpmlImportApi();
         app.MapGoogleReader();
         app.MapApiDocument();
         app.MapHealthChecks(HealthPath).AllowAnonymous();
