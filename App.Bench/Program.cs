@@ -17,7 +17,9 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["feeds-parse"] = () => FeedBenchmarks.RunAsync(["parse"]),
     ["feeds-memory"] = () => FeedBenchmarks.RunAsync(["memory"]),
     ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
-    ["reader"] = UnreadCountBenchmarks.RunAsync,
+    ["reader"] = async () => [.. await UnreadCountBenchmarks.RunAsync(), .. await ReaderPageBenchmarks.RunAsync()],
+    ["reader-unread"] = UnreadCountBenchmarks.RunAsync,
+    ["reader-pages"] = ReaderPageBenchmarks.RunAsync,
     ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
 };
 

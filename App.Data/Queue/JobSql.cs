@@ -180,6 +180,26 @@ internal static class JobSql
         RETURNING "Id"
         """;
 
+    /// <summary>Triggers on Jobs that keep <see cref="JobStateCount"/> (created by the JobStateCounts migration).</summary>
+    public const string CountOnInsert = "TR_Jobs_CountOnInsert";
+
+    public const string CountOnStateChange = "TR_Jobs_CountOnStateChange";
+
+    public const string CountOnDelete = "TR_Jobs_CountOnDelete";
+
+    /// <summary>
+    /// The queue's counts by state, in one read: live states counted on their partial indexes (a
+    /// walk of the live rows only), finished ones read from the three rows the triggers keep.
+    /// </summary>
+    public static readonly string Counts = $"""
+        SELECT (SELECT COUNT(*) FROM "Jobs" INDEXED BY "IX_Jobs_Due" WHERE {StateIn(JobTransitions.Claim.From)}),
+               (SELECT COUNT(*) FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE {StateIn(JobTransitions.Rescue.From)}),
+               {FinishedCount(JobState.Succeeded)}, {FinishedCount(JobState.Failed)}, {FinishedCount(JobState.Cancelled)}
+        """;
+
+    private static string FinishedCount(JobState state) =>
+        $"(SELECT \"Count\" FROM \"JobStateCounts\" WHERE \"State\" = '{state.ToName()}')";
+
     /// <summary>The live (pending or running) job holding a unique key, if any.</summary>
     public static readonly string FindLive = $"""
         SELECT "Id" FROM "Jobs" WHERE "UniqueKey" = $uniqueKey AND {StateIn(JobTransitions.Live)} LIMIT 1
