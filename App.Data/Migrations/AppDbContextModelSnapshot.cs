@@ -400,10 +400,6 @@ namespace App.Data.Migrations
                         {
                             t.HasTrigger("TR_Jobs_CountOnDelete");
 
-                            t.HasTrigger("TR_Jobs_CountOnInsert");
-
-                            t.HasTrigger("TR_Jobs_CountOnStateChange");
-
                             t.HasCheckConstraint("CK_Jobs_State", "\"State\" IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')");
                         });
 

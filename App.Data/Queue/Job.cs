@@ -69,10 +69,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
             t.HasCheckConstraint(
                 "CK_Jobs_State",
                 $"\"State\" IN ({string.Join(", ", JobStateNames.All.Select(n => $"'{n}'"))})");
-            // They keep JobStateCounts (created by the JobStateCounts migration). EF Core must not
-            // use RETURNING on a table with AFTER triggers.
-            t.HasTrigger(JobSql.CountOnInsert);
-            t.HasTrigger(JobSql.CountOnStateChange);
+            // It keeps JobStateCounts for deleted rows (created by the JobStateCounts migration).
+            // EF Core must not use RETURNING on a table with AFTER triggers.
             t.HasTrigger(JobSql.CountOnDelete);
             t.UseSqlReturningClause(false);
         });

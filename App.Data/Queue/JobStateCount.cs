@@ -4,13 +4,14 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace App.Data.Queue;
 
 /// <summary>
-/// How many jobs are in one finished state (succeeded, failed, cancelled), kept by triggers on
-/// the jobs table: every insert, change of state and delete (the purge, a deleted feed's cascade)
-/// adds or takes one. The queue's counts then read three rows instead of every finished job the
-/// retention keeps (a week of hourly fetches of 10,000 feeds is 1.7 million rows; counting 100,000
-/// over the (State, FinishedAt) index took 18 ms, a million 165 ms). Live jobs are counted on their
-/// partial indexes instead: there are few (a feed has at most one live fetch), and a trigger on
-/// every claim would cost the queue's hot path.
+/// How many jobs are in one finished state (succeeded, failed, cancelled). The queue's writes that
+/// move jobs into or out of these states add or take their number in the same transaction (only
+/// <see cref="JobQueue"/> changes a job's state, and jobs are created pending); a trigger takes
+/// the rows deleted by any statement (the purge, a deleted feed's cascade). The queue's counts then read three rows
+/// instead of every finished job the retention keeps (a week of hourly fetches of 10,000 feeds is
+/// 1.7 million rows; counting 100,000 over the (State, FinishedAt) index took 18 ms, a million
+/// 165 ms). Live jobs are counted on their partial indexes instead: there are few (a feed has at
+/// most one live fetch).
 /// </summary>
 public sealed class JobStateCount
 {

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace App.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261130151506_JobStateCounts")]
+    [Migration("20261130155831_JobStateCounts")]
     partial class JobStateCounts
     {
         /// <inheritdoc />
@@ -402,10 +402,6 @@ namespace App.Data.Migrations
                     b.ToTable("Jobs", null, t =>
                         {
                             t.HasTrigger("TR_Jobs_CountOnDelete");
-
-                            t.HasTrigger("TR_Jobs_CountOnInsert");
-
-                            t.HasTrigger("TR_Jobs_CountOnStateChange");
 
                             t.HasCheckConstraint("CK_Jobs_State", "\"State\" IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')");
                         });

@@ -28,30 +28,12 @@ namespace App.Data.Migrations
                 column: "RunAt",
                 filter: "\"State\" = 'pending' AND \"LastError\" IS NOT NULL");
 
-            // The finished states' counts, as the jobs table has them now; from here the triggers
-            // keep them (JobStateCount).
+            // The finished states' counts, as the jobs table has them now; from here the queue's
+            // writes and this trigger (rows deleted by any statement) keep them.
             migrationBuilder.Sql("""
                 INSERT INTO "JobStateCounts" ("State", "Count")
                 SELECT s.value, (SELECT COUNT(*) FROM "Jobs" WHERE "State" = s.value)
                 FROM json_each('["succeeded","failed","cancelled"]') AS s;
-                """);
-            migrationBuilder.Sql("""
-                CREATE TRIGGER "TR_Jobs_CountOnInsert" AFTER INSERT ON "Jobs"
-                WHEN NEW."State" IN ('succeeded', 'failed', 'cancelled')
-                BEGIN
-                    UPDATE "JobStateCounts" SET "Count" = "Count" + 1 WHERE "State" = NEW."State";
-                END;
-                """);
-            // Only when the state changes into or out of a finished one: a claim (pending to
-            // running) or a rescue evaluates the condition and does nothing else.
-            migrationBuilder.Sql("""
-                CREATE TRIGGER "TR_Jobs_CountOnStateChange" AFTER UPDATE OF "State" ON "Jobs"
-                WHEN OLD."State" IS NOT NEW."State"
-                     AND (OLD."State" IN ('succeeded', 'failed', 'cancelled') OR NEW."State" IN ('succeeded', 'failed', 'cancelled'))
-                BEGIN
-                    UPDATE "JobStateCounts" SET "Count" = "Count" + CASE WHEN "State" = NEW."State" THEN 1 ELSE -1 END
-                    WHERE "State" IN (OLD."State", NEW."State");
-                END;
                 """);
             migrationBuilder.Sql("""
                 CREATE TRIGGER "TR_Jobs_CountOnDelete" AFTER DELETE ON "Jobs"
@@ -65,8 +47,6 @@ namespace App.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("""DROP TRIGGER "TR_Jobs_CountOnInsert";""");
-            migrationBuilder.Sql("""DROP TRIGGER "TR_Jobs_CountOnStateChange";""");
             migrationBuilder.Sql("""DROP TRIGGER "TR_Jobs_CountOnDelete";""");
 
             migrationBuilder.DropTable(
