@@ -19,7 +19,9 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["feeds-memory"] = () => FeedBenchmarks.RunAsync(["memory"]),
     ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
     ["feeds-refresh"] = () => FeedBenchmarks.RunAsync(["refresh"]),
-    ["reader"] = UnreadCountBenchmarks.RunAsync,
+    ["reader"] = async () => [.. await UnreadCountBenchmarks.RunAsync(), .. await ReaderPageBenchmarks.RunAsync()],
+    ["reader-unread"] = UnreadCountBenchmarks.RunAsync,
+    ["reader-pages"] = ReaderPageBenchmarks.RunAsync,
     ["monitoring"] = ScrapeBenchmarks.RunAsync,
     ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
 };

@@ -14,6 +14,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
 
     public DbSet<JobBatch> JobBatches => Set<JobBatch>();
 
+    public DbSet<JobStateCount> JobStateCounts => Set<JobStateCount>();
+
     public DbSet<WorkerProcess> Workers => Set<WorkerProcess>();
 
     public DbSet<NoopRun> NoopRuns => Set<NoopRun>();

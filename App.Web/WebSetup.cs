@@ -49,6 +49,10 @@ public static class WebSetup
         services.AddHealthProbes(configuration);
         services.AddMetricsExport(configuration);
         services.AddSingleton<FeedSubscriber>();
+        services.AddOptions<OpmlOptions>()
+            .Bind(configuration.GetSection(OpmlOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return services;
     }
 
@@ -106,6 +110,7 @@ public static class WebSetup
         app.MapUsersApi();
         app.MapKeysApi();
         app.MapOpmlExport();
+        app.MapOpmlImportApi();
         app.MapGoogleReader();
         app.MapApiDocument();
         app.MapHealthProbes();

@@ -414,6 +414,10 @@ namespace App.Data.Migrations
                         .HasDatabaseName("IX_Jobs_Lease")
                         .HasFilter("\"State\" = 'running'");
 
+                    b.HasIndex("RunAt")
+                        .HasDatabaseName("IX_Jobs_Retrying")
+                        .HasFilter("\"State\" = 'pending' AND \"LastError\" IS NOT NULL");
+
                     b.HasIndex("UniqueKey")
                         .IsUnique()
                         .HasDatabaseName("UX_Jobs_LiveUniqueKey")
@@ -429,8 +433,12 @@ namespace App.Data.Migrations
 
                     b.ToTable("Jobs", null, t =>
                         {
+                            t.HasTrigger("TR_Jobs_CountOnDelete");
+
                             t.HasCheckConstraint("CK_Jobs_State", "\"State\" IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')");
                         });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("App.Data.Queue.JobBatch", b =>
@@ -464,6 +472,20 @@ namespace App.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("JobBatches", (string)null);
+                });
+
+            modelBuilder.Entity("App.Data.Queue.JobStateCount", b =>
+                {
+                    b.Property<string>("State")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("State");
+
+                    b.ToTable("JobStateCounts", (string)null);
                 });
 
             modelBuilder.Entity("App.Data.Queue.NoopRun", b =>

@@ -40,11 +40,11 @@ public sealed partial class WebApp : IAsyncDisposable
     /// <summary>The administrator's client.</summary>
     public HttpClient Client { get; }
 
+    /// <summary>The app's services (its write lane, its options).</summary>
+    public IServiceProvider Services => _factory.Services;
+
     /// <summary>A queue on the app's database, to move jobs as a worker would.</summary>
     public JobQueue Queue => Db.Queue();
-
-    /// <summary>The web's own services (the same singletons its requests use).</summary>
-    public IServiceProvider Services => _factory.Services;
 
     public static async Task<WebApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {

@@ -17,14 +17,24 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, Feed
 
     public IReadOnlyList<FeedResponse> Feeds { get; private set; } = [];
 
+    /// <summary>The <c>after</c> of the next page of feeds, null on the last (or only) page.</summary>
+    public long? NextAfter { get; private set; }
+
+    /// <summary>Whether this is a later page (<c>?after=</c>), which links back to the first.</summary>
+    public bool IsLaterPage { get; private set; }
+
     /// <summary>The outcome of an action elsewhere (a deleted feed), shown once.</summary>
     [TempData]
     public string? Message { get; set; }
 
-    public async Task OnGetAsync(CancellationToken ct)
+    /// <summary>A page of <see cref="FeedQueries.DefaultFeedLimit"/> feeds after feed <paramref name="after"/>, with a link to the next.</summary>
+    public async Task OnGetAsync(long? after, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        Feeds = await FeedQueries.ListAsync(db, User.UserId(), ct);
+        var page = await FeedQueries.PageAsync(db, User.UserId(), after, FeedQueries.DefaultFeedLimit, ct);
+        Feeds = page.Feeds;
+        NextAfter = page.NextAfter;
+        IsLaterPage = after is not null;
     }
 
     /// <summary>
@@ -40,7 +50,7 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, Feed
                 return BadRequest(new AddFeedError(nameof(Address), error));
             }
             ModelState.AddModelError(nameof(Address), error);
-            await OnGetAsync(ct);
+            await OnGetAsync(null, ct);
             return Page();
         }
         var subscription = await subscriber.SubscribeAsync(User.UserId(), url, ct);

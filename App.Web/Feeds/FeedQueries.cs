@@ -12,9 +12,61 @@ public static class FeedQueries
     public const int DefaultItemLimit = 50;
     public const int MaxItemLimit = 200;
 
-    /// <summary>The user's feeds in the order the feeds were added.</summary>
-    public static Task<List<FeedResponse>> ListAsync(AppDbContext db, long userId, CancellationToken ct) =>
-        Summaries(db, userId, db.SubscriptionsOf(userId).OrderBy(s => s.FeedId)).ToListAsync(ct);
+    /// <summary>Default and largest page of feeds (<c>GET /api/feeds</c>); the feeds list shows the default.</summary>
+    public const int DefaultFeedLimit = 100;
+    public const int MaxFeedLimit = 1000;
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> (clamped to 1..<see cref="MaxFeedLimit"/>) of the user's feeds
+    /// in the order the feeds were added (by id), after feed <paramref name="after"/> when given:
+    /// keyset paging, a seek on the subscription's key whatever the page, stable while feeds come
+    /// and go. Each feed's counts are seeks too, so a page costs the same at 5,000 feeds as at 50.
+    /// </summary>
+    public static async Task<FeedPage> PageAsync(AppDbContext db, long userId, long? after, int limit, CancellationToken ct)
+    {
+        var take = Math.Clamp(limit, 1, MaxFeedLimit);
+        // One more than the page, to know whether there is a next one.
+        var feeds = await PageQuery(db, userId, after, take + 1).ToListAsync(ct);
+        if (feeds.Count <= take)
+        {
+            return new FeedPage(feeds, null);
+        }
+        feeds.RemoveAt(take);
+        return new FeedPage(feeds, feeds[^1].Id);
+    }
+
+    /// <summary>
+    /// Every feed of the user, a page of <see cref="MaxFeedLimit"/> at a time: for the Google Reader
+    /// API's subscription list, which has no paging of its own (a sync app needs the whole list).
+    /// </summary>
+    public static async Task<List<FeedResponse>> AllAsync(AppDbContext db, long userId, CancellationToken ct)
+    {
+        var all = new List<FeedResponse>();
+        long? after = null;
+        do
+        {
+            var page = await PageAsync(db, userId, after, MaxFeedLimit, ct);
+            all.AddRange(page.Feeds);
+            after = page.NextAfter;
+        }
+        while (after is not null);
+        return all;
+    }
+
+    /// <summary>The statement behind a page: the subscriptions' page, then each feed's summary (FeedListPlanTests pins its plan).</summary>
+    public static IQueryable<FeedResponse> PageQuery(AppDbContext db, long userId, long? after, int take) =>
+        Summaries(db, userId, PageOf(db, userId, after, take));
+
+    /// <summary>The user's subscriptions after feed <paramref name="after"/>, by feed id, at most <paramref name="take"/> (the export reads by it too).</summary>
+    public static IQueryable<Subscription> PageOf(AppDbContext db, long userId, long? after, int take)
+    {
+        var subscriptions = db.SubscriptionsOf(userId);
+        if (after is { } a)
+        {
+            subscriptions = subscriptions.Where(s => s.FeedId > a);
+        }
+        return subscriptions.OrderBy(s => s.FeedId).Take(take);
+    }
 
     /// <summary>The feed as the user sees it; null when they do not subscribe to it.</summary>
     public static Task<FeedResponse?> FindAsync(AppDbContext db, long userId, long id, CancellationToken ct) =>

@@ -58,7 +58,7 @@ public static class ReaderSubscriptionsApi
     public static async Task<IResult> ListAsync(ClaimsPrincipal user, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var feeds = await FeedQueries.ListAsync(db, user.UserId(), ct);
+        var feeds = await FeedQueries.AllAsync(db, user.UserId(), ct);
         var firstItems = await db.SubscriptionsOf(user.UserId())
             .Select(s => new { s.FeedId, First = db.FeedItems.Where(i => i.FeedId == s.FeedId).Min(i => (DateTime?)i.CreatedAt) })
             .ToDictionaryAsync(x => x.FeedId, x => x.First, ct);

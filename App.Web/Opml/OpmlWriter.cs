@@ -4,47 +4,57 @@ using System.Xml;
 
 namespace App.Web.Opml;
 
-/// <summary>Writes the subscriptions as an OPML 2.0 document.</summary>
+/// <summary>Writes the subscriptions as an OPML 2.0 document, as they come.</summary>
 public static class OpmlWriter
 {
     public sealed record Subscription(string Url, string? Title, string? SiteUrl);
 
-    public static byte[] Write(IEnumerable<Subscription> feeds, DateTime nowUtc)
+    /// <summary>
+    /// Writes to <paramref name="output"/> while <paramref name="feeds"/> yields, flushing after each
+    /// of its chunks: memory stays that of one chunk, whatever the number of feeds.
+    /// </summary>
+    public static async Task WriteAsync(Stream output, IAsyncEnumerable<IReadOnlyList<Subscription>> feeds, DateTime nowUtc, CancellationToken ct)
     {
-        using var output = new MemoryStream();
-        var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true };
-        using (var xml = XmlWriter.Create(output, settings))
+        var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true, Async = true };
+        await using var xml = XmlWriter.Create(output, settings);
+        await xml.WriteStartDocumentAsync();
+        await xml.WriteStartElementAsync(null, "opml", null);
+        await xml.WriteAttributeStringAsync(null, "version", null, "2.0");
+        await xml.WriteStartElementAsync(null, "head", null);
+        await xml.WriteElementStringAsync(null, "title", null, "Feed reader subscriptions");
+        // OPML dates are RFC 822.
+        await xml.WriteElementStringAsync(null, "dateCreated", null, nowUtc.ToString("r", CultureInfo.InvariantCulture));
+        await xml.WriteEndElementAsync();
+        await xml.WriteStartElementAsync(null, "body", null);
+        await foreach (var chunk in feeds.WithCancellation(ct))
         {
-            xml.WriteStartDocument();
-            xml.WriteStartElement("opml");
-            xml.WriteAttributeString("version", "2.0");
-            xml.WriteStartElement("head");
-            xml.WriteElementString("title", "Feed reader subscriptions");
-            // OPML dates are RFC 822.
-            xml.WriteElementString("dateCreated", nowUtc.ToString("r", CultureInfo.InvariantCulture));
-            xml.WriteEndElement();
-            xml.WriteStartElement("body");
-            foreach (var feed in feeds)
+            foreach (var feed in chunk)
             {
-                xml.WriteStartElement("outline");
-                // OPML 2.0 requires text on every outline, and type="rss" with xmlUrl for a subscription.
-                xml.WriteAttributeString("type", "rss");
-                xml.WriteAttributeString("text", feed.Title ?? feed.Url);
-                if (feed.Title is { } title)
-                {
-                    xml.WriteAttributeString("title", title);
-                }
-                xml.WriteAttributeString("xmlUrl", feed.Url);
-                if (feed.SiteUrl is { } site)
-                {
-                    xml.WriteAttributeString("htmlUrl", site);
-                }
-                xml.WriteEndElement();
+                await WriteOutlineAsync(xml, feed);
             }
-            xml.WriteEndElement();
-            xml.WriteEndElement();
-            xml.WriteEndDocument();
+            await xml.FlushAsync();
         }
-        return output.ToArray();
+        await xml.WriteEndElementAsync();
+        await xml.WriteEndElementAsync();
+        await xml.WriteEndDocumentAsync();
+        await xml.FlushAsync();
+    }
+
+    private static async Task WriteOutlineAsync(XmlWriter xml, Subscription feed)
+    {
+        await xml.WriteStartElementAsync(null, "outline", null);
+        // OPML 2.0 requires text on every outline, and type="rss" with xmlUrl for a subscription.
+        await xml.WriteAttributeStringAsync(null, "type", null, "rss");
+        await xml.WriteAttributeStringAsync(null, "text", null, feed.Title ?? feed.Url);
+        if (feed.Title is { } title)
+        {
+            await xml.WriteAttributeStringAsync(null, "title", null, title);
+        }
+        await xml.WriteAttributeStringAsync(null, "xmlUrl", null, feed.Url);
+        if (feed.SiteUrl is { } site)
+        {
+            await xml.WriteAttributeStringAsync(null, "htmlUrl", null, site);
+        }
+        await xml.WriteEndElementAsync();
     }
 }
