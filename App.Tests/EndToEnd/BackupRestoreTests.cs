@@ -139,7 +139,7 @@ public sealed class BackupRestoreTests(ITestOutputHelper output) : IAsyncLifetim
         _processes.Add(web);
         using var client = new HttpClient { BaseAddress = await web.WaitForUrlAsync() };
         client.DefaultRequestHeaders.Authorization = WebApp.BasicCredentials(WebApp.AdminName, WebApp.AdminPassword);
-        var feeds = (await client.GetFromJsonAsync<JsonElement>("/api/feeds")).EnumerateArray().Select(f => f.GetProperty("id").GetInt64()).ToHashSet();
+        var feeds = (await client.GetFromJsonAsync<JsonElement>("/api/feeds?limit=1000")).EnumerateArray().Select(f => f.GetProperty("id").GetInt64()).ToHashSet();
         Assert.True(feedsBefore.IsSubsetOf(feeds), $"{feedsBefore.Except(feeds).Count()} of {feedsBefore.Count} feeds are missing");
         foreach (var (feedId, ids) in itemsBefore)
         {

@@ -17,7 +17,10 @@ public enum JobOutcome
     /// <summary>Another worker holds the job now: nothing this attempt wrote counts.</summary>
     LeaseLost,
 
-    /// <summary>The worker stopped and handed the job back without spending the attempt.</summary>
+    /// <summary>
+    /// Handed back without spending the attempt: the worker stopped, or a full disk kept the
+    /// outcome from being stored (the disk is logged on its own, once a minute).
+    /// </summary>
     Released,
 }
 

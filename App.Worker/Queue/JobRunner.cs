@@ -326,7 +326,7 @@ public sealed class JobRunner : IHostedService
             // attempt refunded, so that a disk full for hours does not use up every job's attempts,
             // and runs again once there is room. On a disk too full for even that small write, it
             // stays running until its lease expires, and is rescued like a dead worker's job.
-            await TryPostponeAsync(job);
+            return (false, await TryPostponeAsync(job) ? JobOutcome.Released : JobOutcome.Unrecorded);
         }
         catch (Exception e)
         {
@@ -340,11 +340,13 @@ public sealed class JobRunner : IHostedService
         return (false, null);
     }
 
-    private async Task TryPostponeAsync(ClaimedJob job)
+    /// <summary>Hands the job back after a full disk; false when even that could not be written.</summary>
+    private async Task<bool> TryPostponeAsync(ClaimedJob job)
     {
         try
         {
             await _queue.PostponeAsync(job.Lease, _time.GetUtcNow().UtcDateTime + DiskFullRetryDelay, CancellationToken.None);
+            return true;
         }
         catch (Exception e) when (_diskFull.Observe(e))
         {
@@ -354,6 +356,7 @@ public sealed class JobRunner : IHostedService
         {
             _log.LogError(e, "Could not hand back job {JobId} after a full disk; it is rescued when its lease expires", job.Lease.JobId);
         }
+        return false;
     }
 
     /// <summary>Whether <paramref name="work"/> ends by <paramref name="deadline"/>; if not, its outcome is observed when it comes, and only logged.</summary>
