@@ -151,19 +151,7 @@ public static class ReaderPageBenchmarks
     private static string Sql(IQueryable query) =>
         string.Join("\n", query.ToQueryString().Split('\n').Where(l => !l.StartsWith(".param", StringComparison.Ordinal)));
 
-    private static string Plan(BenchDatabase bench, string sql)
-    {
-        using var connection = bench.OpenRaw();
-        using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        using var reader = command.ExecuteReader();
-        var steps = new List<string>();
-        while (reader.Read())
-        {
-            steps.Add(reader.GetString(3));
-        }
-        return string.Join("; ", steps);
-    }
+    private static string Plan(BenchDatabase bench, string sql) => string.Join("; ", bench.QueryPlan(sql));
 
     /// <summary>
     /// The bench user's feeds, items and unread marks, and jobs in every state: one live fetch per

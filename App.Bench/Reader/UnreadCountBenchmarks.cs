@@ -140,19 +140,8 @@ public static class UnreadCountBenchmarks
         Exec(bench, "ANALYZE");
     }
 
-    private static string Plan(BenchDatabase bench, string sql)
-    {
-        using var connection = bench.OpenRaw();
-        using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        using var reader = command.ExecuteReader();
-        var steps = new List<string>();
-        while (reader.Read())
-        {
-            steps.Add(reader.GetString(3));
-        }
-        return string.Join("; ", steps.Where(s => s.Contains("FeedItems", StringComparison.Ordinal) || s.Contains("INDEX", StringComparison.Ordinal)));
-    }
+    private static string Plan(BenchDatabase bench, string sql) =>
+        string.Join("; ", bench.QueryPlan(sql).Where(s => s.Contains("FeedItems", StringComparison.Ordinal) || s.Contains("INDEX", StringComparison.Ordinal)));
 
     private static void Exec(BenchDatabase bench, string sql)
     {
