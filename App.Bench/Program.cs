@@ -1,6 +1,7 @@
 using System.Globalization;
 using App.Bench;
 using App.Bench.Feeds;
+using App.Bench.Monitoring;
 using App.Bench.Queue;
 using App.Bench.Reader;
 
@@ -18,8 +19,11 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["feeds-memory"] = () => FeedBenchmarks.RunAsync(["memory"]),
     ["feeds-hostile"] = () => FeedBenchmarks.RunAsync(["hostile"]),
     ["feeds-refresh"] = () => FeedBenchmarks.RunAsync(["refresh"]),
-    ["reader"] = UnreadCountBenchmarks.RunAsync,
+    ["reader"] = async () => [.. await UnreadCountBenchmarks.RunAsync(), .. await ReaderPageBenchmarks.RunAsync()],
+    ["reader-unread"] = UnreadCountBenchmarks.RunAsync,
+    ["reader-pages"] = ReaderPageBenchmarks.RunAsync,
     ["reader-rivers"] = RiverBenchmarks.RunAsync,
+    ["monitoring"] = ScrapeBenchmarks.RunAsync,
     ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
 };
 

@@ -1,4 +1,5 @@
 using App.Data.Accounts;
+using App.Data.Backups;
 using App.Data.Feeds;
 using App.Data.Queue;
 using Microsoft.EntityFrameworkCore;
@@ -6,12 +7,14 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace App.Data;
 
-/// <summary>The one database: jobs, workers, feeds, their items and icons, users and what is theirs.</summary>
+/// <summary>The one database: jobs, workers, feeds, their items and icons, users and what is theirs, and the backups taken of it.</summary>
 public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
 {
     public DbSet<Job> Jobs => Set<Job>();
 
     public DbSet<JobBatch> JobBatches => Set<JobBatch>();
+
+    public DbSet<JobStateCount> JobStateCounts => Set<JobStateCount>();
 
     public DbSet<WorkerProcess> Workers => Set<WorkerProcess>();
 
@@ -34,6 +37,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<UnreadItem> UnreadItems => Set<UnreadItem>();
 
     public DbSet<StarredItem> StarredItems => Set<StarredItem>();
+
+    public DbSet<Backup> Backups => Set<Backup>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

@@ -1,3 +1,4 @@
+using App.Data.Backups;
 using App.Data.Queue;
 using App.Data.Sqlite;
 using App.Data.Writes;
@@ -26,7 +27,8 @@ public static class DatabaseSetup
             configuration.GetConnectionString("Default") ?? DefaultConnectionString, FindRoot());
         // Pooled: a context keeps its connection object between uses, which measured 4x cheaper
         // (about 55 µs against 220 µs for context + BEGIN + COMMIT) on the queue's hot path.
-        services.AddPooledDbContextFactory<AppDbContext>(o => SqliteConnectionSetup.Apply(o, connectionString));
+        var maxPageCount = configuration.GetValue<int?>("Sqlite:MaxPageCount");
+        services.AddPooledDbContextFactory<AppDbContext>(o => SqliteConnectionSetup.Apply(o, connectionString, maxPageCount));
         services.AddOptions<QueueOptions>()
             .Bind(configuration.GetSection(QueueOptions.Section))
             .ValidateDataAnnotations()
@@ -35,6 +37,12 @@ public static class DatabaseSetup
         services.AddSingleton<WriteLane>();
         services.AddSingleton<JobQueue>();
         services.AddSingleton<WorkerRegistry>();
+        services.AddSingleton<DiskFullState>();
+        services.AddOptions<BackupOptions>()
+            .Bind(configuration.GetSection(BackupOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<DatabaseBackup>();
         return services;
     }
 

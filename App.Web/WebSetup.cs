@@ -5,8 +5,10 @@ using App.Web.Folders;
 using App.Web.GoogleReader;
 using App.Web.Items;
 using App.Web.Jobs;
+using App.Web.Monitoring;
 using App.Web.Opml;
 using App.Web.Rivers;
+using App.Web.Shared;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace App.Web;
@@ -32,12 +34,13 @@ public static class WebSetup
 
     /// <summary>
     /// Problem details, accounts (every endpoint needs a user unless it says otherwise), Razor Pages
-    /// (rooted at the project folder, so pages sit next to their API), the OpenAPI document and the
-    /// health check.
+    /// (rooted at the project folder, so pages sit next to their API), the OpenAPI document, the
+    /// health probes and the metrics.
     /// </summary>
     public static IServiceCollection AddWebApp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
+        services.AddExceptionHandler<DiskFullResponses>();
         // A malformed request body is a 400 problem in every environment, not a developer exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddAccounts(configuration);
@@ -52,22 +55,28 @@ public static class WebSetup
         services.AddApiDocument();
         services.AddAntiforgery();
         services.AddSingleton<WorkerPresence>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddHealthProbes(configuration);
+        services.AddMetricsExport(configuration);
         services.AddSingleton<FeedSubscriber>();
         services.AddSingleton<FolderEdits>();
+        services.AddOptions<OpmlOptions>()
+            .Bind(configuration.GetSection(OpmlOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return services;
     }
 
     /// <summary>
     /// Errors: an exception is a 500 problem+json without exception details, in every environment
-    /// (the exception is logged). An empty error response becomes a problem under <c>/api</c> and
-    /// the status page elsewhere.
+    /// (the exception is logged); a full disk is a 507 (<see cref="DiskFullResponses"/>). An empty
+    /// error response becomes a problem under <c>/api</c> and the status page elsewhere; for pages
+    /// that wraps the exception handler, so a failed form post gets a readable page too.
     /// </summary>
     public static WebApplication UseErrorResponses(this WebApplication app)
     {
+        app.UseWhen(c => !IsApi(c.Request), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
         app.UseExceptionHandler();
         app.UseWhen(c => IsApi(c.Request), api => api.UseStatusCodePages());
-        app.UseWhen(c => !IsApi(c.Request), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
         // Routing after the error handlers, so that a re-executed request is routed again.
         app.UseRouting();
         return app;
@@ -96,7 +105,10 @@ public static class WebSetup
         return app;
     }
 
-    /// <summary>Static files and the health check for anyone; pages, the JSON API and its description for signed-in users.</summary>
+    /// <summary>
+    /// Static files and the health probes for anyone; pages, the JSON API and its description for
+    /// signed-in users; the metrics for administrators and scrapers.
+    /// </summary>
     public static WebApplication MapWebApp(this WebApplication app)
     {
         app.MapStaticAssets().AllowAnonymous();
@@ -109,9 +121,11 @@ public static class WebSetup
         app.MapUsersApi();
         app.MapKeysApi();
         app.MapOpmlExport();
+        app.MapOpmlImportApi();
         app.MapGoogleReader();
         app.MapApiDocument();
-        app.MapHealthChecks(HealthPath).AllowAnonymous();
+        app.MapHealthProbes();
+        app.MapMetrics();
         return app;
     }
 

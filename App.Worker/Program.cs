@@ -1,21 +1,25 @@
 using App.Data;
+using App.Data.Backups;
 using App.Data.Queue;
+using App.Worker.Backups;
 using App.Worker.Feeds;
 using App.Worker.Queue;
 using Quartz;
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
-    Args = args,
+    Args = BackupCommand.IsRequested(args) ? BackupCommand.ConfigurationArgs(args) : args,
     // The Procfile starts the worker from the repository root; appsettings.json sits next to the dll.
     ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Services.AddAppDatabase(builder.Configuration);
 builder.Services.AddQueueWorker();
 builder.Services.AddFeedHandlers(builder.Configuration);
+builder.Services.AddSingleton<IJobHandler, BackupHandler>();
 
 var queue = builder.Configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
 var feeds = builder.Configuration.GetSection(FeedOptions.Section).Get<FeedOptions>() ?? new FeedOptions();
+var backups = builder.Configuration.GetSection(BackupOptions.Section).Get<BackupOptions>() ?? new BackupOptions();
 builder.Services.AddQuartz(q =>
 {
     q.ScheduleJob<PollQueueSchedule>(t => t.WithIdentity("poll-queue").StartNow()
@@ -26,10 +30,21 @@ builder.Services.AddQuartz(q =>
         .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()));
     q.ScheduleJob<RefreshSchedule>(t => t.WithIdentity("schedule-refreshes").StartNow()
         .WithSimpleSchedule(s => s.WithInterval(feeds.ScheduleInterval).RepeatForever()));
+    if (backups.Interval > TimeSpan.Zero)
+    {
+        q.ScheduleJob<BackupSchedule>(t => t.WithIdentity("schedule-backups").StartNow()
+            .WithSimpleSchedule(s => s.WithInterval(BackupSchedule.CheckInterval).RepeatForever()));
+    }
 });
 // After the runner's registration: hosted services stop in reverse order, so polling stops first.
 builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
 
 var host = builder.Build();
 await DatabaseSetup.MigrateAsync(host.Services);
+if (BackupCommand.IsRequested(args))
+{
+    // One backup and out: the host's services without its hosted services (no runner, no schedules).
+    return await BackupCommand.RunAsync(host.Services, args);
+}
 await host.RunAsync();
+return 0;

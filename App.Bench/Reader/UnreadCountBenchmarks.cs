@@ -10,7 +10,7 @@ namespace App.Bench.Reader;
 /// <summary>
 /// Unread counts over 100,000 items (100 feeds × 1,000) that two users both subscribe to, with and
 /// without the index IX_UnreadItems_UserId_FeedId_ItemId (without it, a count walks all of the
-/// user's unread rows by the key), through the feeds list's own query (FeedQueries.ListAsync) and for one feed.
+/// user's unread rows by the key), through the feeds list's own query (a page of FeedQueries.PageAsync) and for one feed.
 /// </summary>
 public static class UnreadCountBenchmarks
 {
@@ -56,7 +56,7 @@ public static class UnreadCountBenchmarks
         for (var run = 0; run < Runs; run++)
         {
             var watch = Stopwatch.StartNew();
-            var feeds = await FeedQueries.ListAsync(db, UserId, default);
+            var feeds = (await FeedQueries.PageAsync(db, UserId, null, Feeds, default)).Feeds;
             list.Add(watch.Elapsed.TotalMilliseconds);
             if (feeds.Count != Feeds)
             {
@@ -140,19 +140,8 @@ public static class UnreadCountBenchmarks
         Exec(bench, "ANALYZE");
     }
 
-    private static string Plan(BenchDatabase bench, string sql)
-    {
-        using var connection = bench.OpenRaw();
-        using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        using var reader = command.ExecuteReader();
-        var steps = new List<string>();
-        while (reader.Read())
-        {
-            steps.Add(reader.GetString(3));
-        }
-        return string.Join("; ", steps.Where(s => s.Contains("FeedItems", StringComparison.Ordinal) || s.Contains("INDEX", StringComparison.Ordinal)));
-    }
+    private static string Plan(BenchDatabase bench, string sql) =>
+        string.Join("; ", bench.QueryPlan(sql).Where(s => s.Contains("FeedItems", StringComparison.Ordinal) || s.Contains("INDEX", StringComparison.Ordinal)));
 
     private static void Exec(BenchDatabase bench, string sql)
     {

@@ -41,6 +41,21 @@ public sealed class BenchDatabase : IDisposable
         new(Contexts, new WriteLane(Contexts), TimeProvider.System, Options.Create(options ?? new QueueOptions()));
 
     /// <summary>A raw connection with the app's per-connection pragmas.</summary>
+    /// <summary>The steps of SQLite's plan for <paramref name="sql"/> (EXPLAIN QUERY PLAN's detail column), in order.</summary>
+    public List<string> QueryPlan(string sql)
+    {
+        using var connection = OpenRaw();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        using var reader = command.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read())
+        {
+            steps.Add(reader.GetString(3));
+        }
+        return steps;
+    }
+
     public SqliteConnection OpenRaw()
     {
         var connection = new SqliteConnection(ConnectionString);

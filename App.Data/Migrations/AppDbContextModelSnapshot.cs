@@ -185,6 +185,41 @@ namespace App.Data.Migrations
                     b.ToTable("Users", (string)null);
                 });
 
+            modelBuilder.Entity("App.Data.Backups.Backup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Path")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("Backups", (string)null);
+                });
+
             modelBuilder.Entity("App.Data.Feeds.Feed", b =>
                 {
                     b.Property<long>("Id")
@@ -412,6 +447,10 @@ namespace App.Data.Migrations
                         .HasDatabaseName("IX_Jobs_Lease")
                         .HasFilter("\"State\" = 'running'");
 
+                    b.HasIndex("RunAt")
+                        .HasDatabaseName("IX_Jobs_Retrying")
+                        .HasFilter("\"State\" = 'pending' AND \"LastError\" IS NOT NULL");
+
                     b.HasIndex("UniqueKey")
                         .IsUnique()
                         .HasDatabaseName("UX_Jobs_LiveUniqueKey")
@@ -427,8 +466,12 @@ namespace App.Data.Migrations
 
                     b.ToTable("Jobs", null, t =>
                         {
+                            t.HasTrigger("TR_Jobs_CountOnDelete");
+
                             t.HasCheckConstraint("CK_Jobs_State", "\"State\" IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')");
                         });
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("App.Data.Queue.JobBatch", b =>
@@ -462,6 +505,20 @@ namespace App.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("JobBatches", (string)null);
+                });
+
+            modelBuilder.Entity("App.Data.Queue.JobStateCount", b =>
+                {
+                    b.Property<string>("State")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("State");
+
+                    b.ToTable("JobStateCounts", (string)null);
                 });
 
             modelBuilder.Entity("App.Data.Queue.NoopRun", b =>
@@ -500,6 +557,9 @@ namespace App.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Metrics")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("ProcessId")

@@ -64,9 +64,16 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
 {
     public void Configure(EntityTypeBuilder<Job> b)
     {
-        b.ToTable("Jobs", t => t.HasCheckConstraint(
-            "CK_Jobs_State",
-            $"\"State\" IN ({string.Join(", ", JobStateNames.All.Select(n => $"'{n}'"))})"));
+        b.ToTable("Jobs", t =>
+        {
+            t.HasCheckConstraint(
+                "CK_Jobs_State",
+                $"\"State\" IN ({string.Join(", ", JobStateNames.All.Select(n => $"'{n}'"))})");
+            // It keeps JobStateCounts for deleted rows (created by the JobStateCounts migration).
+            // EF Core must not use RETURNING on a table with AFTER triggers.
+            t.HasTrigger(JobSql.CountOnDelete);
+            t.UseSqlReturningClause(false);
+        });
         b.Property(j => j.Type).HasMaxLength(100);
         b.Property(j => j.UniqueKey).HasMaxLength(200);
         b.Property(j => j.LeaseOwner).HasMaxLength(200);
@@ -95,6 +102,12 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
             .HasFilter($"\"UniqueKey\" IS NOT NULL AND {JobSql.StateIn(JobTransitions.Live)}");
 
         b.HasIndex(j => new { j.State, j.FinishedAt }).HasDatabaseName("IX_Jobs_StateFinished");
+
+        // The dashboard's "waiting to retry": pending jobs with an error, soonest first. A seek on
+        // the few rows that failed an attempt, not a walk of every pending job (a backlog).
+        b.HasIndex(j => j.RunAt)
+            .HasDatabaseName("IX_Jobs_Retrying")
+            .HasFilter($"{JobSql.StateIn([JobTransitions.FailAndRetry.To])} AND \"LastError\" IS NOT NULL");
         b.HasIndex(j => j.FeedId);
 
         // A batch's progress is a seek. Partial, so that the many jobs outside a batch cost the

@@ -189,7 +189,7 @@ public sealed class JobQueue(
                 return new CompleteAndClaimResult([], [], TimeSpan.Zero);
             }
             var (completedFlags, claimed) = connection.InWriteTransaction(c => (
-                PerLease(c, completed, JobSql.Complete, ("$now", Now)),
+                CompleteIn(c, completed),
                 wanted.Count > 0 ? ClaimIn(c, owner, wanted) : []));
             return new CompleteAndClaimResult(completedFlags, claimed, connection.LastLockHeld);
         });
@@ -222,7 +222,7 @@ public sealed class JobQueue(
             _nextAbandonCheck = now + ExpiryCheckPeriod;
             var abandon = connection.Statement(JobSql.AbandonExhausted);
             abandon.Parameters.AddWithValue("$now", now);
-            abandon.ExecuteNonQuery();
+            AddToCount(connection.Statement(JobSql.AddToCount), JobTransitions.Abandon.To, abandon.ExecuteNonQuery());
         }
         foreach (var (type, max) in wanted)
         {
@@ -278,8 +278,41 @@ public sealed class JobQueue(
     /// Completes jobs that have no effects to commit, all in one transaction (a group commit);
     /// each is fenced by its own lease. Returns, per lease, whether it won.
     /// </summary>
-    public Task<bool[]> CompleteManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
-        PerLeaseAsync(leases, JobSql.Complete, ("$now", Now), ct);
+    public async Task<bool[]> CompleteManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
+        leases.Count == 0 ? [] : await lane.InWriteTransactionAsync(c => CompleteIn(c, leases), ct);
+
+    /// <summary>Completes each lease's job, fenced by the lease, and counts those that won.</summary>
+    private bool[] CompleteIn(WriteConnection connection, IReadOnlyList<Lease> leases)
+    {
+        var completed = PerLease(connection, leases, JobSql.Complete, ("$now", Now));
+        AddToCount(connection.Statement(JobSql.AddToCount), JobTransitions.Complete.To, completed.Count(c => c));
+        return completed;
+    }
+
+    /// <summary>Adds <paramref name="n"/> jobs to the count of finished state <paramref name="state"/> (see <see cref="JobStateCount"/>).</summary>
+    private static void AddToCount(SqliteCommand command, JobState state, int n)
+    {
+        if (n == 0)
+        {
+            return;
+        }
+        command.Parameters.AddWithValue("$n", n);
+        command.Parameters.AddWithValue("$state", state.ToName());
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary><see cref="JobSql.AddToCount"/> inside the EF Core transaction of the transition.</summary>
+    private static async Task AddToCountAsync(AppDbContext db, JobState state, int n, CancellationToken ct)
+    {
+        var transaction = (SqliteTransaction)(db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("A count changes only inside the transaction of its transition."));
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = JobSql.AddToCount;
+        command.Parameters.AddWithValue("$n", n);
+        command.Parameters.AddWithValue("$state", state.ToName());
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>Renews many leases in one transaction; returns, per lease, whether it is still held.</summary>
     public Task<bool[]> RenewManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
@@ -349,6 +382,7 @@ public sealed class JobQueue(
                 return false;
             }
         }
+        await AddToCountAsync(db, JobTransitions.Complete.To, 1, ct);
         await effects(db, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -397,7 +431,10 @@ public sealed class JobQueue(
             fail.Parameters.AddWithValue("$runAt", runAt);
             fail.Parameters.AddWithValue("$finishedAt", final ? now : DBNull.Value);
             fail.Parameters.AddWithValue("$error", Truncate(error));
-            await fail.ExecuteNonQueryAsync(ct);
+            if (await fail.ExecuteNonQueryAsync(ct) == 1 && final)
+            {
+                await AddToCountAsync(db, JobTransitions.Fail.To, 1, ct);
+            }
         }
         if (effects is not null)
         {
@@ -417,7 +454,15 @@ public sealed class JobQueue(
 
     /// <summary>Hands many jobs back in one transaction; returns, per lease, whether it was still held.</summary>
     public Task<bool[]> ReleaseManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
-        PerLeaseAsync(leases, JobSql.Release, ("$now", Now), ct);
+        PerLeaseAsync(leases, JobSql.Release, ("$runAt", Now), ct);
+
+    /// <summary>
+    /// Hands a running job back as pending, due at <paramref name="runAt"/>, its attempt refunded: it
+    /// could not finish for a reason that is not its own (its outcome met a full disk), so it is
+    /// neither failed nor tried again at once. False when the lease was lost.
+    /// </summary>
+    public async Task<bool> PostponeAsync(Lease lease, DateTime runAt, CancellationToken ct = default) =>
+        (await PerLeaseAsync([lease], JobSql.Release, ("$runAt", runAt), ct))[0];
 
     /// <summary>
     /// Puts a failed or cancelled job back to pending with a fresh set of attempts. False when the
@@ -425,17 +470,29 @@ public sealed class JobQueue(
     /// </summary>
     public async Task<bool> RetryAsync(long jobId, CancellationToken ct = default)
     {
+        using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = Now;
         try
         {
-            return await db.Jobs.Where(j => j.Id == jobId).InStates(JobTransitions.Retry.From)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(j => j.State, JobTransitions.Retry.To)
-                    .SetProperty(j => j.RunAt, now)
-                    .SetProperty(j => j.Attempts, 0)
-                    .SetProperty(j => j.FinishedAt, (DateTime?)null)
-                    .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1;
+            // One source state at a time, so that the count it leaves is known.
+            foreach (var from in JobTransitions.Retry.From)
+            {
+                if (await db.Jobs.Where(j => j.Id == jobId).InStates([from])
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(j => j.State, JobTransitions.Retry.To)
+                        .SetProperty(j => j.RunAt, now)
+                        .SetProperty(j => j.Attempts, 0)
+                        .SetProperty(j => j.FinishedAt, (DateTime?)null)
+                        .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1)
+                {
+                    await AddToCountAsync(db, from, -1, ct);
+                    await tx.CommitAsync(ct);
+                    return true;
+                }
+            }
+            return false;
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
         {
@@ -446,13 +503,21 @@ public sealed class JobQueue(
     /// <summary>Cancels a pending job. False when it is in any other state.</summary>
     public async Task<bool> CancelAsync(long jobId, CancellationToken ct = default)
     {
+        using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = Now;
-        return await db.Jobs.Where(j => j.Id == jobId).InStates(JobTransitions.Cancel.From)
+        if (await db.Jobs.Where(j => j.Id == jobId).InStates(JobTransitions.Cancel.From)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.State, JobTransitions.Cancel.To)
                 .SetProperty(j => j.FinishedAt, now)
-                .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1;
+                .SetProperty(j => j.Version, j => j.Version + 1), ct) != 1)
+        {
+            return false;
+        }
+        await AddToCountAsync(db, JobTransitions.Cancel.To, 1, ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>

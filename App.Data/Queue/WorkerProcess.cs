@@ -15,6 +15,12 @@ public sealed class WorkerProcess
     public DateTime StartedAt { get; set; }
 
     public DateTime LastSeenAt { get; set; }
+
+    /// <summary>
+    /// The process's counters and histograms as of its last heartbeat (a <see cref="Monitoring.WorkerMetricsSnapshot"/>
+    /// as JSON), which the web's <c>/metrics</c> exports; null until the first one.
+    /// </summary>
+    public string? Metrics { get; set; }
 }
 
 internal sealed class WorkerProcessConfiguration : IEntityTypeConfiguration<WorkerProcess>

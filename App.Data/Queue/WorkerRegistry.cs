@@ -12,13 +12,19 @@ public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, Tim
     public static string NewWorkerId() =>
         $"{Environment.MachineName}:{Environment.ProcessId}:{System.Guid.NewGuid().ToString("N")[..8]}";
 
-    /// <summary>Inserts or refreshes this worker's row, and forgets long-dead ones.</summary>
-    public async Task HeartbeatAsync(string workerId, CancellationToken ct = default)
+    /// <summary>
+    /// Inserts or refreshes this worker's row with its <paramref name="metrics"/> snapshot (JSON;
+    /// null keeps the stored one), and forgets long-dead ones.
+    /// </summary>
+    public async Task HeartbeatAsync(string workerId, string? metrics = null, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
-        var seen = await db.Workers.Where(w => w.Id == workerId)
-            .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, now), ct);
+        var seen = metrics is null
+            ? await db.Workers.Where(w => w.Id == workerId)
+                .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, now), ct)
+            : await db.Workers.Where(w => w.Id == workerId)
+                .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastSeenAt, now).SetProperty(w => w.Metrics, metrics), ct);
         if (seen == 0)
         {
             db.Workers.Add(new WorkerProcess
@@ -28,6 +34,7 @@ public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, Tim
                 ProcessId = Environment.ProcessId,
                 StartedAt = now,
                 LastSeenAt = now,
+                Metrics = metrics,
             });
             await db.SaveChangesAsync(ct);
         }

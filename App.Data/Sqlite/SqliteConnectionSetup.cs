@@ -2,6 +2,8 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace App.Data.Sqlite;
 
@@ -10,6 +12,8 @@ namespace App.Data.Sqlite;
 /// (<see cref="SqliteBusyWait"/>: writers queue instead of failing), synchronous=NORMAL (durable
 /// enough in WAL, far fewer fsyncs) and foreign keys.
 /// WAL itself is a property of the file, set once by <see cref="DatabaseSetup"/>.
+/// A page limit (<c>PRAGMA max_page_count</c>, configured as <c>Sqlite:MaxPageCount</c>) caps the
+/// file as a small disk would: writes past it fail with SQLITE_FULL. It exists to test a full disk.
 /// EF Core's transactions on SQLite are BEGIN IMMEDIATE: a read-then-write transaction takes the
 /// write lock up front, because a deferred one that upgrades in WAL mode gets SQLITE_BUSY at once.
 /// </summary>
@@ -20,11 +24,29 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
     // the wait for a lock is SqliteBusyWait's, installed after these.
     private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
 
-    private static readonly SqliteConnectionSetup Instance = new();
+    private static readonly SqliteConnectionSetup Instance = new(null);
 
-    /// <summary>Configures EF Core for the app's SQLite file.</summary>
-    public static DbContextOptionsBuilder Apply(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(BoundedRetries(connectionString)).AddInterceptors(Instance);
+    private readonly string _pragmas;
+
+    private SqliteConnectionSetup(int? maxPageCount) =>
+        _pragmas = maxPageCount is { } pages ? $"{Pragmas} PRAGMA max_page_count={pages};" : Pragmas;
+
+    /// <summary>Configures EF Core for the app's SQLite file, capped at <paramref name="maxPageCount"/> pages when given.</summary>
+    /// <remarks>
+    /// EF Core's own error entries for a failed command or save are lowered to Debug: the exception
+    /// reaches the code that handles it, which logs it once (the runner, the web's error handler),
+    /// or, for a full disk, <see cref="DiskFullState"/> once a minute; EF Core logged two entries
+    /// with the SQL per failed write on top, so a full disk printed two stack traces per request.
+    /// </remarks>
+    public static DbContextOptionsBuilder Apply(DbContextOptionsBuilder options, string connectionString, int? maxPageCount = null) =>
+        options.UseSqlite(BoundedRetries(connectionString))
+            .AddInterceptors(maxPageCount is null ? Instance : new SqliteConnectionSetup(maxPageCount))
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+
+    /// <summary>The setup <paramref name="db"/> was configured with: raw connections beside it get the same settings.</summary>
+    public static SqliteConnectionSetup Of(DbContext db) =>
+        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<SqliteConnectionSetup>().FirstOrDefault()
+        ?? Instance;
 
     /// <summary>
     /// Microsoft.Data.Sqlite retries a statement that got SQLITE_BUSY until its command timeout
@@ -49,12 +71,15 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
     }
 
     /// <summary>A connection outside EF Core (kept open by its owner) with the same per-connection settings.</summary>
-    public static SqliteConnection OpenRaw(string connectionString)
+    public static SqliteConnection OpenRaw(string connectionString) => Instance.Open(connectionString);
+
+    /// <summary>A connection outside EF Core with this setup's settings (its page limit included).</summary>
+    public SqliteConnection Open(string connectionString)
     {
         var connection = new SqliteConnection(BoundedRetries(connectionString));
         connection.Open();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = Pragmas;
+        cmd.CommandText = _pragmas;
         cmd.ExecuteNonQuery();
         SqliteBusyWait.Install(connection);
         return connection;
@@ -78,7 +103,7 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = Pragmas;
+        cmd.CommandText = _pragmas;
         cmd.ExecuteNonQuery();
         SqliteBusyWait.Install((SqliteConnection)connection);
     }
@@ -87,7 +112,7 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
         DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = Pragmas;
+        cmd.CommandText = _pragmas;
         await cmd.ExecuteNonQueryAsync(cancellationToken);
         SqliteBusyWait.Install((SqliteConnection)connection);
     }

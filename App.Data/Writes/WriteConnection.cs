@@ -14,10 +14,15 @@ namespace App.Data.Writes;
 public sealed class WriteConnection
 {
     private readonly string _connectionString;
+    private readonly SqliteConnectionSetup _setup;
     private readonly Dictionary<string, SqliteCommand> _prepared = [];
     private SqliteConnection? _connection;
 
-    internal WriteConnection(string connectionString) => _connectionString = connectionString;
+    internal WriteConnection(string connectionString, SqliteConnectionSetup setup)
+    {
+        _connectionString = connectionString;
+        _setup = setup;
+    }
 
     /// <summary>How long the last committed transaction held the write lock, from BEGIN to the end of COMMIT.</summary>
     internal TimeSpan LastLockHeld { get; private set; }
@@ -65,7 +70,7 @@ public sealed class WriteConnection
         {
             // Not pooled: the connection lives as long as the process's lane, and a test's temp file must not stay open in a pool after.
             var builder = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false };
-            _connection = SqliteConnectionSetup.OpenRaw(builder.ToString());
+            _connection = _setup.Open(builder.ToString());
         }
         return _connection;
     }

@@ -1,3 +1,4 @@
+using App.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Data.Writes;
@@ -75,12 +76,12 @@ public sealed class WriteLane(IDbContextFactory<AppDbContext> contexts) : IDispo
     }
 
     // Opened on first use: a web process only needs it once someone subscribes.
-    private WriteConnection Connection => _connection ??= new WriteConnection(ConnectionString());
+    private WriteConnection Connection => _connection ??= NewConnection();
 
-    private string ConnectionString()
+    private WriteConnection NewConnection()
     {
         using var db = contexts.CreateDbContext();
-        return db.Database.GetConnectionString()!;
+        return new WriteConnection(db.Database.GetConnectionString()!, SqliteConnectionSetup.Of(db));
     }
 
     private sealed class Turn(SemaphoreSlim gate) : IDisposable

@@ -51,7 +51,7 @@ public sealed class OpmlBrowserTests(Chromium chromium) : IAsyncLifetime
         await page.WaitForURLAsync(new Regex(@"/batches/\d+$"));
         await Expect(page.Locator(".notice")).ToContainTextAsync("Imported 20 new feeds.");
         await Expect(page.Locator("[data-field=percent]")).ToHaveTextAsync("0%");
-        _web.StartWorker();
+        await _web.StartWorkerAsync();
 
         await Expect(page.Locator("[data-field=percent]")).ToHaveTextAsync("100%", new() { Timeout = 60_000 });
         await Expect(page.Locator("[data-field=done]")).ToHaveTextAsync("20");

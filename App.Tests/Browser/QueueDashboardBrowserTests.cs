@@ -18,7 +18,7 @@ public sealed class QueueDashboardBrowserTests(Chromium chromium) : IAsyncLifeti
     [Fact]
     public async Task Dashboard_FollowsTheQueueWithoutAReload()
     {
-        _web.StartWorker();
+        await _web.StartWorkerAsync();
         await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/jobs"));

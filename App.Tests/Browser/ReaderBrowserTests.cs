@@ -50,7 +50,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
         // No worker yet: the job waits in the queue, and the page says so.
         await Expect(step).ToHaveTextAsync("Queued");
         await Expect(progress).ToContainTextAsync("Waiting for a worker");
-        _web.StartWorker();
+        await _web.StartWorkerAsync();
         await Expect(step).ToHaveTextAsync("Fetching", new() { Timeout = 30_000 });
         await page.WaitForURLAsync(new Regex(@"/feeds/\d+$"), new() { Timeout = 30_000 });
         await Expect(page.Locator("h1")).ToHaveTextAsync("Slow news");
@@ -87,7 +87,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
         });
-        _web.StartWorker();
+        await _web.StartWorkerAsync();
         await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/"));
@@ -120,7 +120,7 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
     {
         const string hostile = """<script>window.__pwned = "script";</script><img src="data:image/png;base64,broken" onerror="window.__pwned = 'onerror'"><a href="javascript:window.__pwned='link'">click</a><p>Still readable</p>""";
         _feeds.Serve("/hostile.xml", FeedSamples.Rss(1, "Hostile", hostile));
-        _web.StartWorker();
+        await _web.StartWorkerAsync();
         await using var browser = await _web.NewSignedInPageAsync(chromium);
         var page = browser.Page;
         await page.GotoAsync(_web.Url("/"));

@@ -27,7 +27,7 @@ public sealed class WorkerBannerBrowserTests(Chromium chromium) : IAsyncLifetime
         await Expect(banner).ToContainTextAsync("scripts/start");
 
         // No reload: the page notices the worker by itself.
-        var worker = _web.StartWorker();
+        var worker = await _web.StartWorkerAsync();
         await Expect(banner).ToBeHiddenAsync(new() { Timeout = 30_000 });
 
         await page.GotoAsync(_web.Url("/jobs"));

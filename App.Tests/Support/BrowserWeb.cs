@@ -90,10 +90,25 @@ public sealed class BrowserWeb : IAsyncDisposable
     }
 
     /// <summary>A real App.Worker process on this app's database, stopped on dispose.</summary>
-    public RunningProcess StartWorker(IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// A real worker process, returned once it has registered: a cold start under load can take
+    /// longer than a page's expectations wait, and those should measure the page, not the start.
+    /// </summary>
+    public async Task<RunningProcess> StartWorkerAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
+        int before;
+        await using (var db = Db.Open())
+        {
+            before = await db.Workers.CountAsync();
+        }
         var worker = RunningProcess.StartWorker(Db.ConnectionString, settings);
         _workers.Add(worker);
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var db = Db.Open();
+            return worker.HasExited || await db.Workers.CountAsync() > before;
+        }, RunningProcess.Patience, "the worker to register");
+        Assert.False(worker.HasExited, worker.Output);
         return worker;
     }
 

@@ -42,7 +42,8 @@ public sealed class RunningProcess : IDisposable
 
     /// <summary>
     /// Starts the worker built next to this test project (same configuration), with fast polling
-    /// and private addresses allowed (test feeds are served on 127.0.0.1). <paramref name="settings"/>
+    /// and private addresses allowed (test feeds are served on 127.0.0.1), and no scheduled backups
+    /// (a backup job would be one more job in tests that count them). <paramref name="settings"/>
     /// are configuration keys such as "Queue:LeaseDuration".
     /// </summary>
     public static RunningProcess StartWorker(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
@@ -52,6 +53,7 @@ public sealed class RunningProcess : IDisposable
             ["Queue:PollInterval"] = "00:00:00.100",
             ["Queue:HeartbeatInterval"] = "00:00:00.500",
             ["Feeds:AllowPrivateAddresses"] = "true",
+            ["Backup:Interval"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -89,9 +91,24 @@ public sealed class RunningProcess : IDisposable
         return new Uri(line![line!.IndexOf("http", StringComparison.Ordinal)..].Trim());
     }
 
-    private static RunningProcess Start(string project, string connectionString, Dictionary<string, string> settings)
+    /// <summary>
+    /// Runs <c>App.Worker backup [path]</c> on the database, as a person would from the command line;
+    /// wait for it with <see cref="WaitForExitAsync"/>.
+    /// </summary>
+    public static RunningProcess StartBackup(string connectionString, string? path = null) =>
+        Start("App.Worker", connectionString, [], path is null ? ["backup"] : ["backup", path]);
+
+    /// <summary>Waits for the process to exit by itself.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
     {
-        var info = new ProcessStartInfo("dotnet", [Dll(project)])
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    private static RunningProcess Start(
+        string project, string connectionString, Dictionary<string, string> settings, IReadOnlyList<string>? args = null)
+    {
+        var info = new ProcessStartInfo("dotnet", [Dll(project), .. args ?? []])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

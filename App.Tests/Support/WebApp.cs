@@ -40,6 +40,9 @@ public sealed partial class WebApp : IAsyncDisposable
     /// <summary>The administrator's client.</summary>
     public HttpClient Client { get; }
 
+    /// <summary>The app's services (its write lane, its options).</summary>
+    public IServiceProvider Services => _factory.Services;
+
     /// <summary>A queue on the app's database, to move jobs as a worker would.</summary>
     public JobQueue Queue => Db.Queue();
 

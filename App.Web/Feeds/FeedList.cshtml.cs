@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using App.Data;
 using App.Data.Accounts;
 using App.Web.Accounts;
+using App.Web.Folders;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -18,26 +19,37 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, Feed
 
     public IReadOnlyList<FeedResponse> Feeds { get; private set; } = [];
 
-    /// <summary>The user's folders by name.</summary>
-    public IReadOnlyList<FolderName> Folders { get; private set; } = [];
+    /// <summary>The user's folders by name, each with its feed and unread counts (over all its feeds, not this page's).</summary>
+    public IReadOnlyList<FolderResponse> Folders { get; private set; } = [];
 
-    /// <summary>The feeds by folder: each folder (empty ones too), then the feeds in none.</summary>
-    public IEnumerable<FeedGroup> Groups =>
-        Folders.Select(f => new FeedGroup(f, [.. Feeds.Where(x => x.FolderId == f.Id)]))
-            .Append(new FeedGroup(null, [.. Feeds.Where(x => x.FolderId is null)]));
+    /// <summary>This page's feeds by folder, in the list's order; empty folders where their names fall; then the feeds in none.</summary>
+    public IReadOnlyList<FeedGroup> Groups { get; private set; } = [];
 
-    /// <summary>Every unread item of the user's feeds: the sum of the feeds' counts, with no query of its own.</summary>
-    public int UnreadTotal => Feeds.Sum(f => f.UnreadCount);
+    /// <summary>Every unread item of the user's feeds.</summary>
+    public int UnreadTotal { get; private set; }
+
+    /// <summary>The <c>after</c> of the next page of feeds, null on the last (or only) page.</summary>
+    public long? NextAfter { get; private set; }
+
+    /// <summary>Whether this is a later page (<c>?after=</c>), which links back to the first.</summary>
+    public bool IsLaterPage { get; private set; }
 
     /// <summary>The outcome of an action elsewhere (a deleted feed), shown once.</summary>
     [TempData]
     public string? Message { get; set; }
 
-    public async Task OnGetAsync(CancellationToken ct)
+    /// <summary>A page of <see cref="FeedQueries.DefaultFeedLimit"/> feeds after feed <paramref name="after"/>, with a link to the next.</summary>
+    public async Task OnGetAsync(long? after, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        Feeds = await FeedQueries.ListAsync(db, User.UserId(), ct);
-        Folders = await db.FoldersOf(User.UserId()).OrderBy(f => f.Name).Select(f => new FolderName(f.Id, f.Name)).ToListAsync(ct);
+        var userId = User.UserId();
+        var page = await FeedQueries.GroupedPageAsync(db, userId, after, FeedQueries.DefaultFeedLimit, ct);
+        Feeds = page.Feeds;
+        NextAfter = page.NextAfter;
+        IsLaterPage = after is not null;
+        Folders = await FolderQueries.ListAsync(db, userId, ct);
+        UnreadTotal = await db.UnreadItems.CountAsync(u => u.UserId == userId, ct);
+        Groups = FeedGroup.Of(Folders, Feeds, IsLaterPage, NextAfter is null);
     }
 
     /// <summary>
@@ -53,7 +65,7 @@ public sealed class FeedListModel(IDbContextFactory<AppDbContext> contexts, Feed
                 return BadRequest(new AddFeedError(nameof(Address), error));
             }
             ModelState.AddModelError(nameof(Address), error);
-            await OnGetAsync(ct);
+            await OnGetAsync(null, ct);
             return Page();
         }
         var subscription = await subscriber.SubscribeAsync(User.UserId(), url, ct);
@@ -76,8 +88,40 @@ public sealed record AddFeedError(string Field, string Message);
 /// <summary>A folder's id and name.</summary>
 public sealed record FolderName(long Id, string Name);
 
-/// <summary>A folder of the feeds list (null: the feeds in no folder) with its feeds; its unread count is theirs summed.</summary>
-public sealed record FeedGroup(FolderName? Folder, IReadOnlyList<FeedResponse> Feeds)
+/// <summary>A folder of the feeds list (null: the feeds in no folder) with this page's feeds in it.</summary>
+public sealed record FeedGroup(FolderResponse? Folder, IReadOnlyList<FeedResponse> Feeds)
 {
-    public int UnreadCount => Feeds.Sum(f => f.UnreadCount);
+    /// <summary>
+    /// The groups of one page of feeds in the grouped order: each folder with feeds on the page,
+    /// and each empty folder whose name falls between the page's first and last folder (the first
+    /// page takes those before, the last those after), so every folder shows on exactly one page.
+    /// </summary>
+    public static IReadOnlyList<FeedGroup> Of(IReadOnlyList<FolderResponse> folders, IReadOnlyList<FeedResponse> feeds, bool laterPage, bool lastPage)
+    {
+        var names = StringComparer.OrdinalIgnoreCase;
+        var byFolder = feeds.Where(f => f.FolderId is not null).GroupBy(f => f.FolderId!.Value).ToDictionary(g => g.Key, g => g.ToList());
+        var firstName = feeds.Count == 0 ? null : folders.FirstOrDefault(f => f.Id == feeds[0].FolderId)?.Name;
+        var lastName = feeds.Count == 0 ? null : folders.FirstOrDefault(f => f.Id == feeds[^1].FolderId)?.Name;
+        // A page that starts or ends among the feeds in no folder reaches past every folder name.
+        var afterStart = (FolderResponse f) => !laterPage || (firstName is not null && names.Compare(f.Name, firstName) > 0);
+        var beforeEnd = (FolderResponse f) => lastPage || lastName is null || names.Compare(f.Name, lastName) < 0;
+        var groups = new List<FeedGroup>();
+        foreach (var folder in folders)
+        {
+            if (byFolder.TryGetValue(folder.Id, out var inFolder))
+            {
+                groups.Add(new FeedGroup(folder, inFolder));
+            }
+            else if (folder.FeedCount == 0 && afterStart(folder) && beforeEnd(folder))
+            {
+                groups.Add(new FeedGroup(folder, []));
+            }
+        }
+        var unfiled = feeds.Where(f => f.FolderId is null).ToList();
+        if (unfiled.Count > 0)
+        {
+            groups.Add(new FeedGroup(null, unfiled));
+        }
+        return groups;
+    }
 }

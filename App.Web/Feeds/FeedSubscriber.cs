@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Data.Sqlite;
 using App.Data.Writes;
 
 namespace App.Web.Feeds;
@@ -90,8 +91,12 @@ public sealed class FeedSubscriber : IAsyncDisposable
             }
             catch (Exception e)
             {
-                // One bad request must not fail the others: each is tried again alone.
-                _log.LogWarning(e, "Writing {Count} subscription(s) together failed; writing them one by one", batch.Count);
+                // One bad request must not fail the others: each is tried again alone. A full disk is
+                // logged once a minute by DiskFullState, when the requests' answers say so.
+                if (!DiskFullState.IsDiskFull(e))
+                {
+                    _log.LogWarning(e, "Writing {Count} subscription(s) together failed; writing them one by one", batch.Count);
+                }
                 foreach (var request in batch)
                 {
                     try

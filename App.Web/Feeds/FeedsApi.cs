@@ -1,9 +1,11 @@
+using System.Globalization;
 using System.Security.Claims;
 using App.Data;
 using App.Data.Accounts;
 using App.Data.Queue;
 using App.Data.Writes;
 using App.Web.Accounts;
+using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -50,11 +52,25 @@ public static class FeedsApi
             : TypedResults.Ok(body);
     }
 
+    /// <summary>
+    /// A page of the caller's feeds, oldest subscription first: <c>limit</c> (default
+    /// <see cref="FeedQueries.DefaultFeedLimit"/>, at most <see cref="FeedQueries.MaxFeedLimit"/>),
+    /// <c>after</c> a feed id. When there are more, <c>Link: &lt;…&gt;; rel="next"</c> gives the next page.
+    /// </summary>
     public static async Task<Ok<List<FeedResponse>>> ListAsync(
-        ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+        ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, HttpRequest request, CancellationToken ct,
+        int? limit = null, long? after = null)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return TypedResults.Ok(await FeedQueries.ListAsync(db, caller.UserId(), ct));
+        var take = Math.Clamp(limit ?? FeedQueries.DefaultFeedLimit, 1, FeedQueries.MaxFeedLimit);
+        var page = await FeedQueries.PageAsync(db, caller.UserId(), after, take, ct);
+        if (page.NextAfter is { } next)
+        {
+            var query = new QueryString(string.Create(CultureInfo.InvariantCulture, $"?limit={take}&after={next}"));
+            var url = UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, query);
+            request.HttpContext.Response.Headers.Link = $"<{url}>; rel=\"next\"";
+        }
+        return TypedResults.Ok(page.Feeds);
     }
 
     public static async Task<Results<Ok<FeedResponse>, ProblemHttpResult>> GetAsync(

@@ -63,7 +63,7 @@ public static class ReaderSubscriptionsApi
     public static async Task<IResult> ListAsync(ClaimsPrincipal user, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var feeds = await FeedQueries.ListAsync(db, user.UserId(), ct);
+        var feeds = await FeedQueries.AllAsync(db, user.UserId(), ct);
         var folders = await db.FoldersOf(user.UserId()).ToDictionaryAsync(f => f.Id, f => f.Name, ct);
         var firstItems = await db.SubscriptionsOf(user.UserId())
             .Select(s => new { s.FeedId, First = db.FeedItems.Where(i => i.FeedId == s.FeedId).Min(i => (DateTime?)i.CreatedAt) })

@@ -16,8 +16,6 @@ namespace App.Web.Jobs;
 [Authorize(Policy = AccountsSetup.AdminPolicy)]
 public sealed class QueueDashboardModel(IDbContextFactory<AppDbContext> contexts, JobQueue queue, TimeProvider time) : PageModel
 {
-    public const int ListLimit = 20;
-
     public const int ChartMinutes = 60;
 
     public QueueStats Stats { get; private set; } = null!;
@@ -50,14 +48,9 @@ public sealed class QueueDashboardModel(IDbContextFactory<AppDbContext> contexts
         Now = time.GetUtcNow().UtcDateTime;
         Stats = await QueueStats.ReadAsync(db, ct);
         Throughput = await QueueThroughput.ReadAsync(db, Now, ChartMinutes, ct);
-        var jobs = db.Jobs.AsNoTracking();
-        Running = await jobs.Where(j => j.State == JobState.Running)
-            .OrderBy(j => j.StartedAt).Take(ListLimit).ToListAsync(ct);
-        Retrying = await jobs.Where(j => j.State == JobState.Pending && j.LastError != null)
-            .OrderBy(j => j.RunAt).Take(ListLimit).ToListAsync(ct);
-        Failures = await jobs.Where(j => j.State == JobState.Failed)
-            .OrderByDescending(j => j.FinishedAt).ThenByDescending(j => j.Id)
-            .Take(ListLimit).ToListAsync(ct);
+        Running = await DashboardJobs.Running(db).ToListAsync(ct);
+        Retrying = await DashboardJobs.Retrying(db).ToListAsync(ct);
+        Failures = await DashboardJobs.Failures(db).ToListAsync(ct);
         var feedIds = Running.Concat(Retrying).Concat(Failures)
             .Where(j => j.FeedId is not null).Select(j => j.FeedId!.Value).Distinct().ToList();
         FeedNames = await db.Feeds.Where(f => feedIds.Contains(f.Id))

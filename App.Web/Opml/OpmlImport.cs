@@ -1,3 +1,4 @@
+using System.Globalization;
 using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
@@ -37,10 +38,43 @@ public sealed record OpmlImportResult(long? BatchId, int Added, int NewFeeds, in
 /// </summary>
 public static class OpmlImport
 {
+    /// <summary>
+    /// Feeds written per transaction. 500 new feeds (feed, subscription, job) hold the write lock
+    /// for a few tens of milliseconds; a file of thousands in one transaction held it for as long
+    /// as the whole import, and every worker's claim and every other subscription waited behind it.
+    /// </summary>
+    public const int ChunkSize = 500;
+
+    // Longer than the busy wait's 1 ms between tries, so that another process waiting for the
+    // lock gets it between chunks; this process's own writers get their turn at the lane's gate.
+    private static readonly TimeSpan PauseBetweenChunks = TimeSpan.FromMilliseconds(5);
+
     private const int MaxTitleLength = 500;
 
-    /// <summary>In one write transaction: either all of it is stored or none of it.</summary>
-    public static Task<OpmlImportResult> ImportAsync(
+    /// <summary>The batch's name for people: "Import of feeds.opml".</summary>
+    public static string BatchName(string? fileName)
+    {
+        var name = Path.GetFileName(fileName) is { Length: > 0 } file ? $"Import of {file}" : "OPML import";
+        return name.Length > 300 ? name[..300] : name;
+    }
+
+    /// <summary>Refuses, with a sentence for the person who chose it, a file listing more feeds than one import may add.</summary>
+    public static void EnsureWithinCap(IReadOnlyList<OpmlOutline> outlines, int maxOutlines)
+    {
+        if (outlines.Count > maxOutlines)
+        {
+            throw new OpmlException(string.Create(CultureInfo.InvariantCulture,
+                $"The file lists {outlines.Count:N0} feeds; one import takes at most {maxOutlines:N0}. Nothing was imported: split the file and import each part."));
+        }
+    }
+
+    /// <summary>
+    /// In transactions of <see cref="ChunkSize"/> feeds on the write lane, so that other writers get
+    /// in between. Once the first chunk is written the import runs to its end, whether or not the
+    /// request is still there; should a chunk fail, the chunks before it stay imported, and importing
+    /// the file again adds only the rest (feeds already subscribed are counted, not added).
+    /// </summary>
+    public static async Task<OpmlImportResult> ImportAsync(
         WriteLane lane, JobQueue queue, TimeProvider time, long userId, IReadOnlyList<OpmlOutline> outlines, string batchName, CancellationToken ct)
     {
         var wanted = new Dictionary<string, OpmlOutline>(StringComparer.Ordinal);
@@ -56,39 +90,50 @@ public static class OpmlImport
                 repeated++;
             }
         }
-        return lane.InWriteTransactionAsync(connection =>
+        long? batchId = null;
+        int added = 0, newFeeds = 0, known = 0;
+        var first = true;
+        foreach (var chunk in wanted.Chunk(ChunkSize))
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            long? batchId = null;
-            int added = 0, newFeeds = 0, known = 0;
-            foreach (var (url, outline) in wanted)
+            if (!first)
             {
-                if (SubscriptionWrites.FindFeed(connection, url) is { } existing)
-                {
-                    if (SubscriptionWrites.Subscribe(connection, userId, existing, now))
-                    {
-                        File(connection, userId, existing, outline.Folder, now);
-                        added++;
-                    }
-                    else
-                    {
-                        known++;
-                    }
-                    continue;
-                }
-                // Shown until the first fetch brings the feed's own title.
-                var title = outline.Title is { } t ? (t.Length > MaxTitleLength ? t[..MaxTitleLength] : t) : null;
-                var feedId = SubscriptionWrites.AddFeed(connection, url, now, title, FeedUrl.IsHttp(outline.HtmlUrl) ? outline.HtmlUrl : null);
-                SubscriptionWrites.Subscribe(connection, userId, feedId, now);
-                File(connection, userId, feedId, outline.Folder, now);
-                batchId ??= queue.AddBatch(connection, batchName, userId);
-                // Background priority: a person's own add or refresh goes ahead of a bulk import.
-                queue.Enqueue(connection, FeedJobs.Fetch(feedId, JobPriority.Background) with { BatchId = batchId });
-                added++;
-                newFeeds++;
+                // Real time, not the TimeProvider: the pause is for other processes, which a test clock does not move.
+                await Task.Delay(PauseBetweenChunks, CancellationToken.None);
             }
-            return new OpmlImportResult(batchId, added, newFeeds, known + repeated, skipped);
-        }, ct);
+            await lane.InWriteTransactionAsync(connection =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                foreach (var (url, outline) in chunk)
+                {
+                    if (SubscriptionWrites.FindFeed(connection, url) is { } existing)
+                    {
+                        if (SubscriptionWrites.Subscribe(connection, userId, existing, now))
+                        {
+                            File(connection, userId, existing, outline.Folder, now);
+                            added++;
+                        }
+                        else
+                        {
+                            known++;
+                        }
+                        continue;
+                    }
+                    // Shown until the first fetch brings the feed's own title.
+                    var title = outline.Title is { } t ? (t.Length > MaxTitleLength ? t[..MaxTitleLength] : t) : null;
+                    var feedId = SubscriptionWrites.AddFeed(connection, url, now, title, FeedUrl.IsHttp(outline.HtmlUrl) ? outline.HtmlUrl : null);
+                    SubscriptionWrites.Subscribe(connection, userId, feedId, now);
+                    File(connection, userId, feedId, outline.Folder, now);
+                    batchId ??= queue.AddBatch(connection, batchName, userId);
+                    // Background priority: a person's own add or refresh goes ahead of a bulk import.
+                    queue.Enqueue(connection, FeedJobs.Fetch(feedId, JobPriority.Background) with { BatchId = batchId });
+                    added++;
+                    newFeeds++;
+                }
+                return true;
+            }, first ? ct : CancellationToken.None);
+            first = false;
+        }
+        return new OpmlImportResult(batchId, added, newFeeds, known + repeated, skipped);
     }
 
     // A feed new to the user goes into its outline's folder (made when the user has none of that

@@ -4,6 +4,7 @@ using App.Data.Writes;
 using App.Web.Accounts;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace App.Web.Opml;
 
@@ -11,7 +12,7 @@ namespace App.Web.Opml;
 // Room for the 1 MiB file plus the form's own parts; a larger body is refused before it is read.
 [RequestFormLimits(MultipartBodyLengthLimit = 2 * OpmlReader.MaxBytes)]
 [RequestSizeLimit(2 * OpmlReader.MaxBytes)]
-public sealed class OpmlPageModel(WriteLane lane, JobQueue queue, TimeProvider time) : PageModel
+public sealed class OpmlPageModel(WriteLane lane, JobQueue queue, TimeProvider time, IOptions<OpmlOptions> options) : PageModel
 {
     [BindProperty]
     [Display(Name = "OPML file")]
@@ -27,6 +28,9 @@ public sealed class OpmlPageModel(WriteLane lane, JobQueue queue, TimeProvider t
     /// <summary>The summary of an import that added only feeds fetched already, shown once on the feeds list.</summary>
     [TempData(Key = "Message")]
     public string? ListMessage { get; set; }
+
+    /// <summary>Feeds one file may list (<c>Opml:MaxOutlines</c>), said next to the form.</summary>
+    public int MaxOutlines => options.Value.MaxOutlines;
 
     public void OnGet()
     {
@@ -49,6 +53,7 @@ public sealed class OpmlPageModel(WriteLane lane, JobQueue queue, TimeProvider t
         {
             await using var stream = file.OpenReadStream();
             outlines = await OpmlReader.ReadAsync(stream, ct);
+            OpmlImport.EnsureWithinCap(outlines, options.Value.MaxOutlines);
         }
         catch (OpmlException e)
         {
@@ -56,8 +61,7 @@ public sealed class OpmlPageModel(WriteLane lane, JobQueue queue, TimeProvider t
             return Page();
         }
 
-        var name = Path.GetFileName(file.FileName) is { Length: > 0 } fileName ? $"Import of {fileName}" : "OPML import";
-        var result = await OpmlImport.ImportAsync(lane, queue, time, User.UserId(), outlines, name.Length > 300 ? name[..300] : name, ct);
+        var result = await OpmlImport.ImportAsync(lane, queue, time, User.UserId(), outlines, OpmlImport.BatchName(file.FileName), ct);
         if (result.Added == 0)
         {
             Message = $"Nothing to import: {result.Summary()}";

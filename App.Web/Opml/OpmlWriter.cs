@@ -4,68 +4,77 @@ using System.Xml;
 
 namespace App.Web.Opml;
 
-/// <summary>Writes the subscriptions as an OPML 2.0 document.</summary>
+/// <summary>Writes the subscriptions as an OPML 2.0 document, as they come.</summary>
 public static class OpmlWriter
 {
     /// <summary>A feed to write; <paramref name="Folder"/> null: at the top level.</summary>
     public sealed record Subscription(string Url, string? Title, string? SiteUrl, string? Folder = null);
 
-    public static byte[] Write(IEnumerable<Subscription> feeds, DateTime nowUtc)
+    /// <summary>
+    /// Writes to <paramref name="output"/> while <paramref name="feeds"/> yields, flushing after each
+    /// of its chunks: memory stays that of one chunk, whatever the number of feeds.
+    /// </summary>
+    public static async Task WriteAsync(Stream output, IAsyncEnumerable<IReadOnlyList<Subscription>> feeds, DateTime nowUtc, CancellationToken ct)
     {
-        using var output = new MemoryStream();
-        var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true };
-        using (var xml = XmlWriter.Create(output, settings))
+        var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true, Async = true };
+        await using var xml = XmlWriter.Create(output, settings);
+        await xml.WriteStartDocumentAsync();
+        await xml.WriteStartElementAsync(null, "opml", null);
+        await xml.WriteAttributeStringAsync(null, "version", null, "2.0");
+        await xml.WriteStartElementAsync(null, "head", null);
+        await xml.WriteElementStringAsync(null, "title", null, "Feed reader subscriptions");
+        // OPML dates are RFC 822.
+        await xml.WriteElementStringAsync(null, "dateCreated", null, nowUtc.ToString("r", CultureInfo.InvariantCulture));
+        await xml.WriteEndElementAsync();
+        await xml.WriteStartElementAsync(null, "body", null);
+        // Each folder is an outline holding its feeds (the way readers import them); the feeds come
+        // grouped by folder, so a folder's outline opens at its first feed and closes at the next folder.
+        string? open = null;
+        await foreach (var chunk in feeds.WithCancellation(ct))
         {
-            xml.WriteStartDocument();
-            xml.WriteStartElement("opml");
-            xml.WriteAttributeString("version", "2.0");
-            xml.WriteStartElement("head");
-            xml.WriteElementString("title", "Feed reader subscriptions");
-            // OPML dates are RFC 822.
-            xml.WriteElementString("dateCreated", nowUtc.ToString("r", CultureInfo.InvariantCulture));
-            xml.WriteEndElement();
-            xml.WriteStartElement("body");
-            // Each folder is an outline holding its feeds (the way readers import them); then the feeds in none.
-            foreach (var folder in feeds.GroupBy(f => f.Folder).OrderBy(g => g.Key is null).ThenBy(g => g.Key, StringComparer.OrdinalIgnoreCase))
+            foreach (var feed in chunk)
             {
-                if (folder.Key is { } name)
+                if (open is not null && !string.Equals(open, feed.Folder, StringComparison.OrdinalIgnoreCase))
                 {
-                    xml.WriteStartElement("outline");
-                    xml.WriteAttributeString("text", name);
-                    xml.WriteAttributeString("title", name);
-                    WriteFeeds(xml, folder);
-                    xml.WriteEndElement();
+                    await xml.WriteEndElementAsync();
+                    open = null;
                 }
-                else
+                if (open is null && feed.Folder is { } folder)
                 {
-                    WriteFeeds(xml, folder);
+                    await xml.WriteStartElementAsync(null, "outline", null);
+                    await xml.WriteAttributeStringAsync(null, "text", null, folder);
+                    await xml.WriteAttributeStringAsync(null, "title", null, folder);
+                    open = folder;
                 }
+                await WriteOutlineAsync(xml, feed);
             }
-            xml.WriteEndElement();
-            xml.WriteEndElement();
-            xml.WriteEndDocument();
+            await xml.FlushAsync();
         }
-        return output.ToArray();
+        if (open is not null)
+        {
+            await xml.WriteEndElementAsync();
+        }
+        await xml.WriteEndElementAsync();
+        await xml.WriteEndElementAsync();
+        await xml.WriteEndDocumentAsync();
+        await xml.FlushAsync();
     }
 
-    private static void WriteFeeds(XmlWriter xml, IEnumerable<Subscription> feeds)
+    private static async Task WriteOutlineAsync(XmlWriter xml, Subscription feed)
     {
-        foreach (var feed in feeds)
+        await xml.WriteStartElementAsync(null, "outline", null);
+        // OPML 2.0 requires text on every outline, and type="rss" with xmlUrl for a subscription.
+        await xml.WriteAttributeStringAsync(null, "type", null, "rss");
+        await xml.WriteAttributeStringAsync(null, "text", null, feed.Title ?? feed.Url);
+        if (feed.Title is { } title)
         {
-            xml.WriteStartElement("outline");
-            // OPML 2.0 requires text on every outline, and type="rss" with xmlUrl for a subscription.
-            xml.WriteAttributeString("type", "rss");
-            xml.WriteAttributeString("text", feed.Title ?? feed.Url);
-            if (feed.Title is { } title)
-            {
-                xml.WriteAttributeString("title", title);
-            }
-            xml.WriteAttributeString("xmlUrl", feed.Url);
-            if (feed.SiteUrl is { } site)
-            {
-                xml.WriteAttributeString("htmlUrl", site);
-            }
-            xml.WriteEndElement();
+            await xml.WriteAttributeStringAsync(null, "title", null, title);
         }
+        await xml.WriteAttributeStringAsync(null, "xmlUrl", null, feed.Url);
+        if (feed.SiteUrl is { } site)
+        {
+            await xml.WriteAttributeStringAsync(null, "htmlUrl", null, site);
+        }
+        await xml.WriteEndElementAsync();
     }
 }

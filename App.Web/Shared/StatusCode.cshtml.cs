@@ -20,6 +20,7 @@ public sealed class StatusCodeModel : PageModel
         StatusCodes.Status400BadRequest => "Bad request",
         StatusCodes.Status404NotFound => "Not found",
         StatusCodes.Status405MethodNotAllowed => "Method not allowed",
+        StatusCodes.Status507InsufficientStorage => "The disk is full",
         _ => $"Error {Code}",
     };
 
@@ -28,6 +29,7 @@ public sealed class StatusCodeModel : PageModel
         StatusCodes.Status400BadRequest => "The request could not be understood. If you sent a form, reload the page and try again.",
         StatusCodes.Status404NotFound => "There is nothing at this address.",
         StatusCodes.Status405MethodNotAllowed => "This address does not accept that kind of request.",
+        StatusCodes.Status507InsufficientStorage => DiskFullResponses.Detail,
         _ => "Something went wrong.",
     };
 }

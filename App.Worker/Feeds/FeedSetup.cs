@@ -2,6 +2,7 @@ using App.Worker.Feeds.Fetch;
 using App.Worker.Feeds.Parse;
 using App.Worker.Feeds.Sanitize;
 using App.Worker.Feeds.Store;
+using App.Worker.Monitoring;
 using App.Worker.Queue;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public static class FeedSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WorkerMetrics>();
         services.AddSingleton<PrivateAddressGuard>();
         services.AddHttpClient(FeedFetcher.ClientName, FeedFetcher.ConfigureClient)
             .ConfigurePrimaryHttpMessageHandler(sp => FeedFetcher.CreateHandler(

@@ -5,6 +5,7 @@ using App.Worker.Feeds.Fetch;
 using App.Worker.Feeds.Parse;
 using App.Worker.Feeds.Sanitize;
 using App.Worker.Feeds.Store;
+using App.Worker.Monitoring;
 using App.Worker.Queue;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ public sealed class FetchFeedHandler(
     ItemSanitizer sanitizer,
     FeedItemStore store,
     GarbageBudget budget,
+    WorkerMetrics metrics,
     IOptions<FeedOptions> options,
     TimeProvider time,
     ILogger<FetchFeedHandler> log) : IJobHandler
@@ -79,10 +81,11 @@ public sealed class FetchFeedHandler(
         }
         catch (FeedException e)
         {
-            log.LogWarning(e, "Fetching feed {FeedId} ({Url}) failed: {Error}", feedId, stored.Url, e.Message);
+            // An expected failure (a 404, a blocked address, a page that is not a feed): the runner's
+            // line for the finished job carries its message; a stack trace would tell nothing more.
             await run.FailAsync(
                 e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e.Message, e.RetryNotBefore, final, c),
-                CancellationToken.None, retryNotBefore: e.RetryNotBefore);
+                CancellationToken.None, retryNotBefore: e.RetryNotBefore, reason: e.Reason);
         }
     }
 
@@ -126,6 +129,7 @@ public sealed class FetchFeedHandler(
         }, ct);
         if (won)
         {
+            metrics.ItemsStored(added);
             log.LogInformation("Feed {FeedId}: {Added} new of {Count} items", feedId, added, items?.Count ?? 0);
         }
     }

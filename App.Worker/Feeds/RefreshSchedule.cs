@@ -1,6 +1,7 @@
 using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -19,6 +20,7 @@ public sealed class RefreshSchedule(
     IOptions<FeedOptions> feeds,
     IOptions<QueueOptions> queue,
     TimeProvider time,
+    DiskFullState diskFull,
     ILogger<RefreshSchedule> log) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
@@ -36,7 +38,10 @@ public sealed class RefreshSchedule(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning(e, "Scheduling feed refreshes failed; will try again");
+            if (!diskFull.Observe(e))
+            {
+                log.LogWarning(e, "Scheduling feed refreshes failed; will try again");
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using App.Data.Queue;
+using App.Data.Sqlite;
 
 namespace App.Worker.Queue;
 
@@ -20,10 +21,14 @@ public sealed class ClaimLoop
     private const int MaxBatch = 256;
     private static readonly TimeSpan PauseAfterError = TimeSpan.FromMilliseconds(100);
 
+    // A full disk does not clear in 100 ms: passes that cannot write are tried again once a second.
+    private static readonly TimeSpan PauseAfterDiskFull = TimeSpan.FromSeconds(1);
+
     private readonly JobQueue _queue;
     private readonly string _owner;
     private readonly Func<IReadOnlyDictionary<string, int>> _capacity;
     private readonly Action<IReadOnlyList<ClaimedJob>> _claimed;
+    private readonly DiskFullState _diskFull;
     private readonly ILogger _log;
     private readonly object _lock = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,12 +47,16 @@ public sealed class ClaimLoop
 
     /// <param name="capacity">How many more jobs of each type the worker can take now (running and claimed-ahead ones counted); types with none left out.</param>
     /// <param name="claimed">Receives every batch of newly claimed jobs, on the loop's thread.</param>
-    public ClaimLoop(JobQueue queue, string owner, Func<IReadOnlyDictionary<string, int>> capacity, Action<IReadOnlyList<ClaimedJob>> claimed, ILogger log)
+    /// <param name="diskFull">Told of a pass that met a full disk, which it logs once a minute instead of every pass.</param>
+    public ClaimLoop(
+        JobQueue queue, string owner, Func<IReadOnlyDictionary<string, int>> capacity, Action<IReadOnlyList<ClaimedJob>> claimed,
+        DiskFullState diskFull, ILogger log)
     {
         _queue = queue;
         _owner = owner;
         _capacity = capacity;
         _claimed = claimed;
+        _diskFull = diskFull;
         _log = log;
         new Thread(Run) { IsBackground = true, Name = "queue-claim-loop" }.Start();
     }
@@ -240,7 +249,11 @@ public sealed class ClaimLoop
             // completions nobody waits for go with it (each is fenced by its lease, so writing one
             // twice is harmless) unless the worker is stopping; a job whose completion is never
             // written is rescued when its lease expires.
-            _log.LogWarning(e, "Completing {Count} job(s) and claiming failed", finished.Count);
+            var diskFull = _diskFull.Observe(e);
+            if (!diskFull)
+            {
+                _log.LogWarning(e, "Completing {Count} job(s) and claiming failed", finished.Count);
+            }
             finished.ForEach(f => f.Done?.TrySetException(e));
             lock (_lock)
             {
@@ -249,7 +262,7 @@ public sealed class ClaimLoop
                     _finished.InsertRange(0, finished.Where(f => f.Done is null));
                 }
                 _claimRequested |= ask.Count > 0;
-                Monitor.Wait(_lock, PauseAfterError);
+                Monitor.Wait(_lock, diskFull ? PauseAfterDiskFull : PauseAfterError);
                 _signalled = true;
             }
         }

@@ -15,6 +15,15 @@ public sealed class JobRun(ClaimedJob job, JobQueue queue, ClaimLoop? completion
     /// </summary>
     public bool Finished { get; private set; }
 
+    /// <summary>What the written outcome was; null until one was written.</summary>
+    public JobOutcome? Outcome { get; private set; }
+
+    /// <summary>The error of a failed attempt, as recorded on the job.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>A failed attempt's reason as a short name for metrics (http_404, blocked_address, not_a_feed, timeout, …).</summary>
+    public string? FailureReason { get; private set; }
+
     /// <summary>Completes the job, committing <paramref name="effects"/> in the same transaction. False: the lease was lost and nothing was written.</summary>
     public async Task<bool> CompleteAsync(JobQueue.Effects? effects, CancellationToken ct)
     {
@@ -23,15 +32,27 @@ public sealed class JobRun(ClaimedJob job, JobQueue queue, ClaimLoop? completion
             ? await completions.CompleteAsync(job.Lease)
             : await queue.CompleteAsync(job.Lease, effects, ct);
         Finished = true;
+        Outcome = won ? JobOutcome.Succeeded : JobOutcome.LeaseLost;
         return won;
     }
 
-    /// <summary>Fails the attempt with a readable <paramref name="error"/>, committing <paramref name="effects"/> with it.</summary>
+    /// <summary>
+    /// Fails the attempt with a readable <paramref name="error"/>, committing <paramref name="effects"/> with it;
+    /// <paramref name="reason"/> names the kind of failure in metrics (default "error").
+    /// </summary>
     public async Task<FailOutcome> FailAsync(
-        string error, bool retryable, JobQueue.FailEffects? effects, CancellationToken ct, DateTime? retryNotBefore = null)
+        string error, bool retryable, JobQueue.FailEffects? effects, CancellationToken ct, DateTime? retryNotBefore = null, string? reason = null)
     {
         var outcome = await queue.FailAsync(job.Lease, error, retryable, effects, retryNotBefore, ct);
         Finished = true;
+        Error = error;
+        FailureReason = reason ?? "error";
+        Outcome = outcome switch
+        {
+            FailOutcome.WillRetry => JobOutcome.Retried,
+            FailOutcome.Failed => JobOutcome.Failed,
+            _ => JobOutcome.LeaseLost,
+        };
         return outcome;
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using App.Data.Queue;
+using App.Data.Sqlite;
+using App.Worker.Monitoring;
 using Microsoft.Extensions.Options;
 
 namespace App.Worker.Queue;
@@ -21,7 +23,16 @@ public sealed class JobRunner : IHostedService
     private readonly QueueOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<JobRunner> _log;
+    private readonly WorkerMetrics _metrics;
+    private readonly DiskFullState _diskFull;
     private readonly ClaimLoop _loop;
+
+    /// <summary>
+    /// A job whose outcome met a full disk is handed back, its attempt refunded, to run again after
+    /// this: soon enough to go on once there is room, rarely enough not to fetch its feed every
+    /// few seconds meanwhile (the full disk is logged once a minute).
+    /// </summary>
+    public static readonly TimeSpan DiskFullRetryDelay = TimeSpan.FromMinutes(1);
 
     // However contended the write lock, a worker holds no more than this many jobs of one type it has not started.
     private const int MaxClaimAhead = 256;
@@ -39,7 +50,7 @@ public sealed class JobRunner : IHostedService
     private volatile bool _accepting = true;
     private Task? _renewal;
 
-    private sealed record RunningJob(ClaimedJob Job, CancellationTokenSource Cancel, TaskCompletionSource Finished);
+    private sealed record RunningJob(ClaimedJob Job, long ClaimedAt, CancellationTokenSource Cancel, TaskCompletionSource Finished);
 
     public JobRunner(
         JobQueue queue,
@@ -48,6 +59,8 @@ public sealed class JobRunner : IHostedService
         WorkerIdentity identity,
         IOptions<QueueOptions> options,
         TimeProvider time,
+        WorkerMetrics metrics,
+        DiskFullState diskFull,
         ILogger<JobRunner> log)
     {
         _queue = queue;
@@ -57,11 +70,13 @@ public sealed class JobRunner : IHostedService
         _options = options.Value;
         _time = time;
         _log = log;
+        _metrics = metrics;
+        _diskFull = diskFull;
         foreach (var type in handlers.Types)
         {
             _slots[type] = new TypeSlots(handlers.Concurrency(type));
         }
-        _loop = new ClaimLoop(queue, identity.Id, FreeSlots, Dispatch, log);
+        _loop = new ClaimLoop(queue, identity.Id, FreeSlots, Dispatch, diskFull, log);
     }
 
     /// <summary>Jobs running in this process now.</summary>
@@ -78,7 +93,7 @@ public sealed class JobRunner : IHostedService
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await _registry.HeartbeatAsync(_identity.Id, ct);
+        await _registry.HeartbeatAsync(_identity.Id, ct: ct);
         _renewal = RenewLoopAsync(_stopRenewing.Token);
         _log.LogInformation("Worker {Worker} started: slots {Slots} (claim-ahead up to {Ahead} each), lease {Lease}",
             _identity.Id, string.Join(", ", _slots.Select(s => $"{s.Key} {s.Value.Concurrency}")), _options.ClaimAhead, _options.LeaseDuration);
@@ -156,6 +171,7 @@ public sealed class JobRunner : IHostedService
     {
         List<RunningJob>? start = null;
         List<ClaimedJob>? handBack = null;
+        var claimedAt = Stopwatch.GetTimestamp();
         lock (_lock)
         {
             foreach (var job in claimed)
@@ -167,11 +183,11 @@ public sealed class JobRunner : IHostedService
                 }
                 else if (slots.HasFreeSlot)
                 {
-                    (start ??= []).Add(Track(job));
+                    (start ??= []).Add(Track(job, claimedAt));
                 }
                 else
                 {
-                    slots.Ready.Enqueue(job);
+                    slots.Ready.Enqueue(new ReadyJob(job, claimedAt));
                 }
             }
         }
@@ -189,9 +205,9 @@ public sealed class JobRunner : IHostedService
     }
 
     // Under _lock.
-    private RunningJob Track(ClaimedJob job)
+    private RunningJob Track(ClaimedJob job, long claimedAt)
     {
-        var running = new RunningJob(job, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token),
+        var running = new RunningJob(job, claimedAt, CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token),
             new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         _running[job.Lease.JobId] = running;
         SlotsOf(job.Type).Running++;
@@ -206,21 +222,29 @@ public sealed class JobRunner : IHostedService
         {
             var completeLater = false;
             var start = Stopwatch.GetTimestamp();
+            var run = new JobRun(current.Job, _queue, _loop);
+            JobOutcome? outcome = null;
+            // Everything logged while the job runs (the handler's lines too) carries its id, type, attempt and feed.
+            using var scope = JobLog.Scope(_log, current.Job);
             try
             {
-                completeLater = await RunHandlerAsync(current.Job, current.Cancel.Token);
+                (completeLater, outcome) = await RunHandlerAsync(run, current.Cancel.Token);
             }
             finally
             {
                 var finished = current;
+                var runTime = Stopwatch.GetElapsedTime(start);
+                var ended = completeLater ? JobOutcome.Succeeded : outcome ?? run.Outcome ?? JobOutcome.Unrecorded;
+                _metrics.JobFinished(finished.Job.Type, Stopwatch.GetElapsedTime(finished.ClaimedAt, start), runTime, ended, run.FailureReason);
+                JobLog.Finished(_log, finished.Job, ended, runTime, run.Error);
                 lock (_lock)
                 {
                     var slots = SlotsOf(finished.Job.Type);
-                    slots.JobSeconds = MovingAverage.Next(slots.JobSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                    slots.JobSeconds = MovingAverage.Next(slots.JobSeconds, runTime.TotalSeconds);
                     _running.Remove(finished.Job.Lease.JobId);
                     slots.Running--;
                     current = _accepting && slots.HasFreeSlot && slots.Ready.TryDequeue(out var next)
-                        ? Track(next)
+                        ? Track(next.Job, next.ClaimedAt)
                         : null;
                 }
                 finished.Cancel.Dispose();
@@ -240,14 +264,18 @@ public sealed class JobRunner : IHostedService
         }
     }
 
-    /// <summary>Runs the handler and records its outcome; true when the job succeeded with nothing else to write, whose completion the caller hands to the claim loop.</summary>
-    private async Task<bool> RunHandlerAsync(ClaimedJob job, CancellationToken ct)
+    /// <summary>
+    /// Runs the handler and records its outcome. CompleteLater: the job succeeded with nothing else to
+    /// write, and the caller hands its completion to the claim loop. Outcome: what the runner itself
+    /// decided (a release, a lost lease); otherwise the outcome is the one <paramref name="run"/> wrote.
+    /// </summary>
+    private async Task<(bool CompleteLater, JobOutcome? Outcome)> RunHandlerAsync(JobRun run, CancellationToken ct)
     {
-        var run = new JobRun(job, _queue, _loop);
+        var job = run.Job;
         if (_handlers.Find(job.Type) is not { } handler)
         {
-            await TryFailAsync(run, null, $"No handler for job type \"{job.Type}\".", retryable: false);
-            return false;
+            await TryFailAsync(run, null, $"No handler for job type \"{job.Type}\".", retryable: false, "no_handler");
+            return (false, null);
         }
         var giveUpAt = _time.GetUtcNow() + handler.Timeout + _options.TimeoutGrace;
         using var timeout = new CancellationTokenSource(handler.Timeout, _time);
@@ -263,12 +291,12 @@ public sealed class JobRunner : IHostedService
                     job.Lease.JobId, job.Type, _options.TimeoutGrace, handler.Timeout);
                 if (!run.Finished)
                 {
-                    await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                    await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true, "timeout");
                 }
-                return false;
+                return (false, null);
             }
             await work;
-            return !run.Finished;
+            return (!run.Finished, null);
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {
@@ -276,27 +304,57 @@ public sealed class JobRunner : IHostedService
             if (!run.Finished)
             {
                 await ReleaseAsync([job]);
+                return (false, JobOutcome.Released);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            _log.LogWarning("Job {JobId} stopped: its lease was lost to another worker", job.Lease.JobId);
+            // Another worker rescued the job; the finished line says so.
+            return (false, JobOutcome.LeaseLost);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            _log.LogWarning("Job {JobId} ({Type}) timed out after {Timeout}", job.Lease.JobId, job.Type, handler.Timeout);
+            // The finished line carries the timeout as the attempt's error.
             if (!run.Finished)
             {
-                await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true);
+                await TryFailAsync(run, handler, $"Timed out after {handler.Timeout.TotalSeconds:0.###} s", retryable: true, "timeout");
             }
+        }
+        catch (Exception e) when (!run.Finished && _diskFull.Observe(e))
+        {
+            // Not the job's failure: nothing of its outcome could be stored. It goes back with its
+            // attempt refunded, so that a disk full for hours does not use up every job's attempts,
+            // and runs again once there is room. On a disk too full for even that small write, it
+            // stays running until its lease expires, and is rescued like a dead worker's job.
+            return (false, await TryPostponeAsync(job) ? JobOutcome.Released : JobOutcome.Unrecorded);
         }
         catch (Exception e)
         {
+            // Not an expected failure (those the handler records itself): the stack is worth a line of its own.
             _log.LogError(e, "Job {JobId} ({Type}) attempt {Attempt} failed", job.Lease.JobId, job.Type, job.Attempt);
             if (!run.Finished)
             {
-                await TryFailAsync(run, handler, JobErrors.Describe(e), retryable: true);
+                await TryFailAsync(run, handler, JobErrors.Describe(e), retryable: true, "exception");
             }
+        }
+        return (false, null);
+    }
+
+    /// <summary>Hands the job back after a full disk; false when even that could not be written.</summary>
+    private async Task<bool> TryPostponeAsync(ClaimedJob job)
+    {
+        try
+        {
+            await _queue.PostponeAsync(job.Lease, _time.GetUtcNow().UtcDateTime + DiskFullRetryDelay, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (_diskFull.Observe(e))
+        {
+            // Logged by DiskFullState once a minute; the lease runs out and the job is rescued.
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Could not hand back job {JobId} after a full disk; it is rescued when its lease expires", job.Lease.JobId);
         }
         return false;
     }
@@ -328,28 +386,36 @@ public sealed class JobRunner : IHostedService
     /// Records a failed attempt with the handler's failure effects. When those cannot be written
     /// (they may be what failed), the failure is written without them rather than not at all.
     /// </summary>
-    private async Task TryFailAsync(JobRun run, IJobHandler? handler, string error, bool retryable)
+    private async Task TryFailAsync(JobRun run, IJobHandler? handler, string error, bool retryable, string reason)
     {
         if (handler?.FailureEffects(run, error) is { } effects)
         {
             try
             {
-                await run.FailAsync(error, retryable, effects, CancellationToken.None);
+                await run.FailAsync(error, retryable, effects, CancellationToken.None, reason: reason);
                 return;
             }
-            catch (Exception writeError)
+            catch (Exception writeError) when (!_diskFull.Observe(writeError))
             {
                 _log.LogError(writeError, "Could not record the failure of job {JobId} with its effects", run.Job.Lease.JobId);
+            }
+            catch (Exception)
+            {
+                // A full disk, logged by DiskFullState once a minute.
             }
         }
         try
         {
-            await run.FailAsync(error, retryable, null, CancellationToken.None);
+            await run.FailAsync(error, retryable, null, CancellationToken.None, reason: reason);
         }
         catch (Exception writeError)
         {
-            // The lease runs out and another worker retries the job.
-            _log.LogError(writeError, "Could not record the failure of job {JobId}", run.Job.Lease.JobId);
+            // The lease runs out and another worker retries the job. A full disk is logged by
+            // DiskFullState, once a minute.
+            if (!_diskFull.Observe(writeError))
+            {
+                _log.LogError(writeError, "Could not record the failure of job {JobId}", run.Job.Lease.JobId);
+            }
         }
     }
 
@@ -379,8 +445,12 @@ public sealed class JobRunner : IHostedService
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // A busy database: the leases have two more periods before they run out.
-                    _log.LogWarning(e, "Renewing {Count} lease(s) failed", running.Count + ready.Count);
+                    // A busy database: the leases have two more periods before they run out. (A full
+                    // disk is logged by DiskFullState, once a minute.)
+                    if (!_diskFull.Observe(e))
+                    {
+                        _log.LogWarning(e, "Renewing {Count} lease(s) failed", running.Count + ready.Count);
+                    }
                     continue;
                 }
                 for (var i = 0; i < running.Count; i++)
@@ -397,7 +467,7 @@ public sealed class JobRunner : IHostedService
                     {
                         foreach (var slots in _slots.Values)
                         {
-                            var kept = slots.Ready.Where(j => !lost.Contains(j.Lease.JobId)).ToList();
+                            var kept = slots.Ready.Where(r => !lost.Contains(r.Job.Lease.JobId)).ToList();
                             slots.Ready.Clear();
                             kept.ForEach(slots.Ready.Enqueue);
                         }
@@ -412,7 +482,7 @@ public sealed class JobRunner : IHostedService
     }
 
     // Under _lock: the jobs claimed ahead, of every type.
-    private List<ClaimedJob> ReadyJobs() => [.. _slots.Values.SelectMany(s => s.Ready)];
+    private List<ClaimedJob> ReadyJobs() => [.. _slots.Values.SelectMany(s => s.Ready.Select(r => r.Job))];
 
     private static async Task TryCancelAsync(CancellationTokenSource cancel)
     {

@@ -1,3 +1,6 @@
+using App.Worker.Monitoring;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace App.Worker.Queue;
 
 /// <summary>Registration of the job runner and its helpers.</summary>
@@ -6,6 +9,7 @@ public static class QueueWorkerSetup
     public static IServiceCollection AddQueueWorker(this IServiceCollection services)
     {
         services.AddSingleton(WorkerIdentity.New());
+        services.TryAddSingleton<WorkerMetrics>();
         services.AddSingleton<JobHandlers>();
         services.AddSingleton<IJobHandler, NoopHandler>();
         services.AddSingleton<JobRunner>();

@@ -1,5 +1,3 @@
-using App.Data.Queue;
-
 namespace App.Worker.Queue;
 
 /// <summary>
@@ -16,7 +14,7 @@ internal sealed class TypeSlots(int concurrency)
     public int Running { get; set; }
 
     /// <summary>Jobs claimed ahead, waiting for a slot of the type.</summary>
-    public Queue<ClaimedJob> Ready { get; } = new();
+    public Queue<ReadyJob> Ready { get; } = new();
 
     /// <summary>How long a job of the type takes, as a moving average (0 until one finished).</summary>
     public double JobSeconds { get; set; }

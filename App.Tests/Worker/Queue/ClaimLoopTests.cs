@@ -28,7 +28,8 @@ public sealed class ClaimLoopTests : IAsyncLifetime
         var queue = _db.Queue();
         // The test decides when the loop has room, so that the second job cannot be claimed before the lock is taken.
         var capacity = 1;
-        var loop = new ClaimLoop(queue, "worker-1", () => new Dictionary<string, int> { ["noop"] = Volatile.Read(ref capacity) }, Record, NullLogger.Instance);
+        var loop = new ClaimLoop(queue, "worker-1", () => new Dictionary<string, int> { ["noop"] = Volatile.Read(ref capacity) }, Record,
+            new DiskFullState(TimeProvider.System, NullLogger<DiskFullState>.Instance), NullLogger.Instance);
         try
         {
             // Several passes alone first: the averages start from the first pass, which is slow (statements prepared, code compiled).

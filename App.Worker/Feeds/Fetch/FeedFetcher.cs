@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using App.Worker.Monitoring;
 using Microsoft.Extensions.Options;
 
 namespace App.Worker.Feeds.Fetch;
@@ -9,7 +10,8 @@ namespace App.Worker.Feeds.Fetch;
 /// here (at most <see cref="MaxRedirects"/>, http/https only, permanent ones remembered), the size
 /// cap enforced while reading, Retry-After kept on throttling errors.
 /// </summary>
-public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard guard, IOptions<FeedOptions> options, TimeProvider time)
+public sealed class FeedFetcher(
+    IHttpClientFactory clients, PrivateAddressGuard guard, IOptions<FeedOptions> options, TimeProvider time, WorkerMetrics metrics)
 {
     public const string ClientName = "feeds";
 
@@ -47,12 +49,12 @@ public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard 
                     await guard.CheckTargetAsync(current, timeout.Token);
                 }
                 using var request = Request(current, validators ?? Validators.None);
-                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                using var response = await SendAsync(client, request, timeout.Token);
                 if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
                 {
                     if (hop == MaxRedirects)
                     {
-                        throw new FeedException("Too many redirects", retryable: false);
+                        throw new FeedException("Too many redirects", retryable: false) { Reason = "redirects" };
                     }
                     current = new Uri(current, location);
                     // 301/308 move the feed for good; after a temporary hop, later ones say nothing about the stored address.
@@ -97,36 +99,36 @@ public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard 
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new FeedException($"Timed out after {limits.FetchTimeout.TotalSeconds:0.#} s", retryable: true);
+            throw new FeedException($"Timed out after {limits.FetchTimeout.TotalSeconds:0.#} s", retryable: true) { Reason = "timeout" };
         }
         catch (BlockedAddressException e)
         {
-            throw new FeedException(e.Message, retryable: false, e);
+            throw new FeedException(e.Message, retryable: false, e) { Reason = "blocked_address" };
         }
         catch (HttpRequestException e) when (FindBlocked(e) is { } blocked)
         {
-            throw new FeedException(blocked.Message, retryable: false, e);
+            throw new FeedException(blocked.Message, retryable: false, e) { Reason = "blocked_address" };
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.NameResolutionError)
         {
-            throw new FeedException($"The host {current.Host} could not be found", retryable: true, e);
+            throw new FeedException($"The host {current.Host} could not be found", retryable: true, e) { Reason = "dns" };
         }
         catch (HttpRequestException e)
         {
-            throw new FeedException($"Could not fetch the feed: {e.Message}", retryable: true, e);
+            throw new FeedException($"Could not fetch the feed: {e.Message}", retryable: true, e) { Reason = "network" };
         }
         // Failures while the body arrives: each is the server's (or the network's) and may pass.
         catch (HttpIOException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
         {
-            throw new FeedException("The connection closed before the whole feed arrived", retryable: true, e);
+            throw new FeedException("The connection closed before the whole feed arrived", retryable: true, e) { Reason = "network" };
         }
         catch (Exception e) when (IsDecoderError(e))
         {
-            throw new FeedException("The feed's compressed body is damaged", retryable: true, e);
+            throw new FeedException("The feed's compressed body is damaged", retryable: true, e) { Reason = "network" };
         }
         catch (IOException e)
         {
-            throw new FeedException($"Could not read the feed: {e.Message}", retryable: true, e);
+            throw new FeedException($"Could not read the feed: {e.Message}", retryable: true, e) { Reason = "network" };
         }
     }
 
@@ -157,15 +159,32 @@ public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard 
     {
         if (url.Scheme is not ("http" or "https"))
         {
-            throw new FeedException($"Only http and https addresses can be fetched, not {url.Scheme}:", retryable: false);
+            throw new FeedException($"Only http and https addresses can be fetched, not {url.Scheme}:", retryable: false) { Reason = "bad_url" };
         }
+    }
+
+    /// <summary>Sends one request (one hop) and counts its response's status, or that none came, for the metrics.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpRequestMessage request, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch
+        {
+            metrics.Fetched(null);
+            throw;
+        }
+        metrics.Fetched((int)response.StatusCode);
+        return response;
     }
 
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
     private static FeedException TooLarge(long max) =>
-        new($"Response larger than {max / (1024.0 * 1024.0):0.#} MiB", retryable: false);
+        new($"Response larger than {max / (1024.0 * 1024.0):0.#} MiB", retryable: false) { Reason = "too_large" };
 
     private FeedException StatusError(HttpResponseMessage response)
     {
@@ -176,6 +195,7 @@ public sealed class FeedFetcher(IHttpClientFactory clients, PrivateAddressGuard 
         return new FeedException($"HTTP {code} {response.ReasonPhrase ?? status.ToString()}".TrimEnd(), retryable)
         {
             RetryNotBefore = retryable ? RetryAfter(response) : null,
+            Reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http_{code}"),
         };
     }
 

@@ -25,14 +25,14 @@ public sealed class FeedLocator(FeedFetcher fetcher)
         var links = FeedDiscovery.FindFeeds(html, document.Url);
         if (links.Count == 0)
         {
-            throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
+            throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false) { Reason = "not_a_feed" };
         }
         // The validators belonged to the page; the feed is another resource.
         var feed = await fetcher.FetchAsync(links[0], ct);
         if (feed.Kind == DocumentKind.WebPage)
         {
             feed.Body.Dispose();
-            throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
+            throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false) { Reason = "not_a_feed" };
         }
         return feed;
     }

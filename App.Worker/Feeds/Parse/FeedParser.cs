@@ -49,9 +49,9 @@ public sealed partial class FeedParser(GarbageBudget? budget = null)
         switch (document.Kind)
         {
             case DocumentKind.Empty:
-                throw new FeedException("No feed found at this address (the response is empty)", retryable: false);
+                throw new FeedException("No feed found at this address (the response is empty)", retryable: false) { Reason = "not_a_feed" };
             case DocumentKind.WebPage:
-                throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false);
+                throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false) { Reason = "not_a_feed" };
             case DocumentKind.Json:
                 var json = FeedDecoding.Decode(document.Body.ToArray(), document.Charset);
                 return JsonFeedParser.Parse(json.TrimStart(), document.Url, onItem);
@@ -81,18 +81,18 @@ public sealed partial class FeedParser(GarbageBudget? budget = null)
                 ("rss", _) or ("RDF", _) => RssParser.Parse(reader, document.Url, onItem, cutOff),
                 ("feed", var ns) when ns == FeedXml.Atom.NamespaceName || ns.Length == 0 || FeedXml.AtomDrafts.Contains(ns)
                     => AtomParser.Parse(reader, document.Url, onItem, cutOff),
-                ("html", _) => throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false),
-                _ => throw new FeedException($"Not a feed: the document is <{reader.LocalName}> XML, not RSS, Atom or JSON Feed", retryable: false),
+                ("html", _) => throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false) { Reason = "not_a_feed" },
+                _ => throw new FeedException($"Not a feed: the document is <{reader.LocalName}> XML, not RSS, Atom or JSON Feed", retryable: false) { Reason = "not_a_feed" },
             };
         }
         catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))
         {
-            throw new FeedException("The feed declares a DTD; DTDs are not processed for safety", retryable: false, e);
+            throw new FeedException("The feed declares a DTD; DTDs are not processed for safety", retryable: false, e) { Reason = "invalid_feed" };
         }
         catch (XmlException e)
         {
             var reason = LinePositionSuffix().Replace(e.Message, "");
-            throw new FeedException($"Invalid XML at line {e.LineNumber}, column {e.LinePosition}: {reason}", retryable: false, e);
+            throw new FeedException($"Invalid XML at line {e.LineNumber}, column {e.LinePosition}: {reason}", retryable: false, e) { Reason = "invalid_feed" };
         }
     }
 
