@@ -108,16 +108,7 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         var background = await dark.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
         Assert.Equal("rgb(22, 24, 26)", background);
         await SaveAsync(dark.Page, "feed-dark.png");
-
-        await using var phone = await _web.NewSignedInPageAsync(chromium, new()
-        {
-            ViewportSize = new() { Width = 390, Height = 760 },
-            IsMobile = true,
-        });
-        await phone.Page.GotoAsync(_web.Url("/"));
-        var overflow = await phone.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth");
-        Assert.False(overflow, "the feeds list scrolls sideways on a phone");
-        await SaveAsync(phone.Page, "feeds-phone.png");
+        // The phone layout has its own tests and screenshots: PhoneBrowserTests.
     }
 
     private async Task<string> AddFeedAsync(IPage page, string path, string title)
