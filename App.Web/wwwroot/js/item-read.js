@@ -27,20 +27,7 @@
     }
   }
 
-  document.addEventListener("submit", async (event) => {
-    const form = event.target.closest("form[data-read-toggle]");
-    if (!form) {
-      return;
-    }
-    event.preventDefault();
-    const response = await window.pagePost(form);
-    if (!response.ok) {
-      form.submit(); // let the server's answer (e.g. a 404 page) explain
-      return;
-    }
-    const result = await response.json();
-    show(form.closest("[data-item]"), result.read);
-  });
+  window.onToggleSubmit("form[data-read-toggle]", (form, result) => show(form.closest("[data-item]"), result.read));
 
   window.itemRead = { show };
 })();

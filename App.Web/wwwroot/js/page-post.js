@@ -19,3 +19,22 @@ window.pagePostTo = (url) => {
   form.action = url;
   return window.pagePost(form);
 };
+
+// Toggle buttons (read/unread, star) without a reload: a form matching `selector` is posted with
+// pagePost and `apply(form, answer)` shows the new state. Without JS, or when the handler refuses
+// (a 404 page, say), the form posts normally and the server's page explains.
+window.onToggleSubmit = (selector, apply) => {
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest(selector);
+    if (!form) {
+      return;
+    }
+    event.preventDefault();
+    const response = await window.pagePost(form);
+    if (!response.ok) {
+      form.submit();
+      return;
+    }
+    apply(form, await response.json());
+  });
+};

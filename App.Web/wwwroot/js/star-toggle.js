@@ -11,18 +11,5 @@
     form.querySelector("button").setAttribute("aria-pressed", starred ? "true" : "false");
   }
 
-  document.addEventListener("submit", async (event) => {
-    const form = event.target.closest("form[data-star-toggle]");
-    if (!form) {
-      return;
-    }
-    event.preventDefault();
-    const response = await window.pagePost(form);
-    if (!response.ok) {
-      form.submit(); // let the server's answer (e.g. a 404 page) explain
-      return;
-    }
-    const result = await response.json();
-    show(form, result.starred);
-  });
+  window.onToggleSubmit("form[data-star-toggle]", (form, result) => show(form, result.starred));
 })();
