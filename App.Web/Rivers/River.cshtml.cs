@@ -7,8 +7,8 @@ using App.Web.Items;
 using App.Web.Search;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Data.Sqlite;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Rivers;
