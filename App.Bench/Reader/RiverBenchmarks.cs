@@ -15,7 +15,9 @@ namespace App.Bench.Reader;
 /// 400 bytes of content each), one user subscribed to all of them in 10 folders of 50, another user
 /// following the same feeds; the reader has the newest 10 % of each feed unread. Each row times the
 /// queries a page makes (through the pages' own code: RiverQueries, the unread count, FeedQueries and
-/// the folders), not the HTML rendering, and shows the river statement's plan.
+/// the folders), not the HTML rendering, and shows the river statement's plan. Each item's plain
+/// text names one of 100 topics and one of 1,000 subjects and ends in a sentence every item shares,
+/// so searches match 1,000, 10,000 or all 1,000,000 items.
 /// </summary>
 public static class RiverBenchmarks
 {
@@ -24,6 +26,7 @@ public static class RiverBenchmarks
     private const int FeedsPerFolder = 50;
     private const double UnreadShare = 0.10;
     private const int Runs = 60;
+    private const int SearchRuns = 15;
     private const long UserId = 1;
 
     public static async Task<IReadOnlyList<BenchRow>> RunAsync()
@@ -68,6 +71,31 @@ public static class RiverBenchmarks
             }
             var sql = RiverQueries.Page(db, UserId, filter, cursor, oldest, RiverModel.PageSize + 1).ToQueryString();
             rows.Add(Row($"river page, {name}: page + unread count, p50 / p95 (ms)", samples, Plan(bench, sql)));
+        }
+        var searches = new (string Name, string Text, bool? Unread)[]
+        {
+            ("a word in 1,000 items", "subject123", null),
+            ("a word in 10,000 items", "topic7", null),
+            ("a word in 10,000 items, unread only", "topic7", true),
+            ("a prefix of 1,000 words in every item", "subj", null),
+            ("a word in every item", "databases", null),
+        };
+        foreach (var (name, text, unreadOnly) in searches)
+        {
+            var filter = new ItemFilter(Unread: unreadOnly, Match: App.Web.Search.SearchQuery.ToMatch(text));
+            var samples = new List<double>();
+            for (var run = 0; run < SearchRuns; run++)
+            {
+                var watch = Stopwatch.StartNew();
+                var page = await RiverQueries.PageAsync(db, UserId, filter, null, false, RiverModel.PageSize + 1, default);
+                samples.Add(watch.Elapsed.TotalMilliseconds);
+                if (page.Count == 0)
+                {
+                    throw new InvalidOperationException($"search {name}: empty page");
+                }
+            }
+            var sql = RiverQueries.Page(db, UserId, filter, null, false, RiverModel.PageSize + 1).ToQueryString();
+            rows.Add(Row($"search page, {name} (\"{text}\"), first page, p50 / p95 (ms)", samples, Plan(bench, sql)));
         }
         // What the feeds list (/) reads: a page of feeds in the grouped order with each feed's
         // counts, every folder with its counts, and the unread total.
@@ -139,8 +167,8 @@ public static class RiverBenchmarks
         }
         // Feeds publish in turns, as real ones do: item ids interleave the feeds.
         using var item = Command(connection, tx, """
-            INSERT INTO "FeedItems" ("FeedId", "Key", "Title", "ContentHtml", "Excerpt", "PublishedAt", "CreatedAt")
-            VALUES ($feed, $key, $title, $content, $excerpt, $now, $now) RETURNING "Id"
+            INSERT INTO "FeedItems" ("FeedId", "Key", "Title", "ContentHtml", "Excerpt", "ContentText", "PublishedAt", "CreatedAt")
+            VALUES ($feed, $key, $title, $content, $excerpt, $text, $now, $now) RETURNING "Id"
             """);
         using var unread = Command(connection, tx, """INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId") VALUES ($user, $item, $feed)""");
         var content = new string('x', 400);
@@ -155,6 +183,8 @@ public static class RiverBenchmarks
                 item.Parameters.AddWithValue("$title", $"Item {i} of feed {f}");
                 item.Parameters.AddWithValue("$content", content);
                 item.Parameters.AddWithValue("$excerpt", "An excerpt of the item, as the worker stores it for lists.");
+                item.Parameters.AddWithValue("$text", string.Create(CultureInfo.InvariantCulture,
+                    $"Notes on topic{i % 100} and subject{(i * 7 + f) % 1000}. A sentence about databases that every item shares."));
                 item.Parameters.AddWithValue("$now", now);
                 var id = (long)item.ExecuteScalar()!;
                 foreach (var (user, isUnread) in new[] { (UserId, i > unreadFrom), (2L, i > ItemsPerFeed / 2) })

@@ -38,6 +38,9 @@ public sealed class FeedItem
     /// <summary>The start of the summary (else the content) as plain text, for lists of items.</summary>
     public string? Excerpt { get; set; }
 
+    /// <summary>The whole content (else the summary) as plain text: what search indexes beside the title (see FeedItemSearch).</summary>
+    public string? ContentText { get; set; }
+
     /// <summary>An attached media file (podcast episode), http/https.</summary>
     public string? EnclosureUrl { get; set; }
 

@@ -315,6 +315,9 @@ namespace App.Data.Migrations
                     b.Property<string>("ContentHtml")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ContentText")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 

@@ -1,15 +1,17 @@
 using App.Data;
 using App.Data.Accounts;
 using App.Data.Feeds;
+using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Items;
 
 /// <summary>
 /// Which of a user's items a river or <c>GET /api/items</c> holds: all of their feeds' items, or
 /// only those unread or starred (or not), of one folder when given. Unfiltered by paging: callers
-/// order by id and seek past their cursor.
+/// order by id and seek past their cursor. <see cref="Match"/> (an FTS5 expression, see
+/// <see cref="Search.SearchQuery"/>) keeps the items whose title or text it matches.
 /// </summary>
-public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long? FolderId = null)
+public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long? FolderId = null, string? Match = null)
 {
     public IQueryable<FeedItem> Items(AppDbContext db, long userId)
     {
@@ -31,6 +33,10 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
         if (FolderId is { } folderId)
         {
             items = items.Where(i => db.Subscriptions.Any(x => x.UserId == userId && x.FolderId == folderId && x.FeedId == i.FeedId));
+        }
+        if (Matches(db) is { } matches)
+        {
+            items = items.Where(i => matches.Contains(i.Id));
         }
         return items;
     }
@@ -54,6 +60,10 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
             {
                 marks = marks.Where(u => db.StarredItems.Any(x => x.UserId == userId && x.ItemId == u.ItemId) == s);
             }
+            if (Matches(db) is { } matches)
+            {
+                marks = marks.Where(u => matches.Contains(u.ItemId));
+            }
             ids = marks.Select(u => u.ItemId);
         }
         else if (Starred == true)
@@ -67,6 +77,10 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
             {
                 stars = stars.Where(x => db.UnreadItems.Any(y => y.UserId == userId && y.ItemId == x.ItemId) == u);
             }
+            if (Matches(db) is { } matches)
+            {
+                stars = stars.Where(x => matches.Contains(x.ItemId));
+            }
             ids = stars.Select(x => x.ItemId);
         }
         else
@@ -79,6 +93,15 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
         }
         return (oldestFirst ? ids.Order() : ids.OrderDescending()).Take(limit);
     }
+
+    /// <summary>
+    /// The ids of the items whose title or text <see cref="Match"/> matches, from the full-text
+    /// index (a MATCH, never a scan of FeedItems); null when there is no search. An expression FTS5
+    /// cannot read fails the query with an "fts5: syntax error" (<see cref="Search.SearchQuery.SyntaxError"/>).
+    /// </summary>
+    public IQueryable<long>? Matches(AppDbContext db) => Match is { } match
+        ? db.Database.SqlQuery<long>($"""SELECT rowid AS "Value" FROM "FeedItemSearch" WHERE "FeedItemSearch" MATCH {match}""")
+        : null;
 
     /// <summary>The items of one page (see <see cref="PageIds"/>), in the page's order.</summary>
     public IQueryable<FeedItem> Page(AppDbContext db, long userId, long? cursor, bool oldestFirst, int limit)

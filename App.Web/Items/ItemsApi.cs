@@ -4,7 +4,9 @@ using App.Data.Accounts;
 using App.Data.Writes;
 using App.Web.Accounts;
 using App.Web.Feeds;
+using App.Web.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Items;
@@ -39,8 +41,9 @@ public static class ItemsApi
     /// <summary>
     /// Newest first, keyset-paged by <paramref name="before"/>. <paramref name="unread"/> and
     /// <paramref name="starred"/> filter either way when given, <paramref name="folderId"/> keeps the
-    /// items of one of the caller's folders (another's: 404). Full-text search (<c>q</c>) is not built
-    /// yet: asking for it is a 400 rather than a silently unfiltered answer.
+    /// items of one of the caller's folders (another's: 404), <paramref name="q"/> those whose title
+    /// or text matches it as the search box reads it (<see cref="SearchQuery"/>); a search FTS5
+    /// cannot read is a 400.
     /// </summary>
     public static async Task<Results<Ok<List<ItemResponse>>, ProblemHttpResult>> ListAsync(
         ClaimsPrincipal caller,
@@ -53,11 +56,16 @@ public static class ItemsApi
         int? limit = null,
         long? before = null)
     {
-        if (q is not null)
+        if (q is { Length: > SearchQuery.MaxLength })
         {
-            return TypedResults.Problem(
-                "Search (q) is not available yet.",
-                statusCode: StatusCodes.Status400BadRequest, title: "Unsupported filter");
+            return TypedResults.Problem($"A search is at most {SearchQuery.MaxLength} characters.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Search too long");
+        }
+        var match = SearchQuery.ToMatch(q);
+        if (q is not null && match is null)
+        {
+            return TypedResults.Problem("The search has no word to look for.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Empty search");
         }
         var userId = caller.UserId();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -65,14 +73,20 @@ public static class ItemsApi
         {
             return TypedResults.Problem($"There is no folder {folder}.", statusCode: StatusCodes.Status404NotFound);
         }
-        var page = await new ItemFilter(unread, starred, folderId)
+        var items = new ItemFilter(unread, starred, folderId, match)
             .Page(db, userId, before, oldestFirst: false, Math.Clamp(limit ?? FeedQueries.DefaultItemLimit, 1, FeedQueries.MaxItemLimit))
             .Select(i => new ItemResponse(
                 i.Id, i.Guid, i.Title, i.Link, i.Author, i.PublishedAt, i.ContentHtml, i.FeedId,
                 !db.UnreadItems.Any(x => x.UserId == userId && x.ItemId == i.Id),
-                db.StarredItems.Any(x => x.UserId == userId && x.ItemId == i.Id)))
-            .ToListAsync(ct);
-        return TypedResults.Ok(page);
+                db.StarredItems.Any(x => x.UserId == userId && x.ItemId == i.Id)));
+        try
+        {
+            return TypedResults.Ok(await items.ToListAsync(ct));
+        }
+        catch (SqliteException e) when (SearchQuery.SyntaxError(e) is { } message)
+        {
+            return TypedResults.Problem(message, statusCode: StatusCodes.Status400BadRequest, title: "Unreadable search");
+        }
     }
 
     /// <summary>204 when changed; 404 for an item that is not the caller's.</summary>

@@ -4,17 +4,19 @@ using App.Data.Writes;
 using App.Web.Accounts;
 using App.Web.Feeds;
 using App.Web.Items;
+using App.Web.Search;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Rivers;
 
 /// <summary>
 /// A river: the items of many feeds merged, a page at a time. <c>/unread</c> (everything unread),
-/// <c>/all</c>, <c>/starred</c> and <c>/folders/{id}</c> (a folder's unread items; <c>?show=all</c>
-/// also the read ones). <c>?order=oldest</c> reads oldest first; <c>before</c>/<c>after</c> page
+/// <c>/all</c>, <c>/starred</c>, <c>/folders/{id}</c> (a folder's unread items; <c>?show=all</c>
+/// also the read ones) and <c>/search?q=</c> (the items whose title or text matches, read or not). <c>?order=oldest</c> reads oldest first; <c>before</c>/<c>after</c> page
 /// by item id. Opening an item marks it read; "mark all as read" stops at the newest item shown.
 /// </summary>
 public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLane lane) : PageModel
@@ -22,11 +24,11 @@ public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLa
     public const int PageSize = FeedQueries.DefaultItemLimit;
 
     /// <summary>The routes this page answers besides its own (<c>/unread</c>), added in <see cref="WebSetup"/>.</summary>
-    public static readonly string[] OtherRoutes = ["all", "starred", "folders/{folderId:long}"];
+    public static readonly string[] OtherRoutes = ["all", "starred", "folders/{folderId:long}", "search"];
 
     public string Title { get; private set; } = "";
 
-    /// <summary>Which river this is: "unread", "all", "starred" or "folder".</summary>
+    /// <summary>Which river this is: "unread", "all", "starred", "folder" or "search".</summary>
     public string Kind { get; private set; } = "";
 
     public long? FolderId { get; private set; }
@@ -35,6 +37,12 @@ public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLa
     public bool ShowAll { get; private set; }
 
     public bool OldestFirst { get; private set; }
+
+    /// <summary>What the search river looks for, as typed.</summary>
+    public string? Query { get; private set; }
+
+    /// <summary>Why the search found nothing when the reason is the search itself (empty, unreadable).</summary>
+    public string? SearchError { get; private set; }
 
     public IReadOnlyList<ItemSummary> Items { get; private set; } = [];
 
@@ -55,6 +63,10 @@ public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLa
     {
         var path = Kind == "folder" ? $"/folders/{FolderId}" : "/" + Kind;
         var query = new List<string>();
+        if (Kind == "search")
+        {
+            query.Add("q=" + Uri.EscapeDataString(Query ?? ""));
+        }
         if (ShowAll)
         {
             query.Add("show=all");
@@ -82,7 +94,7 @@ public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLa
     /// <summary>The folder's river with or without its read items.</summary>
     public string OtherShow => ShowAll ? $"/folders/{FolderId}" : $"/folders/{FolderId}?show=all";
 
-    public bool CanMarkAllRead => Kind != "starred";
+    public bool CanMarkAllRead => Kind is not ("starred" or "search");
 
     // Written out: with four routes to one page, the tag helper's generated address came out empty.
     public string MarkAllAction => Kind == "folder" ? $"/folders/{FolderId}?handler=MarkAllRead" : "/unread?handler=MarkAllRead";
@@ -90,18 +102,31 @@ public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLa
     [TempData]
     public string? Message { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(long? folderId, string? show, string? order, long? before, long? after, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(long? folderId, string? show, string? order, long? before, long? after, string? q, CancellationToken ct)
     {
         var userId = User.UserId();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        if (await DescribeAsync(db, userId, folderId, show) is not { } filter)
+        if (await DescribeAsync(db, userId, folderId, show, q) is not { } filter)
         {
             return NotFound();
         }
         OldestFirst = order == "oldest";
         Cursor = OldestFirst ? after : before;
+        if (SearchError is not null)
+        {
+            return Page();
+        }
         // One item more than shown tells whether a next page exists.
-        var items = await RiverQueries.PageAsync(db, userId, filter, Cursor, OldestFirst, PageSize + 1, ct);
+        List<ItemSummary> items;
+        try
+        {
+            items = await RiverQueries.PageAsync(db, userId, filter, Cursor, OldestFirst, PageSize + 1, ct);
+        }
+        catch (SqliteException e) when (SearchQuery.SyntaxError(e) is { } message)
+        {
+            SearchError = message;
+            return Page();
+        }
         Items = items.Count > PageSize ? items[..PageSize] : items;
         NextCursor = items.Count > PageSize ? Items[^1].Id : null;
         UpToItemId = OldestFirst
@@ -138,7 +163,7 @@ public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLa
         return Redirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/unread");
     }
 
-    private async Task<ItemFilter?> DescribeAsync(AppDbContext db, long userId, long? folderId, string? show)
+    private async Task<ItemFilter?> DescribeAsync(AppDbContext db, long userId, long? folderId, string? show, string? q)
     {
         if (folderId is { } id)
         {
@@ -151,6 +176,16 @@ public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLa
             return new ItemFilter(Unread: ShowAll ? null : true, FolderId: id);
         }
         var path = Request.Path.Value?.Trim('/') ?? "";
+        if (path == "search")
+        {
+            (Kind, Query) = ("search", q?.Trim() ?? "");
+            Title = Query.Length == 0 ? "Search" : $"Search: {Query}";
+            var match = Query.Length <= SearchQuery.MaxLength ? SearchQuery.ToMatch(Query) : null;
+            SearchError = Query.Length > SearchQuery.MaxLength ? $"A search is at most {SearchQuery.MaxLength} characters."
+                : match is null ? "Type a word to search for in the titles and text of your feeds' items."
+                : null;
+            return new ItemFilter(Match: match);
+        }
         (Kind, Title) = path switch
         {
             "all" => ("all", "All items"),

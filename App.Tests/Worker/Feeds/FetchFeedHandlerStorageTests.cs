@@ -72,6 +72,8 @@ public sealed class FetchFeedHandlerStorageTests : IAsyncLifetime
         Assert.Equal("<p>Show notes</p>", json.ContentHtml);
         // The feed page's line of text: from the summary when there is one, as plain text.
         Assert.Equal("An episode", json.Excerpt);
+        // What search indexes: the whole content as plain text.
+        Assert.Equal("Show notes", json.ContentText);
         Assert.Equal(new DateTime(2026, 1, 7, 10, 0, 0), json.PublishedAt);
         Assert.Equal(new DateTime(2026, 1, 8, 10, 0, 0), json.UpdatedAt);
         Assert.Equal("https://cdn.example.org/ep1.mp3", json.EnclosureUrl);
@@ -127,6 +129,9 @@ public sealed class FetchFeedHandlerStorageTests : IAsyncLifetime
         }
         Assert.DoesNotContain("<", item.Excerpt);
         Assert.StartsWith("Hi", item.Excerpt);
+        Assert.DoesNotContain("<", item.ContentText);
+        Assert.DoesNotContain("alert", item.ContentText);
+        Assert.StartsWith("Hi", item.ContentText);
         // Titles are text: shown escaped by the page, never interpreted.
         Assert.Equal("<img src=x onerror=alert(1)>", item.Title);
         Assert.Equal("Feed", (await _h.FeedAsync(feedId)).Title);

@@ -36,7 +36,8 @@ public sealed class ItemSanitizer
     /// <summary>
     /// What a refresh stores of an item: its identity (<see cref="ItemKeys"/>), its title as
     /// collapsed text, its summary and content sanitized (relative URLs resolved against the item's
-    /// base, else its link, else <paramref name="fallbackBaseUrl"/>), and a plain-text excerpt.
+    /// base, else its link, else <paramref name="fallbackBaseUrl"/>), a plain-text excerpt, and the
+    /// content's plain text, which search indexes.
     /// </summary>
     public StagedItem Stage(ParsedItem item, string fallbackBaseUrl)
     {
@@ -45,7 +46,7 @@ public sealed class ItemSanitizer
         var content = Html(item.Content, baseUrl) ?? summary;
         return new StagedItem(
             ItemKeys.Of(item), item.Guid, FeedText.Collapse(item.Title), item.Link, item.Author, item.PublishedAt, item.UpdatedAt,
-            summary, content, FeedText.Excerpt(summary ?? content),
+            summary, content, FeedText.Excerpt(summary ?? content), FeedText.FromHtml(content),
             item.Enclosure?.Url, item.Enclosure?.MediaType, item.Enclosure?.Length);
     }
 

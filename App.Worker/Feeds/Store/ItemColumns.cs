@@ -47,6 +47,7 @@ public static class ItemColumns
         new("Summary", ItemColumnKind.Text, i => i.Summary),
         new("ContentHtml", ItemColumnKind.Text, i => i.ContentHtml),
         new("Excerpt", ItemColumnKind.Text, i => i.Excerpt),
+        new("ContentText", ItemColumnKind.Text, i => i.ContentText),
         new("EnclosureUrl", ItemColumnKind.Text, i => i.EnclosureUrl),
         new("EnclosureType", ItemColumnKind.Text, i => i.EnclosureType),
         new("EnclosureLength", ItemColumnKind.Number, i => i.EnclosureLength),

@@ -12,6 +12,7 @@ public sealed record StagedItem(
     string? Summary,
     string? ContentHtml,
     string? Excerpt,
+    string? ContentText,
     string? EnclosureUrl,
     string? EnclosureType,
     long? EnclosureLength);

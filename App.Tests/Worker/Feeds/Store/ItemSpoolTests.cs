@@ -15,6 +15,7 @@ public sealed class ItemSpoolTests
         Summary: "A summary",
         ContentHtml: "<p>" + new string('x', 70_000) + "</p>",
         Excerpt: "An excerpt",
+        ContentText: new string('x', 70_000),
         EnclosureUrl: "https://cdn.example.com/a.mp3",
         EnclosureType: "audio/mpeg",
         EnclosureLength: 5_000_000_000L + n);
@@ -38,7 +39,7 @@ public sealed class ItemSpoolTests
     [Fact]
     public void MissingValues_ComeBackMissing()
     {
-        var item = new StagedItem("only-a-key", null, null, null, null, null, null, null, null, null, null, null, null);
+        var item = new StagedItem("only-a-key", null, null, null, null, null, null, null, null, null, null, null, null, null);
         using var spool = new ItemSpool();
 
         spool.Add(item);

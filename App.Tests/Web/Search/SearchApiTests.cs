@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using App.Data.Feeds;
+using App.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace App.Tests.Web.Search;
+
+public sealed class SearchApiTests : IAsyncLifetime
+{
+    private WebApp _app = null!;
+    private Feed _first = null!;
+    private Feed _second = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await WebApp.StartAsync();
+        _first = await _app.AddFeedAsync("https://one.example/feed.xml", itemCount: 3);
+        _second = await _app.AddFeedAsync("https://two.example/feed.xml", itemCount: 3);
+        await SetTextAsync(_first.Items[0].Id, "Database tuning", "Indexes and plans.");
+        await SetTextAsync(_second.Items[1].Id, "Weekly notes", "A guide to databases and their indexes.");
+        await SetTextAsync(_second.Items[2].Id, "Gardening", "Tomatoes, mostly.");
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Search_FindsTitlesAndText_ByPrefix_NewestFirst()
+    {
+        Assert.Equal([_second.Items[1].Id, _first.Items[0].Id], Ids(await ListAsync("/api/items?q=datab")));
+        Assert.Equal([_first.Items[0].Id], Ids(await ListAsync("/api/items?q=TUNING")));
+        Assert.Equal([_second.Items[1].Id], Ids(await ListAsync("/api/items?q=guide%20index")));
+        Assert.Equal([_second.Items[2].Id, _first.Items[0].Id], Ids(await ListAsync("/api/items?q=tomato%20OR%20tuning")));
+        Assert.Empty(await ListAsync("/api/items?q=%22database%20guide%22"));
+    }
+
+    [Fact]
+    public async Task Search_KeepsToTheCallersFeeds()
+    {
+        var (_, bob) = await _app.CreateUserAsync("bob");
+        await _app.PostFeedAsync(_second.Url, bob);
+        var unsubscribed = await _app.Db.AddFeedAsync("https://three.example/feed.xml", itemCount: 1);
+        await SetTextAsync(unsubscribed.Items[0].Id, "Databases everywhere", null);
+
+        Assert.Equal([_second.Items[1].Id], Ids(await ListAsync("/api/items?q=datab", bob)));
+        Assert.Equal([_second.Items[1].Id, _first.Items[0].Id], Ids(await ListAsync("/api/items?q=datab")));
+    }
+
+    [Fact]
+    public async Task Search_PagesByBefore_AndLimit()
+    {
+        await using (var db = _app.Db.Open())
+        {
+            await db.Database.ExecuteSqlRawAsync("""UPDATE "FeedItems" SET "ContentText" = 'common words ' || "Id" """);
+        }
+        var all = _first.Items.Concat(_second.Items).Select(i => i.Id).OrderDescending().ToList();
+
+        var first = Ids(await ListAsync("/api/items?q=common&limit=4"));
+        var next = Ids(await ListAsync($"/api/items?q=common&limit=4&before={first[^1]}"));
+
+        Assert.Equal(all.Take(4), first);
+        Assert.Equal(all.Skip(4), next);
+    }
+
+    [Fact]
+    public async Task Search_CombinesWithUnreadStarredAndFolder()
+    {
+        var tuning = _first.Items[0].Id;
+        var guide = _second.Items[1].Id;
+        await _app.Client.PatchAsJsonAsync($"/api/items/{tuning}", new { read = true, starred = true });
+        var created = await _app.Client.PostAsJsonAsync("/api/folders", new { name = "Tech" });
+        var folder = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await _app.Client.PutAsJsonAsync($"/api/feeds/{_second.Id}/folder", new { folderId = folder });
+
+        Assert.Equal([guide], Ids(await ListAsync("/api/items?q=datab&unread=true")));
+        Assert.Equal([tuning], Ids(await ListAsync("/api/items?q=datab&unread=false")));
+        Assert.Equal([tuning], Ids(await ListAsync("/api/items?q=datab&starred=true")));
+        Assert.Empty(await ListAsync("/api/items?q=datab&starred=true&unread=true"));
+        Assert.Equal([guide], Ids(await ListAsync($"/api/items?q=datab&folderId={folder}")));
+    }
+
+    [Theory]
+    [InlineData("OR")]
+    [InlineData("database OR")]
+    [InlineData("NOT tuning")]
+    public async Task Search_Returns400ProblemJson_ForASearchFts5CannotRead(string q)
+    {
+        var response = await _app.Client.GetAsync("/api/items?q=" + Uri.EscapeDataString(q));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains("could not be read", detail);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  -- ")]
+    public async Task Search_Returns400_ForASearchWithNoWord(string q)
+    {
+        var response = await _app.Client.GetAsync("/api/items?q=" + Uri.EscapeDataString(q));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("title:datab")]
+    [InlineData("datab* -tuning")]
+    [InlineData("(datab ^ \"unclosed")]
+    [InlineData("NEAR(datab guide)")]
+    public async Task Search_TreatsOperatorCharactersInWords_AsText(string q)
+    {
+        var response = await _app.Client.GetAsync("/api/items?q=" + Uri.EscapeDataString(q));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task SetTextAsync(long itemId, string title, string? text)
+    {
+        await using var db = _app.Db.Open();
+        await db.Database.ExecuteSqlInterpolatedAsync($"""UPDATE "FeedItems" SET "Title" = {title}, "ContentText" = {text} WHERE "Id" = {itemId}""");
+    }
+
+    private static List<long> Ids(List<JsonElement> items) => [.. items.Select(i => i.GetProperty("id").GetInt64())];
+
+    private async Task<List<JsonElement>> ListAsync(string path, HttpClient? client = null) =>
+        [.. (await (client ?? _app.Client).GetFromJsonAsync<JsonElement>(path)).EnumerateArray()];
+}
