@@ -573,6 +573,28 @@ namespace App.Data.Migrations
                     b.ToTable("Workers", (string)null);
                 });
 
+            modelBuilder.Entity("App.Data.Retention.ItemPurgeRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Deleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("ItemPurgeRuns", (string)null);
+                });
+
             modelBuilder.Entity("App.Data.Accounts.ApiKey", b =>
                 {
                     b.HasOne("App.Data.Accounts.User", null)
