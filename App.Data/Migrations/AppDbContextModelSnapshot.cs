@@ -240,6 +240,10 @@ namespace App.Data.Migrations
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FetchNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("IconUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");

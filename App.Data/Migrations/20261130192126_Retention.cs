@@ -6,11 +6,18 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace App.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class ItemPurgeRuns : Migration
+    public partial class Retention : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "FetchNote",
+                table: "Feeds",
+                type: "TEXT",
+                maxLength: 500,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "ItemPurgeRuns",
                 columns: table => new
@@ -37,6 +44,10 @@ namespace App.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "ItemPurgeRuns");
+
+            migrationBuilder.DropColumn(
+                name: "FetchNote",
+                table: "Feeds");
         }
     }
 }
