@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using App.Data;
 using App.Data.Retention;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Accounts;
 
