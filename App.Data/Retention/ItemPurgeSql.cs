@@ -4,7 +4,7 @@ namespace App.Data.Retention;
 internal static class ItemPurgeSql
 {
     /// <summary>The feeds to walk, once per run.</summary>
-    public const string Feeds = """SELECT "Id" FROM "Feeds" ORDER BY "Id" """;
+    public const string Feeds = """SELECT "Id" AS "Value" FROM "Feeds" ORDER BY "Id" """;
 
     /// <summary>
     /// The next <c>$limit</c> items of feed <c>$feedId</c> after id <c>$after</c>, oldest first, among
