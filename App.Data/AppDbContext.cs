@@ -2,6 +2,7 @@ using App.Data.Accounts;
 using App.Data.Backups;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Data.Retention;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -39,6 +40,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<StarredItem> StarredItems => Set<StarredItem>();
 
     public DbSet<Backup> Backups => Set<Backup>();
+
+    public DbSet<ItemPurgeRun> ItemPurgeRuns => Set<ItemPurgeRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

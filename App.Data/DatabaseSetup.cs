@@ -1,5 +1,6 @@
 using App.Data.Backups;
 using App.Data.Queue;
+using App.Data.Retention;
 using App.Data.Sqlite;
 using App.Data.Writes;
 using Microsoft.EntityFrameworkCore;
@@ -43,6 +44,11 @@ public static class DatabaseSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<DatabaseBackup>();
+        services.AddOptions<RetentionOptions>()
+            .Bind(configuration.GetSection(RetentionOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<ItemPurge>();
         return services;
     }
 

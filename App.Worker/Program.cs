@@ -1,9 +1,11 @@
 using App.Data;
 using App.Data.Backups;
 using App.Data.Queue;
+using App.Data.Retention;
 using App.Worker.Backups;
 using App.Worker.Feeds;
 using App.Worker.Queue;
+using App.Worker.Retention;
 using Quartz;
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -20,6 +22,7 @@ builder.Services.AddSingleton<IJobHandler, BackupHandler>();
 var queue = builder.Configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
 var feeds = builder.Configuration.GetSection(FeedOptions.Section).Get<FeedOptions>() ?? new FeedOptions();
 var backups = builder.Configuration.GetSection(BackupOptions.Section).Get<BackupOptions>() ?? new BackupOptions();
+var retention = builder.Configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
 builder.Services.AddQuartz(q =>
 {
     q.ScheduleJob<PollQueueSchedule>(t => t.WithIdentity("poll-queue").StartNow()
@@ -34,6 +37,11 @@ builder.Services.AddQuartz(q =>
     {
         q.ScheduleJob<BackupSchedule>(t => t.WithIdentity("schedule-backups").StartNow()
             .WithSimpleSchedule(s => s.WithInterval(BackupSchedule.CheckInterval).RepeatForever()));
+    }
+    if (retention.PurgeInterval > TimeSpan.Zero)
+    {
+        q.ScheduleJob<RetentionSchedule>(t => t.WithIdentity("purge-items").StartNow()
+            .WithSimpleSchedule(s => s.WithInterval(retention.PurgeInterval).RepeatForever()));
     }
 });
 // After the runner's registration: hosted services stop in reverse order, so polling stops first.

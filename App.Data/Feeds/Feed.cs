@@ -42,6 +42,9 @@ public sealed class Feed
     /// <summary>Why the last fetch failed; null after a success.</summary>
     public string? LastError { get; set; }
 
+    /// <summary>What the last stored fetch left out (more items than <c>Feeds:MaxItemsPerFetch</c>), as a sentence; null when nothing.</summary>
+    public string? FetchNote { get; set; }
+
     /// <summary>When the background scheduler next refreshes the feed; null: as soon as it can.</summary>
     public DateTime? NextRefreshAt { get; set; }
 
@@ -63,6 +66,7 @@ internal sealed class FeedConfiguration : IEntityTypeConfiguration<Feed>
         b.Property(f => f.IconUrl).HasMaxLength(2048);
         b.Property(f => f.ETag).HasMaxLength(1024);
         b.Property(f => f.LastModified).HasMaxLength(128);
+        b.Property(f => f.FetchNote).HasMaxLength(500);
         b.HasIndex(f => f.NextRefreshAt);
         b.HasMany(f => f.Items).WithOne().HasForeignKey(i => i.FeedId).OnDelete(DeleteBehavior.Cascade);
         // Deleting a feed takes its jobs along; a running one then finds its lease gone and stores nothing.

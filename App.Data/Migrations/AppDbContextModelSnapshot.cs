@@ -240,6 +240,10 @@ namespace App.Data.Migrations
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FetchNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("IconUrl")
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
@@ -574,6 +578,28 @@ namespace App.Data.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("Workers", (string)null);
+                });
+
+            modelBuilder.Entity("App.Data.Retention.ItemPurgeRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Deleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("ItemPurgeRuns", (string)null);
                 });
 
             modelBuilder.Entity("App.Data.Accounts.ApiKey", b =>

@@ -1,11 +1,15 @@
 using System.ComponentModel.DataAnnotations;
+using App.Data;
+using App.Data.Retention;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Accounts;
 
-/// <summary><c>/settings</c>: the signed-in user's password and API keys.</summary>
-public sealed class SettingsModel(UserAccounts accounts, ApiKeyStore keys) : PageModel
+/// <summary><c>/settings</c>: the signed-in user's password and API keys; for an administrator, the database's storage.</summary>
+public sealed class SettingsModel(
+    UserAccounts accounts, ApiKeyStore keys, IDbContextFactory<AppDbContext> contexts, ItemPurge purge) : PageModel
 {
     [BindProperty]
     [Display(Name = "Current password")]
@@ -31,7 +35,19 @@ public sealed class SettingsModel(UserAccounts accounts, ApiKeyStore keys) : Pag
     [TempData]
     public string? Message { get; set; }
 
-    public async Task OnGetAsync(CancellationToken ct) => Keys = await keys.ListAsync(User.UserId(), ct);
+    /// <summary>The database's size and the item purge's figures; administrators only.</summary>
+    public StorageFigures? Storage { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        Keys = await keys.ListAsync(User.UserId(), ct);
+        if (User.IsAdmin())
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            Storage = new StorageFigures(
+                await DatabaseSize.ReadAsync(db, ct), await purge.CountDueAsync(ct), await ItemPurge.LastRunAsync(db, ct));
+        }
+    }
 
     /// <summary>Changes the password after confirming the current one; every other session ends with it.</summary>
     public async Task<IActionResult> OnPostPasswordAsync(CancellationToken ct)
@@ -81,3 +97,6 @@ public sealed class SettingsModel(UserAccounts accounts, ApiKeyStore keys) : Pag
         return Redirect("/settings");
     }
 }
+
+/// <summary>What the settings page shows an administrator about storage.</summary>
+public sealed record StorageFigures(DatabaseSize Size, int DueForPurge, ItemPurgeRun? LastPurge);

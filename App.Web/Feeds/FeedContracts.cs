@@ -11,7 +11,7 @@ public sealed record FeedJobResponse(long FeedId, long? JobId);
 
 /// <summary>
 /// A feed without its items, as one user sees it (their name for it, their unread count). Beyond the contract's fields: when the background scheduler tries it
-/// next, how many fetches failed in a row (a failing feed backs off), how many items are unread, and the caller's folder for it.
+/// next, how many fetches failed in a row (a failing feed backs off), how many items are unread, the caller's folder for it, and what the last fetch left out (fetchNote).
 /// </summary>
 public sealed record FeedResponse(
     long Id,
@@ -25,7 +25,8 @@ public sealed record FeedResponse(
     int ConsecutiveFailures,
     int UnreadCount,
     string? IconUrl,
-    long? FolderId = null);
+    long? FolderId = null,
+    string? FetchNote = null);
 
 /// <summary>One item of a feed; <see cref="ContentHtml"/> was sanitized by the worker when stored.</summary>
 public sealed record FeedItemResponse(

@@ -160,5 +160,6 @@ public static class FeedQueries
             s.Feed.NextRefreshAt, s.Feed.ConsecutiveFailures,
             db.UnreadItems.Count(u => u.UserId == userId && u.FeedId == s.FeedId),
             db.FeedIcons.Any(i => i.FeedId == s.FeedId && i.ContentType != "") ? "/api/feeds/" + s.FeedId.ToString() + "/icon" : null,
-            s.FolderId));
+            s.FolderId,
+            s.Feed.FetchNote));
 }

@@ -83,18 +83,19 @@ public sealed class ItemSearchTests : IDisposable
     public async Task TheMigration_IndexesTheItemsStoredBeforeIt_ByTitleAndExcerpt()
     {
         using var old = await TempDatabase.CreateAtAsync("20261130155831_JobStateCounts");
-        var feed = await old.AddFeedAsync("https://old.example/feed.xml");
+        // Seeded in that release's schema with SQL: the current model has columns it did not.
         await using (var connection = new SqliteConnection(old.ConnectionString))
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = """
+                INSERT INTO "Feeds" ("Id", "Url", "CreatedAt", "ConsecutiveFailures") VALUES (1, 'https://old.example/feed.xml', '2026-01-01 00:00:00', 0);
                 INSERT INTO "FeedItems" ("FeedId", "Key", "Title", "ContentHtml", "Excerpt", "CreatedAt")
-                VALUES ($feedId, 'k', 'Legacy entry', '<p>Archived <b>material</b></p>', 'Archived material', '2026-01-01 00:00:00')
+                VALUES (1, 'k', 'Legacy entry', '<p>Archived <b>material</b></p>', 'Archived material', '2026-01-01 00:00:00')
                 """;
-            command.Parameters.AddWithValue("$feedId", feed.Id);
             await command.ExecuteNonQueryAsync();
         }
+        SqliteConnection.ClearAllPools();
 
         await using (var db = old.Open())
         {

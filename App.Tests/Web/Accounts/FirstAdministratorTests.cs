@@ -105,17 +105,18 @@ public sealed partial class FirstAdministratorTests
     public async Task AnInstallFromBeforeAccounts_WithoutSettings_GetsAGeneratedPasswordForItsAdministrator()
     {
         using var db = await TempDatabase.CreateAtAsync("20261127125024_FeedIcons");
-        // As that release stored them: the model's later columns (FeedItems.ContentText) do not exist yet.
+        // Seeded in that release's schema: the current model has columns it did not.
         using (var connection = new SqliteConnection(db.ConnectionString))
         {
             connection.Open();
             using var seed = connection.CreateCommand();
             seed.CommandText = """
-                INSERT INTO "Feeds" ("Id", "Url", "CreatedAt", "ConsecutiveFailures") VALUES (7, 'https://old.example/feed.xml', '2026-01-01 00:00:00', 0);
-                INSERT INTO "FeedItems" ("FeedId", "Key", "Title", "CreatedAt") VALUES (7, 'guid:1', 'Item 1', '2026-01-01 00:00:00');
+                INSERT INTO "Feeds" ("Id", "Url", "CreatedAt", "ConsecutiveFailures") VALUES (1, 'https://old.example/feed.xml', '2026-01-01 00:00:00', 0);
+                INSERT INTO "FeedItems" ("Id", "FeedId", "Key", "Title", "CreatedAt") VALUES (1, 1, 'guid:1', 'Item 1', '2026-01-01 00:00:00');
                 """;
             seed.ExecuteNonQuery();
         }
+        SqliteConnection.ClearAllPools();
 
         using var web = RunningProcess.StartWeb(db.ConnectionString);
         var url = await web.WaitForUrlAsync();

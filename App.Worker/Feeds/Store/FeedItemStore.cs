@@ -26,6 +26,10 @@ public sealed class FeedItemStore(GarbageBudget budget)
         feed.IconUrl = parsed.IconUrl ?? feed.IconUrl;
         feed.LastFetchedAt = now;
         feed.LastError = null;
+        // Said on the feed (its page, the API's fetchNote) rather than as an error: the fetch succeeded.
+        feed.FetchNote = items.Count > items.Keep
+            ? $"The feed lists {items.Count:N0} items; only the newest {items.Keep:N0} are stored (Feeds:MaxItemsPerFetch)."
+            : null;
 
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction
             ?? throw new InvalidOperationException("Items are stored inside the job's completion transaction.");
