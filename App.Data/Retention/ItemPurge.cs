@@ -73,7 +73,14 @@ public sealed class ItemPurge(
     }
 
     /// <summary>How many items a run now would delete: the same walk and rules, read-only.</summary>
-    public async Task<int> CountDueAsync(CancellationToken ct = default)
+    public async Task<int> CountDueAsync(CancellationToken ct = default) => await CountDueAsync(int.MaxValue, ct);
+
+    /// <summary>
+    /// As <see cref="CountDueAsync(CancellationToken)"/>, but stops once <paramref name="atMost"/>
+    /// are found: a page that shows the figure then costs a bounded walk, not one over a backlog
+    /// of hundreds of thousands (measured at 1.4–2.4 s with 190,000 due).
+    /// </summary>
+    public async Task<int> CountDueAsync(int atMost, CancellationToken ct = default)
     {
         var cutoffs = Cutoffs.At(time.GetUtcNow().UtcDateTime, options.Value);
         var ids = await FeedIdsAsync(ct);
@@ -93,6 +100,10 @@ public sealed class ItemPurge(
                 chunk = Examine(select, feedId, after, DefaultChunkSize, cutoffs);
                 due += chunk.Doomed.Count;
                 after = chunk.LastId;
+                if (due >= atMost)
+                {
+                    return atMost;
+                }
             }
             while (chunk.More);
         }

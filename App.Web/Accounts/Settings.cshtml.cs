@@ -45,7 +45,7 @@ public sealed class SettingsModel(
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
             Storage = new StorageFigures(
-                await DatabaseSize.ReadAsync(db, ct), await purge.CountDueAsync(ct), await ItemPurge.LastRunAsync(db, ct));
+                await DatabaseSize.ReadAsync(db, ct), await purge.CountDueAsync(StorageFigures.DueCountCap, ct), await ItemPurge.LastRunAsync(db, ct));
         }
     }
 
@@ -99,4 +99,8 @@ public sealed class SettingsModel(
 }
 
 /// <summary>What the settings page shows an administrator about storage.</summary>
-public sealed record StorageFigures(DatabaseSize Size, int DueForPurge, ItemPurgeRun? LastPurge);
+public sealed record StorageFigures(DatabaseSize Size, int DueForPurge, ItemPurgeRun? LastPurge)
+{
+    /// <summary>The page counts the next purge's items up to this many, and says "at least" when it gets there.</summary>
+    public const int DueCountCap = 10_000;
+}

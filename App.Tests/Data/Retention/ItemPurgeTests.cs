@@ -130,6 +130,18 @@ public sealed class ItemPurgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CountDue_StopsAtItsCap_WithoutDeletingAnything()
+    {
+        var feed = await _db.AddFeedAsync("https://example.com/a", itemCount: 700);
+        var purge = Purge(days: 61, keep: 50);
+
+        Assert.Equal(650, await purge.CountDueAsync());
+        Assert.Equal(400, await purge.CountDueAsync(atMost: 400));
+        await using var db = _db.Open();
+        Assert.Equal(700, await db.FeedItems.CountAsync(i => i.FeedId == feed.Id));
+    }
+
+    [Fact]
     public async Task EachChunkCommitsOnItsOwn_SoAnotherWriterOnTheLaneGetsInBetween()
     {
         const int chunk = 100;
