@@ -207,26 +207,7 @@ public static class RiverBenchmarks
         analyze.ExecuteNonQuery();
     }
 
-    private static string Plan(BenchDatabase bench, string sql)
-    {
-        using var connection = bench.OpenRaw();
-        using var command = connection.CreateCommand();
-        // EF's ToQueryString declares the parameters first (".param set" lines); SQLite needs them bound instead.
-        var lines = sql.Split('\n');
-        foreach (var line in lines.Where(l => l.StartsWith(".param set ", StringComparison.Ordinal)))
-        {
-            var parts = line[".param set ".Length..].Trim().Split(' ', 2);
-            command.Parameters.AddWithValue(parts[0], long.TryParse(parts[1], out var n) ? n : parts[1].Trim('\''));
-        }
-        command.CommandText = "EXPLAIN QUERY PLAN " + string.Join('\n', lines.Where(l => !l.StartsWith(".param set ", StringComparison.Ordinal)));
-        using var reader = command.ExecuteReader();
-        var steps = new List<string>();
-        while (reader.Read())
-        {
-            steps.Add(reader.GetString(3));
-        }
-        return string.Join("; ", steps);
-    }
+    private static string Plan(BenchDatabase bench, string sql) => string.Join("; ", bench.QueryPlan(sql));
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql)
     {

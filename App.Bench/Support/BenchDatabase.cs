@@ -46,7 +46,14 @@ public sealed class BenchDatabase : IDisposable
     {
         using var connection = OpenRaw();
         using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        // EF's ToQueryString declares the parameters first (".param set" lines); SQLite needs them bound instead.
+        var lines = sql.Split('\n');
+        foreach (var line in lines.Where(l => l.StartsWith(".param set ", StringComparison.Ordinal)))
+        {
+            var parts = line[".param set ".Length..].Trim().Split(' ', 2);
+            command.Parameters.AddWithValue(parts[0], long.TryParse(parts[1], out var n) ? n : parts[1].Trim('\''));
+        }
+        command.CommandText = "EXPLAIN QUERY PLAN " + string.Join('\n', lines.Where(l => !l.StartsWith(".param set ", StringComparison.Ordinal)));
         using var reader = command.ExecuteReader();
         var steps = new List<string>();
         while (reader.Read())

@@ -26,7 +26,12 @@ public static class FeedQueries
     {
         var take = Math.Clamp(limit, 1, MaxFeedLimit);
         // One more than the page, to know whether there is a next one.
-        var feeds = await PageQuery(db, userId, after, take + 1).ToListAsync(ct);
+        return Trimmed(await PageQuery(db, userId, after, take + 1).ToListAsync(ct), take);
+    }
+
+    /// <summary>A page read one row long, cut to <paramref name="take"/>: the extra row says a next page follows, after the page's last feed.</summary>
+    private static FeedPage Trimmed(List<FeedResponse> feeds, int take)
+    {
         if (feeds.Count <= take)
         {
             return new FeedPage(feeds, null);
@@ -78,13 +83,7 @@ public static class FeedQueries
     {
         var take = Math.Clamp(limit, 1, MaxFeedLimit);
         var start = after is { } a ? await PositionAsync(db, userId, a, ct) : null;
-        var feeds = await Summaries(db, userId, GroupedPageOf(db, userId, start, take + 1)).ToListAsync(ct);
-        if (feeds.Count <= take)
-        {
-            return new FeedPage(feeds, null);
-        }
-        feeds.RemoveAt(take);
-        return new FeedPage(feeds, feeds[^1].Id);
+        return Trimmed(await Summaries(db, userId, GroupedPageOf(db, userId, start, take + 1)).ToListAsync(ct), take);
     }
 
     /// <summary>Where feed <paramref name="feedId"/> sits in the grouped order; null when the user does not follow it.</summary>
