@@ -1,6 +1,7 @@
 using App.Data.Accounts;
 using App.Data.Backups;
 using App.Data.Feeds;
+using App.Data.Postgres;
 using App.Data.Queue;
 using App.Data.Retention;
 using Microsoft.EntityFrameworkCore;
@@ -43,12 +44,21 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
 
     public DbSet<ItemPurgeRun> ItemPurgeRuns => Set<ItemPurgeRun>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        if (Database.IsNpgsql())
+        {
+            PostgresSetup.Adapt(modelBuilder);
+        }
+    }
+
+    /// <summary>The engine this context talks to.</summary>
+    public DatabaseEngine Engine => Database.IsNpgsql() ? DatabaseEngine.Postgres : DatabaseEngine.Sqlite;
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // Times are stored as UTC text (sortable in SQL, unlike DateTimeOffset) and read back as UTC.
+        // Times are stored as UTC (text on SQLite, sortable in SQL unlike DateTimeOffset; timestamptz on PostgreSQL) (sortable in SQL, unlike DateTimeOffset) and read back as UTC.
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
         configurationBuilder.Properties<DateTime?>().HaveConversion<NullableUtcConverter>();
     }

@@ -1,4 +1,5 @@
 using App.Data.Backups;
+using App.Data.Postgres;
 using App.Data.Queue;
 using App.Data.Retention;
 using App.Data.Sqlite;
@@ -18,18 +19,29 @@ public static class DatabaseSetup
     public const string DefaultConnectionString = "Data Source=data/app.db";
 
     /// <summary>
-    /// Registers <see cref="AppDbContext"/> (through a factory), the queue and its options.
-    /// A relative database path is taken from the repository root (the folder holding the
+    /// Registers <see cref="AppDbContext"/> (through a factory) on the engine the configuration
+    /// chooses (<see cref="DatabaseEngines.Choose"/>), the queue and its options.
+    /// A relative SQLite database path is taken from the repository root (the folder holding the
     /// Procfile, searched upwards from the working directory), so both processes open one file.
     /// </summary>
     public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration)
     {
-        var connectionString = SqliteConnectionSetup.Resolve(
-            configuration.GetConnectionString("Default") ?? DefaultConnectionString, FindRoot());
-        // Pooled: a context keeps its connection object between uses, which measured 4x cheaper
-        // (about 55 µs against 220 µs for context + BEGIN + COMMIT) on the queue's hot path.
-        var maxPageCount = configuration.GetValue<int?>("Sqlite:MaxPageCount");
-        services.AddPooledDbContextFactory<AppDbContext>(o => SqliteConnectionSetup.Apply(o, connectionString, maxPageCount));
+        var configured = configuration.GetConnectionString("Default") ?? DefaultConnectionString;
+        var engine = DatabaseEngines.Choose(configured, configuration["Database:Provider"]);
+        if (engine == DatabaseEngine.Postgres)
+        {
+            var dataSource = PostgresSetup.DataSource(configured);
+            services.AddSingleton(dataSource);
+            services.AddPooledDbContextFactory<AppDbContext>(o => PostgresSetup.Apply(o, dataSource));
+        }
+        else
+        {
+            var connectionString = SqliteConnectionSetup.Resolve(configured, FindRoot());
+            // Pooled: a context keeps its connection object between uses, which measured 4x cheaper
+            // (about 55 µs against 220 µs for context + BEGIN + COMMIT) on the queue's hot path.
+            var maxPageCount = configuration.GetValue<int?>("Sqlite:MaxPageCount");
+            services.AddPooledDbContextFactory<AppDbContext>(o => SqliteConnectionSetup.Apply(o, connectionString, maxPageCount));
+        }
         services.AddOptions<QueueOptions>()
             .Bind(configuration.GetSection(QueueOptions.Section))
             .ValidateDataAnnotations()
@@ -68,37 +80,46 @@ public static class DatabaseSetup
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
-        await db.Database.OpenConnectionAsync(cts.Token);
+        if (db.Engine == DatabaseEngine.Sqlite)
+        {
+            await PrepareSqliteAsync(db, staleLockAge, cts.Token);
+        }
+        // EF Core takes its migration lock even when nothing is pending, and (on SQLite) a process
+        // killed while holding it stalls every later start until the lock is stale. Restarts, the
+        // common case, read the history without the lock and skip it. On PostgreSQL the lock is a
+        // LOCK TABLE in the migration's transaction: it dies with its session.
+        if ((await db.Database.GetPendingMigrationsAsync(cts.Token)).Any())
+        {
+            await db.Database.MigrateAsync(cts.Token);
+        }
+    }
+
+    private static async Task PrepareSqliteAsync(AppDbContext db, TimeSpan staleLockAge, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
         try
         {
             await using var cmd = db.Database.GetDbConnection().CreateCommand();
             cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'";
-            if (Convert.ToInt64(await cmd.ExecuteScalarAsync(cts.Token)) > 0)
+            if (Convert.ToInt64(await cmd.ExecuteScalarAsync(ct)) > 0)
             {
                 cmd.CommandText = "DELETE FROM \"__EFMigrationsLock\" WHERE julianday(\"Timestamp\") < julianday('now', $age)";
                 var age = cmd.CreateParameter();
                 age.ParameterName = "$age";
                 age.Value = $"-{(int)staleLockAge.TotalSeconds} seconds";
                 cmd.Parameters.Add(age);
-                await cmd.ExecuteNonQueryAsync(cts.Token);
+                await cmd.ExecuteNonQueryAsync(ct);
             }
 
             // WAL lets readers (the web) go on while a worker writes. It is stored in the file;
             // this covers a file created by something other than EF Core.
             cmd.Parameters.Clear();
             cmd.CommandText = "PRAGMA journal_mode=WAL";
-            await cmd.ExecuteScalarAsync(cts.Token);
+            await cmd.ExecuteScalarAsync(ct);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
-        }
-        // EF Core takes its migration lock even when nothing is pending, and a process killed while
-        // holding it stalls every later start until the lock is stale. Restarts, the common case,
-        // read the history without the lock and skip it.
-        if ((await db.Database.GetPendingMigrationsAsync(cts.Token)).Any())
-        {
-            await db.Database.MigrateAsync(cts.Token);
         }
     }
 
@@ -115,7 +136,7 @@ public static class DatabaseSetup
     }
 }
 
-/// <summary>Lets <c>dotnet ef</c> build the context without starting a host.</summary>
+/// <summary>Lets <c>dotnet ef</c> build the SQLite context without starting a host (App.Data.Postgres has the PostgreSQL one).</summary>
 internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<AppDbContext>
 {
     public AppDbContext CreateDbContext(string[] args)

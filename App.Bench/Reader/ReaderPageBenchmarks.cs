@@ -136,7 +136,7 @@ public static class ReaderPageBenchmarks
         var statements = new (string Name, string Sql)[]
         {
             ("feeds page (/api/feeds, /, the export's chunks)", Sql(FeedQueries.PageQuery(db, 1, 100, FeedQueries.DefaultFeedLimit + 1))),
-            ("queue counts (/api/queue, /jobs)", JobSql.Counts),
+            ("queue counts (/api/queue, /jobs)", JobSql.Sqlite.Counts),
             ("dashboard: running", Sql(DashboardJobs.Running(db))),
             ("dashboard: waiting to retry", Sql(DashboardJobs.Retrying(db))),
             ("dashboard: recent failures", Sql(DashboardJobs.Failures(db))),
@@ -219,7 +219,7 @@ public static class ReaderPageBenchmarks
             FROM (SELECT i, strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || ((i * 7919) % 604800) || ' seconds') AS t FROM n)
             """);
         // Inserted finished, which the counters do not see: counted again, as the queue's writes would have.
-        Exec(JobSql.Recount);
+        Exec(JobSql.Sqlite.Recount);
         tx.Commit();
         using var middle = connection.CreateCommand();
         middle.CommandText = "SELECT \"Id\" FROM \"Feeds\" ORDER BY \"Id\" LIMIT 1 OFFSET $half";

@@ -115,7 +115,7 @@ public static class FeedJobs
     /// a state condition it could not be used, so every never-fetched feed scanned the table), the
     /// live check on the live unique-key index.
     /// </summary>
-    public static readonly string DueRefreshes = JobSql.InsertEach(
+    public static readonly string DueRefreshes = JobSql.Sqlite.InsertEach(
         JobSql.NewJob("$type", "'{}'", "$keyPrefix || f.\"Id\"", "f.\"Id\"", "NULL", "$priority", "$now", "$maxAttempts", "$now"),
         $"""
         FROM "Feeds" AS f

@@ -1,7 +1,5 @@
-using System.Text.Json;
-using App.Data.Sqlite;
+using System.Data.Common;
 using App.Data.Writes;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -20,6 +18,7 @@ public sealed class JobQueue(
     IOptions<QueueOptions> options)
 {
     private readonly QueueOptions _options = options.Value;
+    private readonly JobSql _sql = JobSql.For(lane.Engine);
 
     private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromSeconds(1);
     private DateTime _nextAbandonCheck = DateTime.MinValue;
@@ -35,9 +34,6 @@ public sealed class JobQueue(
     /// <summary>Effects committed with a failed attempt; <paramref name="final"/> tells whether the job is now failed for good.</summary>
     public delegate Task FailEffects(AppDbContext db, bool final, CancellationToken ct);
 
-    // SQLITE_CONSTRAINT: here, the live unique-key index refused a second live job.
-    private const int SqliteConstraintError = 19;
-
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>
@@ -46,11 +42,11 @@ public sealed class JobQueue(
     /// </summary>
     public async Task<long> EnqueueAsync(AppDbContext db, JobRequest request, CancellationToken ct = default)
     {
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("A job joins the caller's unit of work: enqueue it inside a write transaction.");
-        await using var insert = ((SqliteConnection)db.Database.GetDbConnection()).CreateCommand();
+        await using var insert = db.Database.GetDbConnection().CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = JobSql.Insert;
+        insert.CommandText = _sql.Insert;
         Bind(insert, NewJob(request));
         return (long)(await insert.ExecuteScalarAsync(ct))!;
     }
@@ -71,10 +67,10 @@ public sealed class JobQueue(
     /// </summary>
     public long AddBatch(WriteConnection connection, string name, long? userId)
     {
-        var insert = connection.Statement(JobSql.InsertBatch);
-        insert.Parameters.AddWithValue("$name", name);
-        insert.Parameters.AddWithValue("$now", Now);
-        insert.Parameters.AddWithValue("$userId", (object?)userId ?? DBNull.Value);
+        var insert = connection.Statement(_sql.InsertBatch);
+        insert.Parameters.AddWithValue("@name", name);
+        insert.Parameters.AddWithValue("@now", Now);
+        insert.Parameters.AddWithValue("@userId", (object?)userId ?? DBNull.Value);
         return (long)insert.ExecuteScalar()!;
     }
 
@@ -95,41 +91,41 @@ public sealed class JobQueue(
         };
     }
 
-    private static long Insert(WriteConnection connection, Job job)
+    private long Insert(WriteConnection connection, Job job)
     {
-        var insert = connection.Statement(JobSql.Insert);
+        var insert = connection.Statement(_sql.Insert);
         Bind(insert, job);
         return (long)insert.ExecuteScalar()!;
     }
 
     /// <summary>Binds a new job's values to <see cref="JobSql.Insert"/>: the one statement that creates job rows.</summary>
-    private static void Bind(SqliteCommand insert, Job job)
+    private static void Bind(DbCommand insert, Job job)
     {
         insert.Parameters.Clear();
-        insert.Parameters.AddWithValue("$type", job.Type);
-        insert.Parameters.AddWithValue("$payload", job.Payload);
-        insert.Parameters.AddWithValue("$uniqueKey", (object?)job.UniqueKey ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$feedId", (object?)job.FeedId ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$batchId", (object?)job.BatchId ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$priority", job.Priority);
-        insert.Parameters.AddWithValue("$runAt", job.RunAt);
-        insert.Parameters.AddWithValue("$maxAttempts", job.MaxAttempts);
-        insert.Parameters.AddWithValue("$now", job.CreatedAt);
+        insert.Parameters.AddWithValue("@type", job.Type);
+        insert.Parameters.AddWithValue("@payload", job.Payload);
+        insert.Parameters.AddWithValue("@uniqueKey", (object?)job.UniqueKey ?? DBNull.Value);
+        insert.Parameters.AddWithValue("@feedId", (object?)job.FeedId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("@batchId", (object?)job.BatchId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("@priority", job.Priority);
+        insert.Parameters.AddWithValue("@runAt", job.RunAt);
+        insert.Parameters.AddWithValue("@maxAttempts", job.MaxAttempts);
+        insert.Parameters.AddWithValue("@now", job.CreatedAt);
     }
 
     /// <summary>The id of the live (pending or running) job holding <paramref name="uniqueKey"/>, read inside a write transaction.</summary>
     public static long? FindLive(WriteConnection connection, string uniqueKey)
     {
-        var find = connection.Statement(JobSql.FindLive);
-        find.Parameters.AddWithValue("$uniqueKey", uniqueKey);
+        var find = connection.Statement(JobSql.For(connection.Engine).FindLive);
+        find.Parameters.AddWithValue("@uniqueKey", uniqueKey);
         return find.ExecuteScalar() is long id ? id : null;
     }
 
     /// <summary>
     /// Enqueues one job in a transaction of its own, on the queue's kept-open connection with its
     /// prepared insert: 0.8 of a bare INSERT's rate, where a pooled EF Core context per job reached
-    /// 0.18. A second live job with the same unique key is refused with a <see cref="SqliteException"/>
-    /// (SQLITE_CONSTRAINT).
+    /// 0.18. A second live job with the same unique key is refused with the engine's unique-violation
+    /// error (<see cref="JobSql.IsUniqueViolation"/>).
     /// </summary>
     public async Task<Job> EnqueueAsync(JobRequest request, CancellationToken ct = default)
     {
@@ -203,9 +199,9 @@ public sealed class JobQueue(
 
     private bool AnyClaimable(WriteConnection connection, string type)
     {
-        var check = connection.Statement(JobSql.AnyClaimable);
-        check.Parameters.AddWithValue("$now", Now);
-        check.Parameters.AddWithValue("$type", type);
+        var check = connection.Statement(_sql.AnyClaimable);
+        check.Parameters.AddWithValue("@now", Now);
+        check.Parameters.AddWithValue("@type", type);
         return Convert.ToInt64(check.ExecuteScalar()) != 0;
     }
 
@@ -220,9 +216,9 @@ public sealed class JobQueue(
         if (now >= _nextAbandonCheck)
         {
             _nextAbandonCheck = now + ExpiryCheckPeriod;
-            var abandon = connection.Statement(JobSql.AbandonExhausted);
-            abandon.Parameters.AddWithValue("$now", now);
-            AddToCount(connection.Statement(JobSql.AddToCount), JobTransitions.Abandon.To, abandon.ExecuteNonQuery());
+            var abandon = connection.Statement(_sql.AbandonExhausted);
+            abandon.Parameters.AddWithValue("@now", now);
+            AddToCount(connection.Statement(_sql.AddToCount), JobTransitions.Abandon.To, abandon.ExecuteNonQuery());
         }
         foreach (var (type, max) in wanted)
         {
@@ -233,8 +229,8 @@ public sealed class JobQueue(
             }
             var ofType = 0;
             string[] statements = type is null
-                ? lookForExpired ? [JobSql.RescueAnyType, JobSql.ClaimDueAnyType] : [JobSql.ClaimDueAnyType]
-                : lookForExpired ? [JobSql.Rescue, JobSql.ClaimDue] : [JobSql.ClaimDue];
+                ? lookForExpired ? [_sql.RescueAnyType, _sql.ClaimDueAnyType] : [_sql.ClaimDueAnyType]
+                : lookForExpired ? [_sql.Rescue, _sql.ClaimDue] : [_sql.ClaimDue];
             foreach (var sql in statements)
             {
                 if (ofType == max)
@@ -242,13 +238,13 @@ public sealed class JobQueue(
                     break;
                 }
                 var take = connection.Statement(sql);
-                take.Parameters.AddWithValue("$owner", owner);
-                take.Parameters.AddWithValue("$expires", expires);
-                take.Parameters.AddWithValue("$now", now);
-                take.Parameters.AddWithValue("$limit", max - ofType);
+                take.Parameters.AddWithValue("@owner", owner);
+                take.Parameters.AddWithValue("@expires", expires);
+                take.Parameters.AddWithValue("@now", now);
+                take.Parameters.AddWithValue("@limit", max - ofType);
                 if (type is not null)
                 {
-                    take.Parameters.AddWithValue("$type", type);
+                    take.Parameters.AddWithValue("@type", type);
                 }
                 var batch = new List<(int Priority, DateTime RunAt, ClaimedJob Job)>();
                 using (var reader = take.ExecuteReader())
@@ -284,39 +280,39 @@ public sealed class JobQueue(
     /// <summary>Completes each lease's job, fenced by the lease, and counts those that won.</summary>
     private bool[] CompleteIn(WriteConnection connection, IReadOnlyList<Lease> leases)
     {
-        var completed = PerLease(connection, leases, JobSql.Complete, ("$now", Now));
-        AddToCount(connection.Statement(JobSql.AddToCount), JobTransitions.Complete.To, completed.Count(c => c));
+        var completed = _sql.PerLease(connection, leases, _sql.Complete, ("@now", Now));
+        AddToCount(connection.Statement(_sql.AddToCount), JobTransitions.Complete.To, completed.Count(c => c));
         return completed;
     }
 
     /// <summary>Adds <paramref name="n"/> jobs to the count of finished state <paramref name="state"/> (see <see cref="JobStateCount"/>).</summary>
-    private static void AddToCount(SqliteCommand command, JobState state, int n)
+    private static void AddToCount(DbCommand command, JobState state, int n)
     {
         if (n == 0)
         {
             return;
         }
-        command.Parameters.AddWithValue("$n", n);
-        command.Parameters.AddWithValue("$state", state.ToName());
+        command.Parameters.AddWithValue("@n", n);
+        command.Parameters.AddWithValue("@state", state.ToName());
         command.ExecuteNonQuery();
     }
 
     /// <summary><see cref="JobSql.AddToCount"/> inside the EF Core transaction of the transition.</summary>
-    private static async Task AddToCountAsync(AppDbContext db, JobState state, int n, CancellationToken ct)
+    private async Task AddToCountAsync(AppDbContext db, JobState state, int n, CancellationToken ct)
     {
-        var transaction = (SqliteTransaction)(db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("A count changes only inside the transaction of its transition."));
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("A count changes only inside the transaction of its transition.");
         await using var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = JobSql.AddToCount;
-        command.Parameters.AddWithValue("$n", n);
-        command.Parameters.AddWithValue("$state", state.ToName());
+        command.CommandText = _sql.AddToCount;
+        command.Parameters.AddWithValue("@n", n);
+        command.Parameters.AddWithValue("@state", state.ToName());
         await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Renews many leases in one transaction; returns, per lease, whether it is still held.</summary>
     public Task<bool[]> RenewManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
-        PerLeaseAsync(leases, JobSql.Renew, ("$expires", Now + _options.LeaseDuration), ct);
+        PerLeaseAsync(leases, _sql.Renew, ("@expires", Now + _options.LeaseDuration), ct);
 
     /// <summary>Runs a lease-fenced statement once per lease in one write transaction; true where it changed the row.</summary>
     private async Task<bool[]> PerLeaseAsync(
@@ -326,30 +322,7 @@ public sealed class JobQueue(
         {
             return [];
         }
-        return await lane.InWriteTransactionAsync(c => PerLease(c, leases, sql, time), ct);
-    }
-
-    private static bool[] PerLease(
-        WriteConnection connection, IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time)
-    {
-        var changed = new bool[leases.Count];
-        if (leases.Count == 0)
-        {
-            return changed;
-        }
-        var command = connection.Statement(sql);
-        var id = command.Parameters.Add("$id", SqliteType.Integer);
-        var version = command.Parameters.Add("$version", SqliteType.Integer);
-        var owner = command.Parameters.Add("$owner", SqliteType.Text);
-        command.Parameters.AddWithValue(time.Name, time.Value);
-        for (var i = 0; i < leases.Count; i++)
-        {
-            id.Value = leases[i].JobId;
-            version.Value = leases[i].Version;
-            owner.Value = leases[i].Owner;
-            changed[i] = command.ExecuteNonQuery() == 1;
-        }
-        return changed;
+        return await lane.InWriteTransactionAsync(c => _sql.PerLease(c, leases, sql, time), ct);
     }
 
     /// <summary>
@@ -373,10 +346,9 @@ public sealed class JobQueue(
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The fenced UPDATE goes first: it takes the write lock and tells whether we still own the job.
-        await using (var complete = LeaseCommand(
-            (SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)tx.GetDbTransaction(), JobSql.Complete, lease))
+        await using (var complete = LeaseCommand(tx.GetDbTransaction(), _sql.Complete, lease))
         {
-            complete.Parameters.AddWithValue("$now", Now);
+            complete.Parameters.AddWithValue("@now", Now);
             if (await complete.ExecuteNonQueryAsync(ct) != 1)
             {
                 return false;
@@ -404,13 +376,13 @@ public sealed class JobQueue(
     {
         using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        // Read-then-write: the transaction is BEGIN IMMEDIATE, so the row cannot change in between.
+        // Read-then-write: the row cannot change in between (on SQLite the transaction is BEGIN
+        // IMMEDIATE; on PostgreSQL the read locks the row).
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var transaction = (SqliteTransaction)tx.GetDbTransaction();
+        var transaction = tx.GetDbTransaction();
         var now = Now;
         int attempts, maxAttempts;
-        await using (var read = LeaseCommand(connection, transaction, JobSql.ReadHeld, lease))
+        await using (var read = LeaseCommand(transaction, _sql.ReadHeld, lease))
         await using (var reader = await read.ExecuteReaderAsync(ct))
         {
             if (!await reader.ReadAsync(ct))
@@ -425,12 +397,12 @@ public sealed class JobQueue(
         var backoff = now + RetryPolicy.Delay(attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
         // A server that said when to come back (Retry-After) is not asked earlier.
         var runAt = final ? now : retryNotBefore > backoff ? retryNotBefore.Value : backoff;
-        await using (var fail = LeaseCommand(connection, transaction, JobSql.Fail, lease))
+        await using (var fail = LeaseCommand(transaction, _sql.Fail, lease))
         {
-            fail.Parameters.AddWithValue("$state", transition.To.ToName());
-            fail.Parameters.AddWithValue("$runAt", runAt);
-            fail.Parameters.AddWithValue("$finishedAt", final ? now : DBNull.Value);
-            fail.Parameters.AddWithValue("$error", Truncate(error));
+            fail.Parameters.AddWithValue("@state", transition.To.ToName());
+            fail.Parameters.AddWithValue("@runAt", runAt);
+            fail.Parameters.AddWithValue("@finishedAt", final ? now : DBNull.Value);
+            fail.Parameters.AddWithValue("@error", Truncate(error));
             if (await fail.ExecuteNonQueryAsync(ct) == 1 && final)
             {
                 await AddToCountAsync(db, JobTransitions.Fail.To, 1, ct);
@@ -454,7 +426,7 @@ public sealed class JobQueue(
 
     /// <summary>Hands many jobs back in one transaction; returns, per lease, whether it was still held.</summary>
     public Task<bool[]> ReleaseManyAsync(IReadOnlyList<Lease> leases, CancellationToken ct = default) =>
-        PerLeaseAsync(leases, JobSql.Release, ("$runAt", Now), ct);
+        PerLeaseAsync(leases, _sql.Release, ("@runAt", Now), ct);
 
     /// <summary>
     /// Hands a running job back as pending, due at <paramref name="runAt"/>, its attempt refunded: it
@@ -462,7 +434,7 @@ public sealed class JobQueue(
     /// neither failed nor tried again at once. False when the lease was lost.
     /// </summary>
     public async Task<bool> PostponeAsync(Lease lease, DateTime runAt, CancellationToken ct = default) =>
-        (await PerLeaseAsync([lease], JobSql.Release, ("$runAt", runAt), ct))[0];
+        (await PerLeaseAsync([lease], _sql.Release, ("@runAt", runAt), ct))[0];
 
     /// <summary>
     /// Puts a failed or cancelled job back to pending with a fresh set of attempts. False when the
@@ -494,7 +466,7 @@ public sealed class JobQueue(
             }
             return false;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
+        catch (Exception e) when (_sql.IsUniqueViolation(e))
         {
             return false;
         }
@@ -565,14 +537,14 @@ public sealed class JobQueue(
         return total;
     }
 
-    private static int PurgeChunk(WriteConnection connection, JobState state, DateTime before, int limit)
+    private int PurgeChunk(WriteConnection connection, JobState state, DateTime before, int limit)
     {
         var ids = new List<long>(limit);
         var perBatch = new Dictionary<long, int>();
-        var select = connection.Statement(JobSql.Purgeable);
-        select.Parameters.AddWithValue("$state", state.ToName());
-        select.Parameters.AddWithValue("$before", before);
-        select.Parameters.AddWithValue("$limit", limit);
+        var select = connection.Statement(_sql.Purgeable);
+        select.Parameters.AddWithValue("@state", state.ToName());
+        select.Parameters.AddWithValue("@before", before);
+        select.Parameters.AddWithValue("@limit", limit);
         using (var reader = select.ExecuteReader())
         {
             while (reader.Read())
@@ -590,27 +562,27 @@ public sealed class JobQueue(
         }
         foreach (var (batchId, count) in perBatch)
         {
-            var counted = connection.Statement(JobSql.CountPurged);
-            counted.Parameters.AddWithValue("$batchId", batchId);
-            counted.Parameters.AddWithValue("$succeeded", state == JobState.Succeeded ? count : 0);
-            counted.Parameters.AddWithValue("$failed", state == JobState.Failed ? count : 0);
-            counted.Parameters.AddWithValue("$cancelled", state == JobState.Cancelled ? count : 0);
+            var counted = connection.Statement(_sql.CountPurged);
+            counted.Parameters.AddWithValue("@batchId", batchId);
+            counted.Parameters.AddWithValue("@succeeded", state == JobState.Succeeded ? count : 0);
+            counted.Parameters.AddWithValue("@failed", state == JobState.Failed ? count : 0);
+            counted.Parameters.AddWithValue("@cancelled", state == JobState.Cancelled ? count : 0);
             counted.ExecuteNonQuery();
         }
-        var delete = connection.Statement(JobSql.DeleteJobs);
-        delete.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+        var delete = connection.Statement(_sql.DeleteJobs);
+        _sql.BindIds(delete, ids);
         return delete.ExecuteNonQuery();
     }
 
     /// <summary>A lease-fenced statement of <see cref="JobSql"/> inside an EF Core transaction, its lease bound.</summary>
-    private static SqliteCommand LeaseCommand(SqliteConnection connection, SqliteTransaction transaction, string sql, Lease lease)
+    private static DbCommand LeaseCommand(DbTransaction transaction, string sql, Lease lease)
     {
-        var command = connection.CreateCommand();
+        var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        command.Parameters.AddWithValue("$id", lease.JobId);
-        command.Parameters.AddWithValue("$version", lease.Version);
-        command.Parameters.AddWithValue("$owner", lease.Owner);
+        command.Parameters.AddWithValue("@id", lease.JobId);
+        command.Parameters.AddWithValue("@version", lease.Version);
+        command.Parameters.AddWithValue("@owner", lease.Owner);
         return command;
     }
 

@@ -16,7 +16,7 @@ public sealed record QueueStats(
         try
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = JobSql.Counts;
+            command.CommandText = JobSql.For(db.Engine).Counts;
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             int Count(int column) => reader.IsDBNull(column) ? 0 : checked((int)reader.GetInt64(column));

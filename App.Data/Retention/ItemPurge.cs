@@ -124,7 +124,7 @@ public sealed class ItemPurge(
     /// Reads one chunk of a feed's candidates and picks those that go. Items are stored in id order
     /// with the time they were stored, so the first one too young for any rule ends the feed's walk.
     /// </summary>
-    private static Chunk Examine(SqliteCommand select, long feedId, long after, int limit, Cutoffs cutoffs)
+    private static Chunk Examine(System.Data.Common.DbCommand select, long feedId, long after, int limit, Cutoffs cutoffs)
     {
         select.Parameters.AddWithValue("$feedId", feedId);
         select.Parameters.AddWithValue("$after", after);

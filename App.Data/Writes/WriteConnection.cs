@@ -1,89 +1,46 @@
-using System.Diagnostics;
-using App.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace App.Data.Writes;
 
 /// <summary>
-/// The process's connection for its hot writes (the queue's claims and completions, the web's
-/// grouped subscriptions): open for the life of the process, each statement prepared once.
-/// Against a pooled EF context per call this saves the context, the transaction object and the
-/// statement preparation on every pass. Not thread-safe: <see cref="WriteLane"/> hands it out
-/// only inside a write transaction, while holding its gate.
+/// A connection for hot writes (the queue's claims and completions, the web's grouped
+/// subscriptions): kept open, each statement prepared once. Not thread-safe: <see cref="WriteLane"/>
+/// hands one out only inside a write transaction, to one writer at a time. Each engine opens and
+/// commits in its own way (<c>Sqlite/SqliteWriteConnection</c>, <c>Postgres/PostgresWriteConnection</c>).
 /// </summary>
-public sealed class WriteConnection
+public abstract class WriteConnection
 {
-    private readonly string _connectionString;
-    private readonly SqliteConnectionSetup _setup;
-    private readonly Dictionary<string, SqliteCommand> _prepared = [];
-    private SqliteConnection? _connection;
+    /// <summary>The engine this connection writes to: the statements a caller prepares depend on it.</summary>
+    public abstract DatabaseEngine Engine { get; }
 
-    internal WriteConnection(string connectionString, SqliteConnectionSetup setup)
-    {
-        _connectionString = connectionString;
-        _setup = setup;
-    }
+    /// <summary>How long the last committed transaction took, from BEGIN to the end of COMMIT (on SQLite: held the write lock).</summary>
+    internal TimeSpan LastLockHeld { get; private protected set; }
 
-    /// <summary>How long the last committed transaction held the write lock, from BEGIN to the end of COMMIT.</summary>
-    internal TimeSpan LastLockHeld { get; private set; }
-
-    /// <summary>Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction and commits it; rolls back on an exception.</summary>
-    internal T InWriteTransaction<T>(Func<WriteConnection, T> work)
-    {
-        var connection = Open();
-        SqliteConnectionSetup.BeginImmediate(connection);
-        var locked = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = work(this);
-            Statement("COMMIT").ExecuteNonQuery();
-            LastLockHeld = Stopwatch.GetElapsedTime(locked);
-            return result;
-        }
-        catch
-        {
-            if (!connection.Handle!.IsInvalid && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
-            {
-                Statement("ROLLBACK").ExecuteNonQuery();
-            }
-            throw;
-        }
-    }
+    /// <summary>Runs <paramref name="work"/> in one write transaction and commits it; rolls back on an exception.</summary>
+    internal abstract T InWriteTransaction<T>(Func<WriteConnection, T> work);
 
     /// <summary>The prepared command for <paramref name="sql"/>, parameters cleared.</summary>
-    public SqliteCommand Statement(string sql)
-    {
-        if (!_prepared.TryGetValue(sql, out var command))
-        {
-            command = Open().CreateCommand();
-            command.CommandText = sql;
-            command.Prepare();
-            _prepared[sql] = command;
-        }
-        command.Parameters.Clear();
-        return command;
-    }
-
-    private SqliteConnection Open()
-    {
-        if (_connection is null)
-        {
-            // Not pooled: the connection lives as long as the process's lane, and a test's temp file must not stay open in a pool after.
-            var builder = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false };
-            _connection = _setup.Open(builder.ToString());
-        }
-        return _connection;
-    }
+    public abstract DbCommand Statement(string sql);
 
     /// <summary>Closes the connection; the next use opens it again.</summary>
-    internal void Close()
+    internal abstract void Close();
+}
+
+/// <summary>Parameters on either engine's commands, as Microsoft.Data.Sqlite's <c>AddWithValue</c> binds them.</summary>
+public static class CommandParameters
+{
+    /// <summary>Adds a parameter named <paramref name="name"/>; null is SQL NULL.</summary>
+    public static DbParameter AddWithValue(this DbParameterCollection parameters, string name, object? value)
     {
-        foreach (var command in _prepared.Values)
+        DbParameter parameter = parameters switch
         {
-            command.Dispose();
-        }
-        _prepared.Clear();
-        _connection?.Dispose();
-        _connection = null;
+            SqliteParameterCollection => new SqliteParameter(name, value ?? DBNull.Value),
+            NpgsqlParameterCollection => new NpgsqlParameter(name, value ?? DBNull.Value),
+            _ => throw new NotSupportedException($"No parameters for {parameters.GetType().Name}."),
+        };
+        parameters.Add(parameter);
+        return parameter;
     }
 }

@@ -149,7 +149,7 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         }
         await db.SaveChangesAsync();
         // Inserted finished, which the queue's counters do not see (the dashboard's counts read them).
-        await db.Database.ExecuteSqlRawAsync(JobSql.Recount);
+        await db.Database.ExecuteSqlRawAsync(JobSql.Sqlite.Recount);
     }
 
     private static async Task SaveAsync(IPage page, string name)

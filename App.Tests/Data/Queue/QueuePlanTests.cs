@@ -23,7 +23,7 @@ public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public void Purge_WalksTheStateFinishedIndex_WithoutAScanOrASort()
     {
-        var plan = QueryPlan.Of(_db, JobSql.Purgeable);
+        var plan = QueryPlan.Of(_db, JobSql.Sqlite.Purgeable);
         output.WriteLine(string.Join("\n", plan));
 
         Assert.All(plan.Where(s => s.Contains("Jobs", StringComparison.Ordinal)),
@@ -37,7 +37,7 @@ public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
     {
         // A worker claims each type for that type's free slots: pending jobs of types whose slots
         // are full must cost the claim nothing, however many there are.
-        var plan = QueryPlan.Of(_db, JobSql.ClaimDue);
+        var plan = QueryPlan.Of(_db, JobSql.Sqlite.ClaimDue);
         output.WriteLine(string.Join("\n", plan));
 
         Assert.Contains(plan, s => s.StartsWith("SEARCH Jobs USING", StringComparison.Ordinal)
@@ -47,11 +47,11 @@ public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(nameof(JobSql.Rescue))]
-    [InlineData(nameof(JobSql.AnyClaimable))]
+    [InlineData(nameof(JobSql.Sqlite.Rescue))]
+    [InlineData(nameof(JobSql.Sqlite.AnyClaimable))]
     public void RescueAndTheClaimableCheckOfAType_SeekTheirIndexes(string statement)
     {
-        var sql = (string)typeof(JobSql).GetField(statement)!.GetValue(null)!;
+        var sql = (string)typeof(JobSql).GetProperty(statement)!.GetValue(JobSql.Sqlite)!;
         var plan = QueryPlan.Of(_db, sql);
         output.WriteLine(string.Join("\n", plan));
 

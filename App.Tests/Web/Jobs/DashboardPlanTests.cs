@@ -25,7 +25,7 @@ public sealed class DashboardPlanTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public void Counts_CountLiveJobsOnTheirPartialIndexes_AndReadFinishedOnesFromTheCounters()
     {
-        var plan = Show(QueryPlan.Of(_db, JobSql.Counts));
+        var plan = Show(QueryPlan.Of(_db, JobSql.Sqlite.Counts));
 
         Assert.Contains("SCAN Jobs USING COVERING INDEX IX_Jobs_DueByType", plan);
         Assert.Contains("SCAN Jobs USING COVERING INDEX IX_Jobs_Lease", plan);

@@ -1,0 +1,149 @@
+using System.Data.Common;
+using App.Data.Writes;
+using Npgsql;
+
+namespace App.Data.Queue;
+
+/// <summary>
+/// The queue's statements on PostgreSQL, where writers do not queue for one lock: claims take
+/// their rows with <c>FOR UPDATE SKIP LOCKED</c> in a materialized CTE, so that claimers running
+/// at once take different jobs instead of waiting on each other's rows (and the CTE is not inlined
+/// into the UPDATE, where its LIMIT would no longer bound what is locked). A row locked in
+/// between is skipped, one updated in between is checked again against the conditions (READ
+/// COMMITTED's re-check of locked rows). Lease-fenced writes for many jobs are one statement over
+/// arrays (<c>unnest</c>), not one round trip per job.
+/// </summary>
+internal sealed class PostgresJobSql : JobSql
+{
+    private const string UniqueViolation = "23505";
+
+    private readonly Dictionary<string, string> _many;
+
+    public PostgresJobSql()
+    {
+        _many = new()
+        {
+            [Complete] = ManyOf(JobTransitions.Complete, $"""
+                "State" = {To(JobTransitions.Complete)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "LastError" = NULL, "Version" = j."Version" + 1
+                """),
+            [Renew] = ManyOf(JobTransitions.Renew, """
+                "LeaseExpiresAt" = @expires
+                """),
+            [Release] = ManyOf(JobTransitions.Release, $"""
+                "State" = {To(JobTransitions.Release)}, "RunAt" = @runAt, "LeaseExpiresAt" = NULL, "Attempts" = GREATEST(j."Attempts" - 1, 0), "Version" = j."Version" + 1
+                """),
+        };
+    }
+
+    public override string AbandonExhausted { get; } = $"""
+        WITH exhausted AS MATERIALIZED (
+            SELECT "Id" FROM "Jobs"
+            WHERE {StateIn(JobTransitions.Abandon.From)} AND "LeaseExpiresAt" <= @now AND "Attempts" >= "MaxAttempts"
+            FOR UPDATE SKIP LOCKED)
+        UPDATE "Jobs" AS j
+        SET "State" = {To(JobTransitions.Abandon)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "Version" = j."Version" + 1,
+            "LastError" = {AbandonMessage}
+        FROM exhausted WHERE j."Id" = exhausted."Id"
+        """;
+
+    public override string Rescue { get; } = Take(JobTransitions.Rescue, "\"LeaseExpiresAt\" <= @now AND \"Type\" = @type", "\"LeaseExpiresAt\"");
+
+    public override string RescueAnyType { get; } = Take(JobTransitions.Rescue, "\"LeaseExpiresAt\" <= @now", "\"LeaseExpiresAt\"");
+
+    /// <summary>A walk of IX_Jobs_DueByType from the type's first entry.</summary>
+    public override string ClaimDue { get; } = Take(JobTransitions.Claim, "\"Type\" = @type AND \"RunAt\" <= @now", "\"Priority\" DESC, \"RunAt\", \"Id\"");
+
+    public override string ClaimDueAnyType { get; } = Take(JobTransitions.Claim, "\"RunAt\" <= @now", "\"Priority\" DESC, \"RunAt\", \"Id\"");
+
+    private static string Take(JobTransition t, string condition, string order) => $"""
+        WITH picked AS MATERIALIZED (
+            SELECT "Id" FROM "Jobs"
+            WHERE {StateIn(t.From)} AND {condition}
+            ORDER BY {order} LIMIT @limit
+            FOR UPDATE SKIP LOCKED)
+        UPDATE "Jobs" AS j {TakeLease(t)}
+        FROM picked WHERE j."Id" = picked."Id"
+        RETURNING {ClaimedColumns("j.")}
+        """;
+
+    public override string AnyClaimable { get; } = $"""
+        SELECT EXISTS (SELECT 1 FROM "Jobs" WHERE {StateIn(JobTransitions.Claim.From)} AND "Type" = @type AND "RunAt" <= @now)
+            OR EXISTS (SELECT 1 FROM "Jobs" WHERE {StateIn(JobTransitions.Rescue.From)} AND "LeaseExpiresAt" <= @now AND "Type" = @type)
+        """;
+
+    /// <summary>FOR UPDATE: under READ COMMITTED nothing else keeps the row as read until the fenced write.</summary>
+    public override string ReadHeld { get; } = $"""
+        SELECT "Attempts", "MaxAttempts" FROM "Jobs" WHERE {HeldByLease(JobTransitions.Fail)} FOR UPDATE
+        """;
+
+    public override string Release { get; } = $"""
+        UPDATE "Jobs"
+        SET "State" = {To(JobTransitions.Release)}, "RunAt" = @runAt, "LeaseExpiresAt" = NULL, "Attempts" = GREATEST("Attempts" - 1, 0),
+            "Version" = "Version" + 1
+        WHERE {HeldByLease(JobTransitions.Release)}
+        """;
+
+    public override string Purgeable { get; } = """
+        SELECT "Id", "BatchId" FROM "Jobs"
+        WHERE "State" = @state AND "FinishedAt" < @before
+        ORDER BY "FinishedAt" LIMIT @limit
+        """;
+
+    public override string DeleteJobs { get; } = """
+        DELETE FROM "Jobs" WHERE "Id" = ANY(@ids)
+        """;
+
+    public override void BindIds(DbCommand command, IReadOnlyList<long> ids) =>
+        command.Parameters.Add(new NpgsqlParameter("@ids", ids.ToArray()));
+
+    public override string InsertEach(string values, string fromWhere) => $"""
+        INSERT INTO "Jobs" ({NewJobColumns})
+        SELECT {values}
+        {fromWhere}
+        ON CONFLICT DO NOTHING
+        """;
+
+    public override string Counts { get; } = $"""
+        SELECT (SELECT COUNT(*) FROM "Jobs" WHERE {StateIn(JobTransitions.Claim.From)}),
+               (SELECT COUNT(*) FROM "Jobs" WHERE {StateIn(JobTransitions.Rescue.From)}),
+               {FinishedCount(JobState.Succeeded)}, {FinishedCount(JobState.Failed)}, {FinishedCount(JobState.Cancelled)}
+        """;
+
+    public override bool IsUniqueViolation(Exception error) =>
+        error is PostgresException { SqlState: UniqueViolation };
+
+    /// <summary>All leases in one statement: their ids, versions and owners as three arrays.</summary>
+    public override bool[] PerLease(WriteConnection connection, IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time)
+    {
+        var changed = new bool[leases.Count];
+        if (leases.Count == 0)
+        {
+            return changed;
+        }
+        var command = connection.Statement(_many[sql]);
+        command.Parameters.Add(new NpgsqlParameter("@ids", leases.Select(l => l.JobId).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter("@versions", leases.Select(l => l.Version).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter("@owners", leases.Select(l => l.Owner).ToArray()));
+        command.Parameters.AddWithValue(time.Name, time.Value);
+        var won = new HashSet<long>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                won.Add(reader.GetInt64(0));
+            }
+        }
+        for (var i = 0; i < leases.Count; i++)
+        {
+            changed[i] = won.Contains(leases[i].JobId);
+        }
+        return changed;
+    }
+
+    private static string ManyOf(JobTransition t, string set) => $"""
+        UPDATE "Jobs" AS j SET {set}
+        FROM unnest(@ids, @versions, @owners) AS lease(id, version, owner)
+        WHERE j."Id" = lease.id AND j."Version" = lease.version AND j."LeaseOwner" = lease.owner AND {StateIn(t.From, "j.\"State\"")}
+        RETURNING j."Id"
+        """;
+}
