@@ -7,12 +7,11 @@ namespace App.Data.Postgres;
 
 /// <summary>
 /// One PostgreSQL connection of <see cref="WriteLane"/>'s pool, kept open with its statements
-/// prepared on the server. PostgreSQL has no single write lock: the lane keeps as many of these
+/// prepared on the server (Npgsql's automatic preparation). PostgreSQL has no single write lock: the lane keeps as many of these
 /// as it has writers at once, and hands each to one writer at a time.
 /// </summary>
 internal sealed class PostgresWriteConnection(NpgsqlDataSource dataSource) : WriteConnection
 {
-    private readonly Dictionary<string, NpgsqlCommand> _prepared = [];
     private NpgsqlConnection? _connection;
 
     public override DatabaseEngine Engine => DatabaseEngine.Postgres;
@@ -35,17 +34,13 @@ internal sealed class PostgresWriteConnection(NpgsqlDataSource dataSource) : Wri
         }
     }
 
-    public override DbCommand Statement(string sql)
-    {
-        if (!_prepared.TryGetValue(sql, out var command))
-        {
-            command = Open().CreateCommand();
-            command.CommandText = sql;
-            _prepared[sql] = command;
-        }
-        command.Parameters.Clear();
-        return command;
-    }
+    /// <remarks>
+    /// A new command each time: Npgsql prepares a statement on the connection by its text after
+    /// its second use (<see cref="PostgresSetup.DataSource"/>), and a prepared command keeps the
+    /// parameter objects it was first run with, so one command cleared and bound again sent the
+    /// previous call's values.
+    /// </remarks>
+    public override DbCommand Statement(string sql) => new NpgsqlCommand(sql, Open());
 
     /// <summary>
     /// After a failed statement: rolls the transaction back, or, when the connection itself broke,
@@ -80,11 +75,6 @@ internal sealed class PostgresWriteConnection(NpgsqlDataSource dataSource) : Wri
 
     internal override void Close()
     {
-        foreach (var command in _prepared.Values)
-        {
-            command.Dispose();
-        }
-        _prepared.Clear();
         _connection?.Dispose();
         _connection = null;
     }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Data.Common;
+using System.Diagnostics;
 using App.Data.Writes;
 using Microsoft.Data.Sqlite;
 

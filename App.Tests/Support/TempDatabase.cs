@@ -1,6 +1,7 @@
 using App.Data;
 using App.Data.Accounts;
 using App.Data.Feeds;
+using App.Data.Postgres;
 using App.Data.Queue;
 using App.Data.Sqlite;
 using App.Data.Writes;
@@ -10,33 +11,58 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace App.Tests.Support;
 
-/// <summary>A migrated SQLite file of its own in a temp folder, removed on dispose.</summary>
+/// <summary>
+/// A migrated database of its own, removed on dispose: a SQLite file in a temp folder, or a
+/// database on the tests' PostgreSQL server (<see cref="PostgresServer"/>; the temp folder is
+/// still there, for the files a test writes beside its database).
+/// </summary>
 public sealed class TempDatabase : IDisposable
 {
-    private TempDatabase(string folder)
+    private TempDatabase(string folder, string? postgres = null)
     {
         Folder = folder;
         Path = System.IO.Path.Combine(folder, "app.db");
-        ConnectionString = $"Data Source={Path}";
         var options = new DbContextOptionsBuilder<AppDbContext>();
-        SqliteConnectionSetup.Apply(options, ConnectionString);
+        if (postgres is null)
+        {
+            ConnectionString = $"Data Source={Path}";
+            SqliteConnectionSetup.Apply(options, ConnectionString);
+        }
+        else
+        {
+            ConnectionString = postgres;
+            DataSource = PostgresSetup.DataSource(postgres);
+            PostgresSetup.Apply(options, DataSource);
+        }
         Contexts = new Factory(options.Options);
     }
 
     public string Folder { get; }
 
+    /// <summary>The SQLite file (on PostgreSQL: a path nothing uses).</summary>
     public string Path { get; }
 
     public string ConnectionString { get; }
 
+    public DatabaseEngine Engine => DataSource is null ? DatabaseEngine.Sqlite : DatabaseEngine.Postgres;
+
+    /// <summary>The pool of a PostgreSQL database; null on SQLite.</summary>
+    public NpgsqlDataSource? DataSource { get; }
+
     public IDbContextFactory<AppDbContext> Contexts { get; }
 
-    /// <summary>Creates and migrates a fresh database file.</summary>
-    public static async Task<TempDatabase> CreateAsync()
+    /// <summary>Creates and migrates a fresh database on <paramref name="engine"/>.</summary>
+    public static async Task<TempDatabase> CreateAsync(DatabaseEngine engine = DatabaseEngine.Sqlite)
     {
+        if (engine == DatabaseEngine.Postgres)
+        {
+            // The server's template database is migrated already.
+            return new TempDatabase(NewFolder(), await PostgresServer.CreateDatabaseAsync());
+        }
         var db = Empty();
         await using var context = db.Contexts.CreateDbContext();
         await DatabaseSetup.MigrateAsync(context, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10));
@@ -52,11 +78,13 @@ public sealed class TempDatabase : IDisposable
         return db;
     }
 
-    private static TempDatabase Empty()
+    private static TempDatabase Empty() => new(NewFolder());
+
+    private static string NewFolder()
     {
         var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "app-tests", System.Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        return new TempDatabase(folder);
+        return folder;
     }
 
     public AppDbContext Open() => Contexts.CreateDbContext();
@@ -118,13 +146,21 @@ public sealed class TempDatabase : IDisposable
     /// or, by default, a lane of its own (as a queue of another process would).
     /// </summary>
     public JobQueue Queue(TimeProvider? time = null, QueueOptions? options = null, WriteLane? lane = null) =>
-        new(Contexts, lane ?? new WriteLane(Contexts), time ?? TimeProvider.System, Options.Create(options ?? new QueueOptions()));
+        new(Contexts, lane ?? NewLane(), time ?? TimeProvider.System, Options.Create(options ?? new QueueOptions()));
+
+    /// <summary>A write lane on this database, as a process of the app would have.</summary>
+    public WriteLane NewLane() => new(Contexts, DataSource);
 
     /// <summary>A fake clock set to a fixed, known instant.</summary>
     public static FakeTimeProvider FakeClock() => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public void Dispose()
     {
+        if (DataSource is not null)
+        {
+            DataSource.Dispose();
+            PostgresServer.DropDatabaseAsync(ConnectionString).GetAwaiter().GetResult();
+        }
         SqliteConnection.ClearAllPools();
         try
         {

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Queue;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,9 +8,9 @@ namespace App.Tests.Data.Queue;
 /// Claims for a worker's free slots, type by type: each type gets at most its own number of jobs,
 /// whatever order the types' jobs are in, and no job of a type that was not asked for.
 /// </summary>
-public sealed class ClaimBySlotsTests : IAsyncLifetime
+public abstract class ClaimBySlotsTests(DatabaseEngine engine) : IAsyncLifetime
 {
-    private readonly QueueFixture _f = new();
+    private readonly QueueFixture _f = new(engine);
 
     public Task InitializeAsync() => _f.InitializeAsync();
 
@@ -73,3 +74,7 @@ public sealed class ClaimBySlotsTests : IAsyncLifetime
         return await db.Jobs.CountAsync(j => j.Type == type && j.State == state);
     }
 }
+
+public sealed class ClaimBySlotsTestsOnSqlite() : ClaimBySlotsTests(DatabaseEngine.Sqlite);
+
+public sealed class ClaimBySlotsTestsOnPostgres() : ClaimBySlotsTests(DatabaseEngine.Postgres);

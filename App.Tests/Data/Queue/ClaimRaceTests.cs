@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -9,12 +10,14 @@ namespace App.Tests.Data.Queue;
 
 public sealed class ClaimRaceTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task FourClaimersOnSeparateConnections_ClaimEveryJobExactlyOnce()
+    [Theory]
+    [InlineData(DatabaseEngine.Sqlite)]
+    [InlineData(DatabaseEngine.Postgres)]
+    public async Task FourClaimersOnSeparateConnections_ClaimEveryJobExactlyOnce(DatabaseEngine engine)
     {
         const int jobs = 2000;
         const int claimers = 4;
-        using var temp = await TempDatabase.CreateAsync();
+        using var temp = await TempDatabase.CreateAsync(engine);
         await temp.Queue().EnqueueManyAsync([.. Enumerable.Repeat(new JobRequest("test"), jobs)]);
 
         var claims = new ConcurrentBag<(string Owner, long JobId)>();

@@ -1,13 +1,16 @@
+using System.Data.Common;
+using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace App.Tests.Data.Queue;
 
-public sealed class JobQueueTests : IAsyncLifetime
+public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
 {
-    private readonly QueueFixture _f = new();
+    private readonly QueueFixture _f = new(engine);
 
     public Task InitializeAsync() => _f.InitializeAsync();
 
@@ -344,11 +347,11 @@ public sealed class JobQueueTests : IAsyncLifetime
     {
         await _f.EnqueueAsync(uniqueKey: "fetch-feed:1");
 
-        var e = await Assert.ThrowsAsync<SqliteException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
-        Assert.Equal(19, e.SqliteErrorCode);
+        var e = await Assert.ThrowsAnyAsync<DbException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
+        Assert.True(JobSql.For(engine).IsUniqueViolation(e), e.Message);
 
         var claim = await _f.ClaimOneAsync();
-        await Assert.ThrowsAsync<SqliteException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
+        await Assert.ThrowsAnyAsync<DbException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
         Assert.True(await _f.Queue.CompleteAsync(claim.Lease));
 
         var next = await _f.EnqueueAsync(uniqueKey: "fetch-feed:1");
@@ -456,9 +459,10 @@ public sealed class JobQueueTests : IAsyncLifetime
         var job = await _f.EnqueueAsync();
         await using var db = _f.Db.Open();
 
-        var e = await Assert.ThrowsAsync<SqliteException>(() =>
+        var e = await Assert.ThrowsAnyAsync<DbException>(() =>
             db.Database.ExecuteSqlInterpolatedAsync($"UPDATE \"Jobs\" SET \"State\" = 'bogus' WHERE \"Id\" = {job.Id}"));
-        Assert.Equal(19, e.SqliteErrorCode);
+        // A CHECK constraint: SQLITE_CONSTRAINT, or PostgreSQL's check_violation.
+        Assert.True(e is SqliteException { SqliteErrorCode: 19 } or PostgresException { SqlState: "23514" }, e.Message);
     }
 
     [Fact]
@@ -526,3 +530,7 @@ public sealed class JobQueueTests : IAsyncLifetime
         Assert.Null(await _f.Lane.InWriteTransactionAsync(c => JobQueue.FindLive(c, "key-2")));
     }
 }
+
+public sealed class JobQueueTestsOnSqlite() : JobQueueTests(DatabaseEngine.Sqlite);
+
+public sealed class JobQueueTestsOnPostgres() : JobQueueTests(DatabaseEngine.Postgres);

@@ -11,9 +11,9 @@ namespace App.Tests.Data.Queue;
 /// finished jobs, kept by the queue's writes and by triggers: they must equal a count of the rows
 /// after every way a job can enter or leave a finished state.
 /// </summary>
-public sealed class JobStateCountTests : IAsyncLifetime
+public abstract class JobStateCountTests(DatabaseEngine engine) : IAsyncLifetime
 {
-    private readonly QueueFixture _f = new();
+    private readonly QueueFixture _f = new(engine);
 
     public Task InitializeAsync() => _f.InitializeAsync();
 
@@ -88,6 +88,26 @@ public sealed class JobStateCountTests : IAsyncLifetime
         Assert.Equal((0, 0, 0), (stats.Succeeded, stats.Failed, stats.Cancelled));
     }
 
+    private async Task<QueueStats> ReadStatsAsync()
+    {
+        await using var db = _f.Db.Open();
+        return await QueueStats.ReadAsync(db, default);
+    }
+
+    private async Task AssertCountsMatchAsync()
+    {
+        await using var db = _f.Db.Open();
+        var rows = await db.Jobs.GroupBy(j => j.State).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count);
+        var stats = await QueueStats.ReadAsync(db, default);
+        int Rows(JobState s) => rows.GetValueOrDefault(s);
+        Assert.Equal(
+            (Rows(JobState.Pending), Rows(JobState.Running), Rows(JobState.Succeeded), Rows(JobState.Failed), Rows(JobState.Cancelled)),
+            (stats.Pending, stats.Running, stats.Succeeded, stats.Failed, stats.Cancelled));
+    }
+}
+
+public sealed class JobStateCountTestsOnSqlite() : JobStateCountTests(DatabaseEngine.Sqlite)
+{
     [Fact]
     public async Task Migration_CountsTheJobsADatabaseAlreadyHas()
     {
@@ -112,21 +132,6 @@ public sealed class JobStateCountTests : IAsyncLifetime
 
         Assert.Equal((1, 0, 3, 2, 1), (stats.Pending, stats.Running, stats.Succeeded, stats.Failed, stats.Cancelled));
     }
-
-    private async Task<QueueStats> ReadStatsAsync()
-    {
-        await using var db = _f.Db.Open();
-        return await QueueStats.ReadAsync(db, default);
-    }
-
-    private async Task AssertCountsMatchAsync()
-    {
-        await using var db = _f.Db.Open();
-        var rows = await db.Jobs.GroupBy(j => j.State).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count);
-        var stats = await QueueStats.ReadAsync(db, default);
-        int Rows(JobState s) => rows.GetValueOrDefault(s);
-        Assert.Equal(
-            (Rows(JobState.Pending), Rows(JobState.Running), Rows(JobState.Succeeded), Rows(JobState.Failed), Rows(JobState.Cancelled)),
-            (stats.Pending, stats.Running, stats.Succeeded, stats.Failed, stats.Cancelled));
-    }
 }
+
+public sealed class JobStateCountTestsOnPostgres() : JobStateCountTests(DatabaseEngine.Postgres);

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,7 @@ namespace App.Tests.Data.Queue;
 /// moves it exactly when <see cref="JobTransitions"/> declares that state a source of the
 /// transition, and then to the declared target. No copied matrix: the expectation is the declaration.
 /// </summary>
-public sealed class JobTransitionsTests
+public abstract class JobTransitionsTests(DatabaseEngine engine)
 {
     private const string Owner = "holder";
     private const long HeldVersion = 3;
@@ -66,11 +67,11 @@ public sealed class JobTransitionsTests
     }
 
     [Theory]
-    [MemberData(nameof(EveryTransitionFromEveryState))]
+    [MemberData(nameof(EveryTransitionFromEveryState), MemberType = typeof(JobTransitionsTests))]
     public async Task EachWrite_MovesAJobOnlyOutOfItsDeclaredStates_IntoItsDeclaredState(string name, JobState state, bool claimedByType)
     {
         var transition = JobTransitions.All.Single(t => t.Name == name);
-        using var db = await TempDatabase.CreateAsync();
+        using var db = await TempDatabase.CreateAsync(engine);
         var queue = db.Queue(TempDatabase.FakeClock(), new QueueOptions { MaxAttempts = 5 });
         var (arrange, act) = Writes[name];
         var job = new Job
@@ -140,3 +141,7 @@ public sealed class JobTransitionsTests
 
     private static Lease Lease(long id) => new(id, HeldVersion, Owner);
 }
+
+public sealed class JobTransitionsTestsOnSqlite() : JobTransitionsTests(DatabaseEngine.Sqlite);
+
+public sealed class JobTransitionsTestsOnPostgres() : JobTransitionsTests(DatabaseEngine.Postgres);

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Queue;
 using App.Data.Writes;
 using App.Tests.Support;
@@ -6,8 +7,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace App.Tests.Data.Queue;
 
-/// <summary>A fresh database, a fake clock and a queue on them, plus helpers that put a job into any state.</summary>
-public sealed class QueueFixture : IAsyncLifetime
+/// <summary>A fresh database on <paramref name="engine"/>, a fake clock and a queue on them, plus helpers that put a job into any state.</summary>
+public sealed class QueueFixture(DatabaseEngine engine = DatabaseEngine.Sqlite) : IAsyncLifetime
 {
     public static readonly QueueOptions Options = new()
     {
@@ -28,8 +29,8 @@ public sealed class QueueFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Db = await TempDatabase.CreateAsync();
-        Lane = new WriteLane(Db.Contexts);
+        Db = await TempDatabase.CreateAsync(engine);
+        Lane = Db.NewLane();
         Queue = Db.Queue(Clock, Options, Lane);
     }
 
