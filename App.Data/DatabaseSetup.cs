@@ -32,6 +32,7 @@ public static class DatabaseSetup
         {
             var dataSource = PostgresSetup.DataSource(configured);
             services.AddSingleton(dataSource);
+            services.AddSingleton(ListenerConnection.Of(configured, configuration.GetConnectionString("Listener")));
             services.AddPooledDbContextFactory<AppDbContext>(o => PostgresSetup.Apply(o, dataSource));
         }
         else

@@ -19,6 +19,7 @@ public sealed class JobQueue(
 {
     private readonly QueueOptions _options = options.Value;
     private readonly JobSql _sql = JobSql.For(lane.Engine);
+    private readonly JobNotifications? _notifications = lane.Notifications;
 
     private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromSeconds(1);
     private DateTime _nextAbandonCheck = DateTime.MinValue;
@@ -48,7 +49,21 @@ public sealed class JobQueue(
         insert.Transaction = transaction;
         insert.CommandText = _sql.Insert;
         Bind(insert, NewJob(request));
-        return (long)(await insert.ExecuteScalarAsync(ct))!;
+        var id = (long)(await insert.ExecuteScalarAsync(ct))!;
+        await NotifyAsync(transaction, ct);
+        return id;
+    }
+
+    /// <summary>On PostgreSQL, wakes idle workers when the caller's transaction commits (<see cref="JobNotifications"/>).</summary>
+    private async Task NotifyAsync(DbTransaction transaction, CancellationToken ct)
+    {
+        if (_notifications?.TakeTurn() == true)
+        {
+            await using var notify = transaction.Connection!.CreateCommand();
+            notify.Transaction = transaction;
+            notify.CommandText = JobNotifications.Notify;
+            await notify.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>
@@ -95,7 +110,12 @@ public sealed class JobQueue(
     {
         var insert = connection.Statement(_sql.Insert);
         Bind(insert, job);
-        return (long)insert.ExecuteScalar()!;
+        var id = (long)insert.ExecuteScalar()!;
+        if (_notifications?.TakeTurn() == true)
+        {
+            connection.Statement(JobNotifications.Notify).ExecuteNonQuery();
+        }
+        return id;
     }
 
     /// <summary>Binds a new job's values to <see cref="JobSql.Insert"/>: the one statement that creates job rows.</summary>
@@ -460,6 +480,7 @@ public sealed class JobQueue(
                         .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1)
                 {
                     await AddToCountAsync(db, from, -1, ct);
+                    await NotifyAsync(tx.GetDbTransaction(), ct);
                     await tx.CommitAsync(ct);
                     return true;
                 }
@@ -500,12 +521,17 @@ public sealed class JobQueue(
     public async Task<bool> ExpediteAsync(AppDbContext db, long jobId, int priority, CancellationToken ct = default)
     {
         var now = Now;
-        return await db.Jobs
+        var expedited = await db.Jobs
             .Where(j => j.Id == jobId && j.State == JobState.Pending && (j.RunAt > now || j.Priority < priority))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.RunAt, j => j.RunAt > now ? now : j.RunAt)
                 .SetProperty(j => j.Priority, j => j.Priority < priority ? priority : j.Priority)
                 .SetProperty(j => j.Version, j => j.Version + 1), ct) == 1;
+        if (expedited && db.Database.CurrentTransaction is { } transaction)
+        {
+            await NotifyAsync(transaction.GetDbTransaction(), ct);
+        }
+        return expedited;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using App.Data.Postgres;
+using App.Data.Queue;
 using App.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -37,10 +38,14 @@ public sealed class WriteLane : IDisposable
             throw new ArgumentException("A lane on PostgreSQL needs the data source its contexts use.", nameof(dataSource));
         }
         _gate = Engine == DatabaseEngine.Sqlite ? new SemaphoreSlim(1, 1) : null;
+        Notifications = dataSource is null ? null : new JobNotifications(dataSource);
     }
 
     /// <summary>The engine the lane writes to.</summary>
     public DatabaseEngine Engine { get; }
+
+    /// <summary>On PostgreSQL, how this process's enqueues wake idle workers; null on SQLite (workers watch the file).</summary>
+    internal JobNotifications? Notifications { get; }
 
     /// <summary>
     /// Runs <paramref name="work"/> in one write transaction (on SQLite BEGIN IMMEDIATE) on a

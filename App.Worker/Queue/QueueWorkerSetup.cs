@@ -1,3 +1,4 @@
+using App.Data.Queue;
 using App.Worker.Monitoring;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,7 +15,10 @@ public static class QueueWorkerSetup
         services.AddSingleton<IJobHandler, NoopHandler>();
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
-        services.AddHostedService<QueueWakeup>();
+        // How an idle worker hears of new jobs: the SQLite file's changes, or PostgreSQL's NOTIFY.
+        services.AddSingleton<IHostedService>(sp => sp.GetService<ListenerConnection>() is null
+            ? ActivatorUtilities.CreateInstance<QueueWakeup>(sp)
+            : ActivatorUtilities.CreateInstance<PostgresWakeup>(sp));
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 using App.Worker.Queue;
@@ -6,15 +7,15 @@ using Xunit.Abstractions;
 
 namespace App.Tests.Worker.Queue;
 
-/// <summary>Real worker processes killed with SIGKILL at random while they work.</summary>
-public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
+/// <summary>Real worker processes killed with SIGKILL at random while they work, on each engine.</summary>
+public abstract class CrashRecoveryTests(DatabaseEngine engine, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = RunningProcess.Patience;
     private static readonly Dictionary<string, string> Settings = new() { ["Queue:LeaseDuration"] = "00:00:02" };
     private TempDatabase _db = null!;
     private readonly List<RunningProcess> _workers = [];
 
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
+    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync(engine);
 
     public Task DisposeAsync()
     {
@@ -66,3 +67,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         return db.Jobs.Count(j => j.State == JobState.Succeeded);
     }
 }
+
+public sealed class CrashRecoveryTestsOnSqlite(ITestOutputHelper output) : CrashRecoveryTests(DatabaseEngine.Sqlite, output);
+
+public sealed class CrashRecoveryTestsOnPostgres(ITestOutputHelper output) : CrashRecoveryTests(DatabaseEngine.Postgres, output);
