@@ -27,7 +27,7 @@ public static class DatabaseSetup
     public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         var configured = configuration.GetConnectionString("Default") ?? DefaultConnectionString;
-        var engine = DatabaseEngines.Choose(configured, configuration["Database:Provider"]);
+        var engine = EngineOf(configuration);
         if (engine == DatabaseEngine.Postgres)
         {
             var dataSource = PostgresSetup.DataSource(configured);
@@ -64,6 +64,10 @@ public static class DatabaseSetup
         services.AddSingleton<ItemPurge>();
         return services;
     }
+
+    /// <summary>The engine <paramref name="configuration"/> chooses (<see cref="DatabaseEngines.Choose"/>).</summary>
+    public static DatabaseEngine EngineOf(IConfiguration configuration) =>
+        DatabaseEngines.Choose(configuration.GetConnectionString("Default") ?? DefaultConnectionString, configuration["Database:Provider"]);
 
     /// <summary>
     /// Applies pending migrations. Safe when several processes start at once: EF Core 10 takes a

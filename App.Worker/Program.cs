@@ -23,6 +23,7 @@ var queue = builder.Configuration.GetSection(QueueOptions.Section).Get<QueueOpti
 var feeds = builder.Configuration.GetSection(FeedOptions.Section).Get<FeedOptions>() ?? new FeedOptions();
 var backups = builder.Configuration.GetSection(BackupOptions.Section).Get<BackupOptions>() ?? new BackupOptions();
 var retention = builder.Configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new RetentionOptions();
+var engine = DatabaseSetup.EngineOf(builder.Configuration);
 builder.Services.AddQuartz(q =>
 {
     q.ScheduleJob<PollQueueSchedule>(t => t.WithIdentity("poll-queue").StartNow()
@@ -33,7 +34,8 @@ builder.Services.AddQuartz(q =>
         .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()));
     q.ScheduleJob<RefreshSchedule>(t => t.WithIdentity("schedule-refreshes").StartNow()
         .WithSimpleSchedule(s => s.WithInterval(feeds.ScheduleInterval).RepeatForever()));
-    if (backups.Interval > TimeSpan.Zero)
+    // The app's backups copy the SQLite file; a PostgreSQL server is backed up with its own tools (docs/postgres.md).
+    if (backups.Interval > TimeSpan.Zero && engine == DatabaseEngine.Sqlite)
     {
         q.ScheduleJob<BackupSchedule>(t => t.WithIdentity("schedule-backups").StartNow()
             .WithSimpleSchedule(s => s.WithInterval(BackupSchedule.CheckInterval).RepeatForever()));
