@@ -59,6 +59,11 @@ public static class WebSetup
         services.AddMetricsExport(configuration);
         services.AddSingleton<FeedSubscriber>();
         services.AddSingleton<FolderEdits>();
+        services.AddSingleton<FeedSettingsEdits>();
+        services.AddOptions<FeedRefreshOptions>()
+            .Bind(configuration.GetSection(FeedRefreshOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddOptions<OpmlOptions>()
             .Bind(configuration.GetSection(OpmlOptions.Section))
             .ValidateDataAnnotations()

@@ -51,6 +51,15 @@ public sealed class Feed
     /// <summary>Failed fetches since the last success; drives the refresh backoff.</summary>
     public int ConsecutiveFailures { get; set; }
 
+    /// <summary>How often the scheduler refreshes this feed, in minutes (within <see cref="FeedSettings"/>' bounds); null: <c>Feeds:RefreshInterval</c>.</summary>
+    public int? RefreshIntervalMinutes { get; set; }
+
+    /// <summary>The User-Agent header this feed's fetches send; null: the reader's own.</summary>
+    public string? UserAgent { get; set; }
+
+    /// <summary>The scheduler leaves the feed alone; a subscriber's "refresh now" still fetches it.</summary>
+    public bool Disabled { get; set; }
+
     public List<FeedItem> Items { get; set; } = [];
 }
 
@@ -67,6 +76,7 @@ internal sealed class FeedConfiguration : IEntityTypeConfiguration<Feed>
         b.Property(f => f.ETag).HasMaxLength(1024);
         b.Property(f => f.LastModified).HasMaxLength(128);
         b.Property(f => f.FetchNote).HasMaxLength(500);
+        b.Property(f => f.UserAgent).HasMaxLength(FeedSettings.MaxUserAgentLength);
         b.HasIndex(f => f.NextRefreshAt);
         b.HasMany(f => f.Items).WithOne().HasForeignKey(i => i.FeedId).OnDelete(DeleteBehavior.Cascade);
         // Deleting a feed takes its jobs along; a running one then finds its lease gone and stores nothing.

@@ -79,7 +79,8 @@ public static class FeedJobs
     }
 
     /// <summary>
-    /// In one statement, enqueues a background fetch for every feed that is due: its
+    /// In one statement, enqueues a background fetch for every feed that is due and not
+    /// <see cref="Feed.Disabled"/>: its
     /// <see cref="Feed.NextRefreshAt"/> has come, or it has none (never fetched) and no fetch job
     /// was created after <paramref name="noJobSince"/>. Feeds with a live fetch job are skipped, and
     /// duplicates from schedulers in other processes are absorbed by the live unique-key index
@@ -119,7 +120,8 @@ public static class FeedJobs
         JobSql.NewJob("$type", "'{}'", "$keyPrefix || f.\"Id\"", "f.\"Id\"", "NULL", "$priority", "$now", "$maxAttempts", "$now"),
         $"""
         FROM "Feeds" AS f
-        WHERE (f."NextRefreshAt" <= $now
+        WHERE NOT f."Disabled"
+          AND (f."NextRefreshAt" <= $now
                OR (f."NextRefreshAt" IS NULL AND NOT EXISTS (
                    SELECT 1 FROM "Jobs" AS recent INDEXED BY "IX_Jobs_FeedId"
                    WHERE recent."FeedId" = f."Id" AND recent."Type" = $type AND recent."CreatedAt" > $noJobSince)))

@@ -24,6 +24,19 @@ public static class FeedSchedule
         feed.NextRefreshAt = retryAfter > next ? retryAfter : next;
     }
 
+    /// <summary>
+    /// Records a change of the feed's interval: a healthy feed's next refresh becomes its last fetch
+    /// plus the new interval (so a shorter one can make it due at once, a longer one puts it off). A
+    /// failing feed keeps its backoff, and one never fetched stays due; their next success applies it.
+    /// </summary>
+    public static void IntervalChanged(Feed feed, TimeSpan interval)
+    {
+        if (feed.ConsecutiveFailures == 0 && feed.LastFetchedAt is { } last)
+        {
+            feed.NextRefreshAt = last + interval;
+        }
+    }
+
     /// <summary><paramref name="interval"/> · 2^<paramref name="failures"/>, capped at <see cref="MaxBackoff"/>.</summary>
     public static TimeSpan Backoff(TimeSpan interval, int failures)
     {

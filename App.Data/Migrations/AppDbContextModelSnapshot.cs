@@ -236,6 +236,9 @@ namespace App.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ETag")
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
@@ -261,6 +264,9 @@ namespace App.Data.Migrations
                     b.Property<DateTime?>("NextRefreshAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("RefreshIntervalMinutes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SiteUrl")
                         .HasColumnType("TEXT");
 
@@ -270,6 +276,10 @@ namespace App.Data.Migrations
                     b.Property<string>("Url")
                         .IsRequired()
                         .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

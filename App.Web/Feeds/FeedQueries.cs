@@ -160,5 +160,8 @@ public static class FeedQueries
             db.UnreadItems.Count(u => u.UserId == userId && u.FeedId == s.FeedId),
             db.FeedIcons.Any(i => i.FeedId == s.FeedId && i.ContentType != "") ? "/api/feeds/" + s.FeedId.ToString() + "/icon" : null,
             s.FolderId,
-            s.Feed.FetchNote));
+            s.Feed.FetchNote,
+            s.Feed.RefreshIntervalMinutes,
+            s.Feed.UserAgent,
+            s.Feed.Disabled));
 }

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Web.Feeds;
 
 /// <summary>
-/// <c>/api/feeds</c>: the caller's subscriptions. Subscribe, list, read items, rename, refresh and
+/// <c>/api/feeds</c>: the caller's subscriptions. Subscribe, list, read items, rename and set how a feed is fetched, refresh and
 /// unsubscribe; a feed the caller does not subscribe to answers 404 whatever its id.
 /// </summary>
 public static class FeedsApi
@@ -23,7 +23,7 @@ public static class FeedsApi
         feeds.MapPost("/", AddAsync);
         feeds.MapGet("/", ListAsync);
         feeds.MapGet("/{id:long}", GetAsync);
-        feeds.MapPatch("/{id:long}", RenameAsync);
+        feeds.MapPatch("/{id:long}", UpdateAsync);
         feeds.MapGet("/{id:long}/items", ItemsAsync);
         feeds.MapGet("/{id:long}/icon", IconAsync);
         feeds.MapPost("/{id:long}/refresh", RefreshAsync);
@@ -80,22 +80,34 @@ public static class FeedsApi
         return await FeedQueries.FindAsync(db, caller.UserId(), id, ct) is { } feed ? TypedResults.Ok(feed) : NotFound(id);
     }
 
-    /// <summary>Beyond the contract: the caller's own name for the feed (null or empty: the feed's title again).</summary>
-    public static async Task<Results<Ok<FeedResponse>, ProblemHttpResult>> RenameAsync(
-        long id, RenameFeedRequest request, ClaimsPrincipal caller, IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
+    /// <summary>
+    /// Beyond the contract: changes the fields present in the body, the caller's own name for the
+    /// feed and how the feed is fetched (see <see cref="UpdateFeedRequest"/>). A value out of bounds
+    /// is a 400 naming each field; fetch settings of a feed others follow, from a user who is no
+    /// administrator, a 403. Nothing is stored unless all of it is.
+    /// </summary>
+    public static async Task<Results<Ok<FeedResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        long id, UpdateFeedRequest request, ClaimsPrincipal caller, FeedSettingsEdits edits,
+        IDbContextFactory<AppDbContext> contexts, CancellationToken ct)
     {
-        var title = string.IsNullOrWhiteSpace(request.Title) ? null : request.Title.Trim();
-        if (title is { Length: > FeedRename.MaxTitleLength })
+        var errors = FeedSettingsEdits.Normalize(request);
+        if (errors.Count > 0)
         {
-            return TypedResults.Problem($"A feed's name has at most {FeedRename.MaxTitleLength} characters.",
-                statusCode: StatusCodes.Status400BadRequest, title: "Invalid name");
+            return TypedResults.ValidationProblem(
+                errors.ToDictionary(e => e.Key, e => new[] { e.Value }),
+                detail: string.Join(" ", errors.Values), title: "Invalid feed settings");
         }
         var userId = caller.UserId();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        if (!await FeedRename.RenameAsync(db, userId, id, title, ct))
+        switch (await edits.SaveAsync(userId, caller.IsAdmin(), id, request, ct))
         {
-            return NotFound(id);
+            case FeedSettingsOutcome.NotFound:
+                return NotFound(id);
+            case FeedSettingsOutcome.Shared:
+                return TypedResults.Problem(
+                    "Other readers follow this feed too, and it is fetched once for all of them: only an administrator can change how it is fetched.",
+                    statusCode: StatusCodes.Status403Forbidden, title: "Shared feed");
         }
+        await using var db = await contexts.CreateDbContextAsync(ct);
         return TypedResults.Ok((await FeedQueries.FindAsync(db, userId, id, ct))!);
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using App.Data.Feeds;
 
 namespace App.Worker.Feeds;
 
@@ -17,9 +18,9 @@ public sealed class FeedOptions
     /// </summary>
     public Uri? Proxy { get; set; }
 
-    /// <summary>How often a healthy feed is refreshed in the background.</summary>
+    /// <summary>How often a healthy feed is refreshed in the background, unless it sets an interval of its own.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan RefreshInterval { get; set; } = FeedSettings.DefaultRefreshInterval;
 
     /// <summary>How often the worker looks for feeds due for a refresh.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

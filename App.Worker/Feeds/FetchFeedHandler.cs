@@ -57,7 +57,8 @@ public sealed class FetchFeedHandler(
         try
         {
             budget.Spend();
-            var document = await locator.FetchFeedAsync(new Uri(stored.Url), new Validators(stored.ETag, stored.LastModified), ct);
+            var document = await locator.FetchFeedAsync(
+                new Uri(stored.Url), new Validators(stored.ETag, stored.LastModified), ct, stored.UserAgent);
             // Where the feed is from now on (after permanent redirects, or the feed a page led to), decided once.
             var url = (document.PermanentUrl ?? document.Url).ToString();
             await CheckNewUrlIsFreeAsync(feedId, stored.Url, url, ct);
@@ -107,7 +108,7 @@ public sealed class FetchFeedHandler(
         var won = await run.CompleteAsync(async (db, c) =>
         {
             var feed = await db.Feeds.SingleAsync(f => f.Id == feedId, c);
-            FeedSchedule.Succeeded(feed, now, options.Value.RefreshInterval);
+            FeedSchedule.Succeeded(feed, now, FeedSettings.RefreshIntervalOf(feed, options.Value.RefreshInterval));
             if (url != feed.Url)
             {
                 feed.AddedUrl ??= feed.Url;
@@ -165,7 +166,8 @@ public sealed class FetchFeedHandler(
         feed.LastError = error;
         if (final)
         {
-            FeedSchedule.Failed(feed, time.GetUtcNow().UtcDateTime, options.Value.RefreshInterval, retryNotBefore);
+            FeedSchedule.Failed(
+                feed, time.GetUtcNow().UtcDateTime, FeedSettings.RefreshIntervalOf(feed, options.Value.RefreshInterval), retryNotBefore);
         }
     }
 

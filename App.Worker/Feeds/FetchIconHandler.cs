@@ -50,7 +50,7 @@ public sealed class FetchIconHandler(
         (string ContentType, byte[] Data)? icon = null;
         await foreach (var url in CandidatesAsync(feed, ct))
         {
-            if (await TryFetchAsync(url, MaxBytes, ct) is { } bytes && ImageType(bytes) is { } type)
+            if (await TryFetchAsync(url, MaxBytes, feed.UserAgent, ct) is { } bytes && ImageType(bytes) is { } type)
             {
                 icon = (type, bytes);
                 break;
@@ -99,7 +99,7 @@ public sealed class FetchIconHandler(
             yield return declared;
         }
         var site = Uri.TryCreate(feed.SiteUrl, UriKind.Absolute, out var s) && s.Scheme is "http" or "https" ? s : null;
-        if (site is not null && await TryFetchAsync(site, MaxPageBytes, ct) is { } page)
+        if (site is not null && await TryFetchAsync(site, MaxPageBytes, feed.UserAgent, ct) is { } page)
         {
             var head = page.Length > PageHeadBytes ? page[..PageHeadBytes] : page;
             foreach (var linked in FeedDiscovery.FindIcons(Encoding.UTF8.GetString(head), site))
@@ -110,12 +110,16 @@ public sealed class FetchIconHandler(
         yield return new Uri(site ?? new Uri(feed.Url), "/favicon.ico");
     }
 
-    /// <summary>The body at <paramref name="url"/>, at most <paramref name="max"/> bytes; null when the fetch failed (the next place is tried).</summary>
-    private async Task<byte[]?> TryFetchAsync(Uri url, int max, CancellationToken ct)
+    /// <summary>
+    /// The body at <paramref name="url"/>, at most <paramref name="max"/> bytes, asked for with the
+    /// feed's own user agent if it has one (a site that refuses ours for the feed refuses it for the
+    /// icon too); null when the fetch failed (the next place is tried).
+    /// </summary>
+    private async Task<byte[]?> TryFetchAsync(Uri url, int max, string? userAgent, CancellationToken ct)
     {
         try
         {
-            using var body = (await fetcher.FetchAsync(url, ct, maxBytes: max)).Body;
+            using var body = (await fetcher.FetchAsync(url, ct, maxBytes: max, userAgent: userAgent)).Body;
             return body.ToArray();
         }
         catch (FeedException e)

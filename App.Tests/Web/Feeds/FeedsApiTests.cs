@@ -186,7 +186,8 @@ public sealed class FeedsApiTests : IAsyncLifetime
         var first = feeds[0];
         // The contract's fields in its order, then the refresh schedule and read state the code adds beyond it.
         Assert.Equal(
-            ["id", "url", "title", "siteUrl", "lastFetchedAt", "lastError", "itemCount", "nextRefreshAt", "consecutiveFailures", "unreadCount", "iconUrl", "folderId", "fetchNote"],
+            ["id", "url", "title", "siteUrl", "lastFetchedAt", "lastError", "itemCount", "nextRefreshAt", "consecutiveFailures", "unreadCount", "iconUrl", "folderId", "fetchNote",
+             "refreshIntervalMinutes", "userAgent", "disabled"],
             first.EnumerateObject().Select(p => p.Name));
         Assert.Equal(a.Id, first.GetProperty("id").GetInt64());
         Assert.Equal("A", first.GetProperty("title").GetString());

@@ -52,6 +52,28 @@ public sealed class RefreshScheduleTests
     }
 
     [Fact]
+    public async Task ADisabledFeed_GetsNoBackgroundJob_HoweverDue_UntilItIsEnabledAgain()
+    {
+        using var temp = await TempDatabase.CreateAsync();
+        await using var db = temp.Open();
+        var disabledDue = new Feed { Url = "https://a.example/feed", CreatedAt = Now, NextRefreshAt = Now.AddHours(-2), Disabled = true };
+        var disabledNeverFetched = new Feed { Url = "https://b.example/feed", CreatedAt = Now, Disabled = true };
+        var enabledDue = new Feed { Url = "https://c.example/feed", CreatedAt = Now, NextRefreshAt = Now.AddHours(-2) };
+        db.Feeds.AddRange(disabledDue, disabledNeverFetched, enabledDue);
+        await db.SaveChangesAsync();
+
+        var added = await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None);
+
+        Assert.Equal(1, added);
+        Assert.Equal(enabledDue.Id, (await db.Jobs.AsNoTracking().SingleAsync()).FeedId);
+
+        disabledDue.Disabled = false;
+        await db.SaveChangesAsync();
+        Assert.Equal(1, await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None));
+        Assert.Contains(disabledDue.Id, await db.Jobs.AsNoTracking().Select(j => j.FeedId).ToListAsync());
+    }
+
+    [Fact]
     public async Task DueRefreshes_ReadsTheJobsTableThroughIndexes_NeverByAScan()
     {
         // The statement holds the write lock while it runs: a scan of the jobs table per feed

@@ -9,9 +9,10 @@ namespace App.Worker.Feeds.Fetch;
 /// </summary>
 public sealed class FeedLocator(FeedFetcher fetcher)
 {
-    public async Task<FetchedDocument> FetchFeedAsync(Uri url, Validators validators, CancellationToken ct)
+    /// <summary>The feed at <paramref name="url"/>, both requests sent with <paramref name="userAgent"/> when the feed has one of its own.</summary>
+    public async Task<FetchedDocument> FetchFeedAsync(Uri url, Validators validators, CancellationToken ct, string? userAgent = null)
     {
-        var document = await fetcher.FetchAsync(url, ct, validators);
+        var document = await fetcher.FetchAsync(url, ct, validators, userAgent: userAgent);
         if (document.NotModified || document.Kind != DocumentKind.WebPage)
         {
             return document;
@@ -28,7 +29,7 @@ public sealed class FeedLocator(FeedFetcher fetcher)
             throw new FeedException(FeedDiscovery.NoFeedFound, retryable: false) { Reason = "not_a_feed" };
         }
         // The validators belonged to the page; the feed is another resource.
-        var feed = await fetcher.FetchAsync(links[0], ct);
+        var feed = await fetcher.FetchAsync(links[0], ct, userAgent: userAgent);
         if (feed.Kind == DocumentKind.WebPage)
         {
             feed.Body.Dispose();
