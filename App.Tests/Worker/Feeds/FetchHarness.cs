@@ -101,6 +101,19 @@ public sealed class FetchHarness : IAsyncDisposable
         await handler.RunAsync(new JobRun(claimed, queue), CancellationToken.None);
     }
 
+    /// <summary>Claims the next due job of <paramref name="type"/> only (others stay pending) and runs its handler; false when none is due.</summary>
+    public async Task<bool> RunNextOfTypeAsync(string type)
+    {
+        var queue = Services.GetRequiredService<JobQueue>();
+        var claimed = await queue.ClaimAsync("test-worker", new Dictionary<string, int> { [type] = 1 });
+        if (claimed.Count == 0)
+        {
+            return false;
+        }
+        await Handler(type).RunAsync(new JobRun(Assert.Single(claimed), queue), CancellationToken.None);
+        return true;
+    }
+
     public async Task<Feed> FeedAsync(long id)
     {
         await using var db = Db.Open();
