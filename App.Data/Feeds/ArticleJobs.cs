@@ -50,6 +50,13 @@ public static class ArticleJobs
             .OrderByDescending(j => j.Id)
             .FirstOrDefaultAsync(ct);
 
+    /// <summary>The id of the item's pending or running fetch-article job, if any (on the live unique-key index).</summary>
+    public static Task<long?> LiveJobIdAsync(AppDbContext db, long itemId, CancellationToken ct) =>
+        db.Jobs.Where(j => j.UniqueKey == UniqueKey(itemId))
+            .InStates(JobTransitions.Live)
+            .Select(j => (long?)j.Id)
+            .FirstOrDefaultAsync(ct);
+
     /// <summary>
     /// The id of the item's live fetch-article job (made due now at <paramref name="priority"/> if it
     /// waits), or of a new one added to <paramref name="db"/>'s open write transaction; the live
@@ -57,10 +64,7 @@ public static class ArticleJobs
     /// </summary>
     public static async Task<long> EnsureAsync(AppDbContext db, JobQueue queue, long feedId, long itemId, int priority, CancellationToken ct)
     {
-        var key = UniqueKey(itemId);
-        var live = await db.Jobs.Where(j => j.UniqueKey == key).InStates(JobTransitions.Live)
-            .Select(j => (long?)j.Id).FirstOrDefaultAsync(ct);
-        if (live is { } existing)
+        if (await LiveJobIdAsync(db, itemId, ct) is { } existing)
         {
             await queue.ExpediteAsync(db, existing, priority, ct);
             return existing;
