@@ -15,10 +15,17 @@ namespace App.Worker.Articles;
 public sealed class ArticleExtractor(ItemSanitizer sanitizer)
 {
     /// <summary>
-    /// Readability gives up on a document with more elements than this (a large news page has a few
-    /// thousand): the rest of its work grows with the count.
+    /// A page is parsed into a whole DOM only when it makes at most this many elements, as
+    /// <see cref="HtmlBounds"/> estimates without a tree (a large news page makes a few thousand):
+    /// the parser's and Readability's work grow with the count.
     /// </summary>
     public const int MaxElements = 30_000;
+
+    /// <summary>Deepest nesting a page may have, as estimated (real pages stay under 50; the parser's work per tag grows with it).</summary>
+    public const int MaxDepth = 300;
+
+    /// <summary>Most formatting elements open at once, as estimated (each is re-created for every later block).</summary>
+    public const int MaxOpenFormatting = 32;
 
     /// <summary>The sanitized article, or why there is none (<see cref="ArticleResult.Error"/>).</summary>
     public ArticleResult Extract(FetchedDocument page)
@@ -27,7 +34,14 @@ public sealed class ArticleExtractor(ItemSanitizer sanitizer)
         {
             return ArticleResult.Failed($"The page at {page.Url} is not a web page ({page.MediaType ?? "no content type"})");
         }
-        var reader = Open(page);
+        var bytes = page.Body.ToArray();
+        var text = FeedDecoding.Decode(bytes, page.Charset);
+        if (!HtmlBounds.Within(text, rawText: true, MaxElements, MaxDepth, MaxOpenFormatting))
+        {
+            return ArticleResult.Failed(
+                $"The page at {page.Url} is too complex to read (over {MaxElements:N0} elements or {MaxDepth} levels deep)");
+        }
+        var reader = Open(page.Url, bytes, text, page.Charset);
         reader.MaxElemsToParse = MaxElements;
         var article = reader.GetArticle();
         if (!article.Completed || !article.IsReadable || string.IsNullOrWhiteSpace(article.Content))
@@ -44,11 +58,8 @@ public sealed class ArticleExtractor(ItemSanitizer sanitizer)
     /// A page labelled with a charset, or that is valid UTF-8 (most of the web), is decoded here as a
     /// feed is; any other is handed over as bytes, for the HTML parser to find its meta charset.
     /// </summary>
-    private static Reader Open(FetchedDocument page)
-    {
-        var bytes = page.Body.ToArray();
-        return page.Charset is not null || Utf8.IsValid(bytes)
-            ? new Reader(page.Url.ToString(), FeedDecoding.Decode(bytes, page.Charset))
-            : new Reader(page.Url.ToString(), new MemoryStream(bytes, writable: false));
-    }
+    private static Reader Open(Uri url, byte[] bytes, string decoded, string? charset) =>
+        charset is not null || Utf8.IsValid(bytes)
+            ? new Reader(url.ToString(), decoded)
+            : new Reader(url.ToString(), new MemoryStream(bytes, writable: false));
 }

@@ -111,6 +111,20 @@ public sealed class FetchArticleFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APageNestedTooDeep_IsRefusedBeforeItIsParsed()
+    {
+        var nested = string.Concat(Enumerable.Repeat("<div>", 2000)) + ArticleSamples.Page(1);
+        _h.Origin.Serve("/posts/nested", nested, "text/html; charset=utf-8");
+        var (jobId, itemId) = await QueueArticleAsync(_h, "/posts/nested");
+
+        var (job, item) = await RunAsync(_h, jobId, itemId);
+
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Equal($"The page at {_h.Origin.Url("/posts/nested")} is too complex to read (over 30,000 elements or 300 levels deep)", job.LastError);
+        AssertFeedTextOnly(item);
+    }
+
+    [Fact]
     public async Task ALinkToSomethingOtherThanAWebPage_FailsSayingWhatItIs()
     {
         _h.Origin.Serve("/posts/photo.png", "\u0089PNG....", "image/png");
