@@ -1,5 +1,6 @@
 using System.Globalization;
 using App.Bench;
+using App.Bench.Articles;
 using App.Bench.Feeds;
 using App.Bench.Monitoring;
 using App.Bench.Queue;
@@ -25,6 +26,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["reader-rivers"] = RiverBenchmarks.RunAsync,
     ["monitoring"] = ScrapeBenchmarks.RunAsync,
     ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
+    ["articles"] = ArticleBenchmarks.RunAsync,
 };
 
 // With no arguments every whole section runs (names with a dash are parts, for quick iterations).

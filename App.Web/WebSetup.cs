@@ -120,6 +120,7 @@ public static class WebSetup
         app.MapRazorPages().WithStaticAssets();
         app.MapFeedsApi();
         app.MapItemsApi();
+        app.MapItemArticleApi();
         app.MapFoldersApi();
         app.MapJobsApi();
         app.MapBatchesApi();

@@ -122,6 +122,9 @@ namespace App.Data.Postgres.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("FetchOriginalContent")
+                        .HasColumnType("boolean");
+
                     b.Property<long?>("FolderId")
                         .HasColumnType("bigint");
 
@@ -252,6 +255,9 @@ namespace App.Data.Postgres.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("ETag")
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
@@ -277,6 +283,9 @@ namespace App.Data.Postgres.Migrations
                     b.Property<DateTime?>("NextRefreshAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("RefreshIntervalMinutes")
+                        .HasColumnType("integer");
+
                     b.Property<string>("SiteUrl")
                         .HasColumnType("text");
 
@@ -287,6 +296,10 @@ namespace App.Data.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.HasKey("Id");
 
@@ -330,6 +343,12 @@ namespace App.Data.Postgres.Migrations
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("ArticleFetchedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ArticleHtml")
+                        .HasColumnType("text");
 
                     b.Property<string>("Author")
                         .HasColumnType("text");

@@ -24,6 +24,12 @@ public sealed class Subscription
 
     /// <summary>The user's folder the feed sits in; null: none.</summary>
     public long? FolderId { get; set; }
+
+    /// <summary>
+    /// "Fetch original content": each new item of the feed gets a fetch-article job, which stores
+    /// the readable article from the item's link beside the feed's own text (see ArticleJobs).
+    /// </summary>
+    public bool FetchOriginalContent { get; set; }
 }
 
 internal sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subscription>

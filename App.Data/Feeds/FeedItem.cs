@@ -50,6 +50,15 @@ public sealed class FeedItem
     public long? EnclosureLength { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// The readable article extracted from the page at <see cref="Link"/> by a fetch-article job,
+    /// sanitized; null until one succeeded. Kept beside the feed's own text, never instead of it.
+    /// </summary>
+    public string? ArticleHtml { get; set; }
+
+    /// <summary>When <see cref="ArticleHtml"/> was stored.</summary>
+    public DateTime? ArticleFetchedAt { get; set; }
 }
 
 internal sealed class FeedItemConfiguration : IEntityTypeConfiguration<FeedItem>

@@ -112,6 +112,9 @@ namespace App.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("FetchOriginalContent")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("FolderId")
                         .HasColumnType("INTEGER");
 
@@ -322,6 +325,12 @@ namespace App.Data.Migrations
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ArticleFetchedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArticleHtml")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Author")
                         .HasColumnType("TEXT");

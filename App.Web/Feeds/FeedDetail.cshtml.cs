@@ -23,6 +23,9 @@ public sealed class FeedDetailModel(
 
     public IReadOnlyList<ItemSummary> Items { get; private set; } = [];
 
+    /// <summary>The user's "fetch original content" for this feed: new items get their full article loaded.</summary>
+    public bool FetchOriginalContent { get; private set; }
+
     /// <summary>The user's folders, to move the feed into one.</summary>
     public IReadOnlyList<FolderName> Folders { get; private set; } = [];
 
@@ -61,6 +64,7 @@ public sealed class FeedDetailModel(
         var items = await ItemQueries.PageAsync(db, userId, id, before, PageSize + 1, ct);
         Feed = feed;
         Folders = await db.FoldersOf(userId).OrderBy(f => f.Name).Select(f => new FolderName(f.Id, f.Name)).ToListAsync(ct);
+        FetchOriginalContent = await FeedOriginalContent.IsOnAsync(db, userId, id, ct);
         Items = items.Count > PageSize ? items[..PageSize] : items;
         OlderBefore = items.Count > PageSize ? Items[^1].Id : null;
         Before = before;
@@ -102,6 +106,20 @@ public sealed class FeedDetailModel(
             return NotFound();
         }
         Message = title is null ? "The feed shows its own title again." : "Renamed.";
+        return Redirect($"/feeds/{id}");
+    }
+
+    /// <summary>Turns "fetch original content" on or off for the user's subscription (from the next refresh's new items on).</summary>
+    public async Task<IActionResult> OnPostFetchOriginalAsync(long id, bool on, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await FeedOriginalContent.SetAsync(db, lane, User.UserId(), id, on, ct))
+        {
+            return NotFound();
+        }
+        Message = on
+            ? "New items will have their full article loaded from their page."
+            : "New items keep the feed's text only.";
         return Redirect($"/feeds/{id}");
     }
 

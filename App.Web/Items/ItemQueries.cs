@@ -34,7 +34,9 @@ public sealed record ItemDetail(
     bool IsRead,
     long? NewerId,
     long? OlderId,
-    bool IsStarred = false);
+    bool IsStarred = false,
+    string? ArticleHtml = null,
+    DateTime? ArticleFetchedAt = null);
 
 /// <summary>The reads of the item pages, for one user: their feeds only, their read marks.</summary>
 public static class ItemQueries
@@ -85,6 +87,6 @@ public static class ItemQueries
             .OrderByDescending(x => x.Id).Select(x => (long?)x.Id).FirstOrDefaultAsync(ct);
         return new ItemDetail(
             i.Id, i.FeedId, row.FeedName, i.Title, i.Link, i.Author, i.PublishedAt, i.ContentHtml,
-            i.EnclosureUrl, i.EnclosureType, row.IsRead, newer, older, row.IsStarred);
+            i.EnclosureUrl, i.EnclosureType, row.IsRead, newer, older, row.IsStarred, i.ArticleHtml, i.ArticleFetchedAt);
     }
 }

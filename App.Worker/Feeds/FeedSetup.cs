@@ -1,3 +1,4 @@
+using App.Worker.Articles;
 using App.Worker.Feeds.Fetch;
 using App.Worker.Feeds.Parse;
 using App.Worker.Feeds.Sanitize;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace App.Worker.Feeds;
 
-/// <summary>Registration of the fetch-feed and fetch-icon handlers and what they use.</summary>
+/// <summary>Registration of the fetch-feed, fetch-icon and fetch-article handlers and what they use.</summary>
 public static class FeedSetup
 {
     public static IServiceCollection AddFeedHandlers(this IServiceCollection services, IConfiguration configuration)
@@ -37,6 +38,7 @@ public static class FeedSetup
         services.AddSingleton<FeedItemStore>();
         services.AddSingleton<IJobHandler, FetchFeedHandler>();
         services.AddSingleton<IJobHandler, FetchIconHandler>();
+        services.AddArticleHandler(configuration);
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
+using App.Worker.Articles;
 using App.Worker.Feeds.Fetch;
 using App.Worker.Feeds.Parse;
 using App.Worker.Feeds.Sanitize;
@@ -28,6 +29,7 @@ public sealed class FetchFeedHandler(
     GarbageBudget budget,
     WorkerMetrics metrics,
     IOptions<FeedOptions> options,
+    IOptions<ArticleOptions> articles,
     TimeProvider time,
     ILogger<FetchFeedHandler> log) : IJobHandler
 {
@@ -98,7 +100,8 @@ public sealed class FetchFeedHandler(
 
     /// <summary>
     /// The store step, in the job's completion: the feed's fields and schedule, its items (none for
-    /// a 304) and an icon fetch when one is due, committed only while the lease holds.
+    /// a 304), an icon fetch when one is due and the new items' article fetches when a subscriber
+    /// asks for original content, committed only while the lease holds.
     /// </summary>
     private async Task CompleteAsync(
         JobRun run, long feedId, string url, FetchedDocument document, ParsedFeed? parsed, ItemSpool? items, CancellationToken ct)
@@ -127,6 +130,7 @@ public sealed class FetchFeedHandler(
             feed.LastModified = document.LastModified;
             added = await store.StoreAsync(db, feed, parsed, items, now, c);
             await FeedJobs.EnsureIconAsync(db, queue, feedId, now, c);
+            await ArticleJobs.EnqueueForNewItemsAsync(db, queue, feedId, added, articles.Value.MaxPerRefresh, c);
         }, ct);
         if (won)
         {

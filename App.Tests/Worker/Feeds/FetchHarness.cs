@@ -13,8 +13,11 @@ namespace App.Tests.Worker.Feeds;
 /// <summary>The fetch-feed handler in-process on a real database file and a real origin; one per test.</summary>
 public sealed class FetchHarness : IAsyncDisposable
 {
-    private FetchHarness(TempDatabase db, FeedServer origin, ServiceProvider services)
+    private readonly bool _ownsDb;
+
+    private FetchHarness(TempDatabase db, FeedServer origin, ServiceProvider services, bool ownsDb)
     {
+        _ownsDb = ownsDb;
         Db = db;
         Origin = origin;
         Services = services;
@@ -28,9 +31,11 @@ public sealed class FetchHarness : IAsyncDisposable
 
     /// <param name="time">The clock of the queue, the runner and the handlers (the system's unless given).</param>
     /// <param name="settings">More configuration, such as "Feeds:MaxItemsPerFetch".</param>
-    public static async Task<FetchHarness> StartAsync(TimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="on">A database another fixture owns (a web app's), to work on as a worker process would; a new one when null.</param>
+    public static async Task<FetchHarness> StartAsync(
+        TimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null, TempDatabase? on = null)
     {
-        var db = await TempDatabase.CreateAsync();
+        var db = on ?? await TempDatabase.CreateAsync();
         var origin = await FeedServer.StartAsync();
         var values = new Dictionary<string, string?>
         {
@@ -48,7 +53,7 @@ public sealed class FetchHarness : IAsyncDisposable
         {
             collection.AddSingleton(time);
         }
-        return new FetchHarness(db, origin, collection.BuildServiceProvider());
+        return new FetchHarness(db, origin, collection.BuildServiceProvider(), ownsDb: on is null);
     }
 
     private JobRunner? _runner;
@@ -101,6 +106,19 @@ public sealed class FetchHarness : IAsyncDisposable
         await handler.RunAsync(new JobRun(claimed, queue), CancellationToken.None);
     }
 
+    /// <summary>Claims the next due job of <paramref name="type"/> only (others stay pending) and runs its handler; false when none is due.</summary>
+    public async Task<bool> RunNextOfTypeAsync(string type)
+    {
+        var queue = Services.GetRequiredService<JobQueue>();
+        var claimed = await queue.ClaimAsync("test-worker", new Dictionary<string, int> { [type] = 1 });
+        if (claimed.Count == 0)
+        {
+            return false;
+        }
+        await Handler(type).RunAsync(new JobRun(Assert.Single(claimed), queue), CancellationToken.None);
+        return true;
+    }
+
     public async Task<Feed> FeedAsync(long id)
     {
         await using var db = Db.Open();
@@ -127,6 +145,9 @@ public sealed class FetchHarness : IAsyncDisposable
         }
         await Services.DisposeAsync();
         await Origin.DisposeAsync();
-        Db.Dispose();
+        if (_ownsDb)
+        {
+            Db.Dispose();
+        }
     }
 }

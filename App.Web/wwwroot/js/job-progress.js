@@ -2,7 +2,8 @@
 // queued → fetching → done, or failed with the reason and a retry button. Used by /jobs/{id}
 // (the panel is there from the start) and by "/" and /feeds/{id}, whose scripts start a panel
 // with window.jobProgress.watch(root, jobId) after a submit. On success the panel's
-// data-on-success says what follows: "feed" (default) opens the job's feed, "reload" reloads.
+// data-on-success says what follows: "feed" (default) opens the job's feed, "reload" reloads
+// (saying data-done-note meanwhile, when the page set one).
 "use strict";
 
 (() => {
@@ -11,7 +12,8 @@
   const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
   const watched = new WeakMap();
 
-  function noteFor(job, onSuccess) {
+  function noteFor(job, root) {
+    const onSuccess = root.dataset.onSuccess;
     switch (job.state) {
       case "pending":
         return job.lastError
@@ -21,7 +23,7 @@
         return "Working on it…";
       case "succeeded":
         if (onSuccess === "reload") {
-          return "Done. Showing the new items…";
+          return root.dataset.doneNote ?? "Done. Showing the new items…";
         }
         return job.feedId == null ? "Done." : "Done. Opening the feed…";
       case "failed":
@@ -77,7 +79,7 @@
     set("state", job.state);
     set("step", steps[job.state] ?? job.state);
     set("attempts", job.attempts === 0 ? "not started yet" : `attempt ${job.attempts} of ${job.maxAttempts}`);
-    set("note", noteFor(job, root.dataset.onSuccess));
+    set("note", noteFor(job, root));
     const error = field("error");
     if (error) {
       error.textContent = job.lastError ?? "";

@@ -27,10 +27,11 @@ public sealed class FeedFetcher(
     /// <summary>
     /// Fetches <paramref name="url"/>; failures become a <see cref="FeedException"/> with a readable
     /// message (a connection that fails, a body that ends early or does not decompress, a timeout). A body over <paramref name="maxBytes"/> (default <see cref="FeedOptions.MaxResponseBytes"/>) is refused.
-    /// <paramref name="userAgent"/> (a feed's own) replaces <see cref="UserAgent"/> on every hop.
+    /// <paramref name="userAgent"/> (a feed's own) replaces <see cref="UserAgent"/> on every hop;
+    /// <paramref name="accept"/> replaces the feed types the request asks for (a web page's fetch asks for HTML).
     /// </summary>
     public async Task<FetchedDocument> FetchAsync(
-        Uri url, CancellationToken ct, Validators? validators = null, long? maxBytes = null, string? userAgent = null)
+        Uri url, CancellationToken ct, Validators? validators = null, long? maxBytes = null, string? userAgent = null, string? accept = null)
     {
         var limits = options.Value;
         var max = maxBytes ?? limits.MaxResponseBytes;
@@ -50,7 +51,7 @@ public sealed class FeedFetcher(
                     // The connect-time guard sees only the proxy: the target is checked here, every hop.
                     await guard.CheckTargetAsync(current, timeout.Token);
                 }
-                using var request = Request(current, validators ?? Validators.None, userAgent);
+                using var request = Request(current, validators ?? Validators.None, userAgent, accept);
                 using var response = await SendAsync(client, request, timeout.Token);
                 if (IsRedirect(response.StatusCode) && response.Headers.Location is { } location)
                 {
@@ -142,7 +143,9 @@ public sealed class FeedFetcher(
         e is InvalidDataException
         || (e is InvalidOperationException && e.TargetSite?.DeclaringType?.Namespace == "System.IO.Compression");
 
-    private static HttpRequestMessage Request(Uri url, Validators validators, string? userAgent)
+    private const string FeedTypes = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
+
+    private static HttpRequestMessage Request(Uri url, Validators validators, string? userAgent, string? accept)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (userAgent is not null)
@@ -150,7 +153,7 @@ public sealed class FeedFetcher(
             // A request's own header wins: the client's default is added only where the request has none.
             request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
         }
-        request.Headers.Accept.ParseAdd("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
+        request.Headers.Accept.ParseAdd(accept ?? FeedTypes);
         if (validators.ETag is { } etag)
         {
             request.Headers.TryAddWithoutValidation("If-None-Match", etag);

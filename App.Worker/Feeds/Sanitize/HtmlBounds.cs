@@ -51,13 +51,27 @@ public static class HtmlBounds
     public static bool Fits(string html, out string bounded)
     {
         bounded = Cut(html);
-        var scanner = new HtmlScanner(bounded, rawText: false);
+        return Within(bounded, rawText: false, MaxElements, MaxDepth, MaxOpenFormatting);
+    }
+
+    /// <summary>
+    /// Whether the whole of <paramref name="html"/> keeps the given limits, estimated as
+    /// <see cref="Fits"/> does; with <paramref name="rawText"/> the content of scripts and styles is
+    /// skipped (a web page's scripts are full of markup in strings, which the parser never builds).
+    /// </summary>
+    public static bool Within(string html, bool rawText, int maxElements, int maxDepth, int maxOpenFormatting)
+    {
+        var scanner = new HtmlScanner(html, rawText);
         int elements = 0, depth = 0, formatting = 0;
         while (scanner.Next())
         {
+            if (scanner.Token == HtmlToken.RawText)
+            {
+                continue;
+            }
             if (scanner.Token == HtmlToken.Text)
             {
-                if (formatting > 0 && !scanner.Span.IsWhiteSpace() && (elements += formatting) > MaxElements)
+                if (formatting > 0 && !scanner.Span.IsWhiteSpace() && (elements += formatting) > maxElements)
                 {
                     return false;
                 }
@@ -68,9 +82,9 @@ public static class HtmlBounds
             var isFormatting = FormattingByName.Contains(name);
             if (scanner.Token == HtmlToken.StartTag)
             {
-                if ((elements += 1 + formatting) > MaxElements
-                    || (nests && !scanner.SelfClosing && ++depth > MaxDepth)
-                    || (isFormatting && ++formatting > MaxOpenFormatting))
+                if ((elements += 1 + formatting) > maxElements
+                    || (nests && !scanner.SelfClosing && ++depth > maxDepth)
+                    || (isFormatting && ++formatting > maxOpenFormatting))
                 {
                     return false;
                 }
