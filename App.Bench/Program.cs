@@ -15,6 +15,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["queue-enqueue"] = () => QueueBenchmarks.RunAsync(["enqueue"]),
     ["queue-api"] = () => QueueBenchmarks.RunAsync(["api"]),
     ["queue-under-load"] = () => QueueBenchmarks.RunAsync(["under-load"]),
+    ["queue-postgres"] = PostgresQueueBenchmarks.RunAsync,
     ["feeds"] = () => FeedBenchmarks.RunAsync(FeedBenchmarks.Parts),
     ["feeds-parse"] = () => FeedBenchmarks.RunAsync(["parse"]),
     ["feeds-memory"] = () => FeedBenchmarks.RunAsync(["memory"]),

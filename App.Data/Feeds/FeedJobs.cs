@@ -1,5 +1,5 @@
 using App.Data.Queue;
-using Microsoft.Data.Sqlite;
+using App.Data.Writes;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Data.Feeds;
@@ -84,7 +84,7 @@ public static class FeedJobs
     /// <see cref="Feed.NextRefreshAt"/> has come, or it has none (never fetched) and no fetch job
     /// was created after <paramref name="noJobSince"/>. Feeds with a live fetch job are skipped, and
     /// duplicates from schedulers in other processes are absorbed by the live unique-key index
-    /// (INSERT OR IGNORE). Returns how many jobs were added.
+    /// (INSERT OR IGNORE; ON CONFLICT DO NOTHING). Returns how many jobs were added.
     /// </summary>
     public static async Task<int> EnqueueDueRefreshesAsync(
         AppDbContext db, DateTime now, DateTime noJobSince, int maxAttempts, CancellationToken ct)
@@ -93,14 +93,14 @@ public static class FeedJobs
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var command = (SqliteCommand)db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = DueRefreshes;
-            command.Parameters.AddWithValue("$type", FetchFeed);
-            command.Parameters.AddWithValue("$keyPrefix", FetchFeed + ":");
-            command.Parameters.AddWithValue("$priority", JobPriority.Background);
-            command.Parameters.AddWithValue("$now", now);
-            command.Parameters.AddWithValue("$maxAttempts", maxAttempts);
-            command.Parameters.AddWithValue("$noJobSince", noJobSince);
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = DueRefreshes(db.Engine);
+            command.Parameters.AddWithValue("@type", FetchFeed);
+            command.Parameters.AddWithValue("@keyPrefix", FetchFeed + ":");
+            command.Parameters.AddWithValue("@priority", JobPriority.Background);
+            command.Parameters.AddWithValue("@now", now);
+            command.Parameters.AddWithValue("@maxAttempts", maxAttempts);
+            command.Parameters.AddWithValue("@noJobSince", noJobSince);
             return await command.ExecuteNonQueryAsync(ct);
         }
         finally
@@ -110,23 +110,30 @@ public static class FeedJobs
     }
 
     /// <summary>
-    /// The statement of <see cref="EnqueueDueRefreshesAsync"/>. It holds the write lock while it
-    /// runs, so both look-ups in the jobs table are pinned to indexes: the never-fetched check by
-    /// feed (any state; the live unique-key index only holds pending and running jobs, and without
-    /// a state condition it could not be used, so every never-fetched feed scanned the table), the
-    /// live check on the live unique-key index.
+    /// The statement of <see cref="EnqueueDueRefreshesAsync"/> on <paramref name="engine"/>. On
+    /// SQLite it holds the write lock while it runs, so both look-ups in the jobs table are pinned
+    /// to indexes: the never-fetched check by feed (any state; the live unique-key index only holds
+    /// pending and running jobs, and without a state condition it could not be used, so every
+    /// never-fetched feed scanned the table), the live check on the live unique-key index.
+    /// PostgreSQL's planner has statistics and takes no hints.
     /// </summary>
-    public static readonly string DueRefreshes = JobSql.Sqlite.InsertEach(
-        JobSql.NewJob("$type", "'{}'", "$keyPrefix || f.\"Id\"", "f.\"Id\"", "NULL", "$priority", "$now", "$maxAttempts", "$now"),
+    public static string DueRefreshes(DatabaseEngine engine) => engine == DatabaseEngine.Sqlite ? SqliteDueRefreshes : PostgresDueRefreshes;
+
+    private static readonly string SqliteDueRefreshes = DueRefreshesOf(JobSql.Sqlite, "INDEXED BY \"IX_Jobs_FeedId\"", "INDEXED BY \"UX_Jobs_LiveUniqueKey\"");
+
+    private static readonly string PostgresDueRefreshes = DueRefreshesOf(JobSql.Postgres, "", "");
+
+    private static string DueRefreshesOf(JobSql sql, string byFeed, string byLiveKey) => sql.InsertEach(
+        JobSql.NewJob("@type", "'{}'", "@keyPrefix || f.\"Id\"", "f.\"Id\"", "NULL", "@priority", "@now", "@maxAttempts", "@now"),
         $"""
         FROM "Feeds" AS f
         WHERE NOT f."Disabled"
-          AND (f."NextRefreshAt" <= $now
+          AND (f."NextRefreshAt" <= @now
                OR (f."NextRefreshAt" IS NULL AND NOT EXISTS (
-                   SELECT 1 FROM "Jobs" AS recent INDEXED BY "IX_Jobs_FeedId"
-                   WHERE recent."FeedId" = f."Id" AND recent."Type" = $type AND recent."CreatedAt" > $noJobSince)))
+                   SELECT 1 FROM "Jobs" AS recent {byFeed}
+                   WHERE recent."FeedId" = f."Id" AND recent."Type" = @type AND recent."CreatedAt" > @noJobSince)))
           AND NOT EXISTS (
-              SELECT 1 FROM "Jobs" AS live INDEXED BY "UX_Jobs_LiveUniqueKey"
-              WHERE live."UniqueKey" = $keyPrefix || f."Id" AND {JobSql.StateIn(JobTransitions.Live, "live.\"State\"")})
+              SELECT 1 FROM "Jobs" AS live {byLiveKey}
+              WHERE live."UniqueKey" = @keyPrefix || f."Id" AND {JobSql.StateIn(JobTransitions.Live, "live.\"State\"")})
         """);
 }

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Tests.Support;
@@ -10,10 +11,12 @@ public sealed class RefreshScheduleTests
     private static readonly DateTime Now = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
-    [Fact]
-    public async Task DueFeedsGetOneBackgroundJob_FeedsNotYetDueOrBusyGetNone()
+    [Theory]
+    [InlineData(DatabaseEngine.Sqlite)]
+    [InlineData(DatabaseEngine.Postgres)]
+    public async Task DueFeedsGetOneBackgroundJob_FeedsNotYetDueOrBusyGetNone(DatabaseEngine engine)
     {
-        using var temp = await TempDatabase.CreateAsync();
+        using var temp = await TempDatabase.CreateAsync(engine);
         await using var db = temp.Open();
         var never = new Feed { Url = "https://a.example/feed", CreatedAt = Now };
         var recent = new Feed { Url = "https://b.example/feed", CreatedAt = Now };
@@ -80,7 +83,7 @@ public sealed class RefreshScheduleTests
         // (once per never-fetched feed) would hold it for as long as the table is large.
         using var temp = await TempDatabase.CreateAsync();
 
-        var plan = QueryPlan.Of(temp, FeedJobs.DueRefreshes);
+        var plan = QueryPlan.Of(temp, FeedJobs.DueRefreshes(DatabaseEngine.Sqlite));
 
         var jobSteps = plan.Where(s => s.Contains("recent", StringComparison.Ordinal) || s.Contains("live", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, jobSteps.Count);

@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.Globalization;
+using App.Bench.Support;
+using App.Data;
+using App.Data.Postgres;
+using App.Data.Queue;
+using App.Data.Writes;
+using App.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace App.Bench.Queue;
+
+/// <summary>
+/// The queue on PostgreSQL: raw Npgsql limits on the same jobs table (one job per transaction;
+/// 64 claimed with SKIP LOCKED and completed over arrays per transaction), then real worker
+/// processes draining no-op jobs, and the pickup of an idle worker woken by NOTIFY. On the server
+/// <c>BENCH_POSTGRES</c> names, else a throwaway cluster (fsync off, as the tests run it).
+/// </summary>
+public static class PostgresQueueBenchmarks
+{
+    private const string Section = "queue on PostgreSQL";
+    private const int Runs = 3;
+    private const int Jobs = 40_000;
+    private const int WarmUpJobs = 4000;
+    private const int Batch = 64;
+
+    private static int _databases;
+
+    public static async Task<IReadOnlyList<BenchRow>> RunAsync()
+    {
+        var admin = Environment.GetEnvironmentVariable("BENCH_POSTGRES") is { Length: > 0 } given
+            ? new NpgsqlConnectionStringBuilder(given) { Database = "postgres" }.ConnectionString
+            : await PostgresCluster.StartAsync();
+        await CreateTemplateAsync(admin);
+        var rows = new List<BenchRow>();
+
+        var single = new List<double>();
+        var batched = new List<double>();
+        for (var run = 0; run < Runs; run++)
+        {
+            var db = await CreateDatabaseAsync(admin);
+            await InsertJobsAsync(db, Jobs / 10);
+            single.Add(await RawAsync(db, 1, Jobs / 10));
+            await InsertJobsAsync(db, Jobs);
+            batched.Add(await RawAsync(db, Batch, Jobs));
+        }
+        var rawSingle = Stats.Median(single);
+        var rawBatched = Stats.Median(batched);
+        rows.Add(new BenchRow(Section, "raw Npgsql: claim 1 + complete 1 per transaction (jobs/s)", Num(rawSingle), "1.00", "reference; prepared statements, one connection"));
+        rows.Add(new BenchRow(Section, $"raw Npgsql: claim {Batch} (FOR UPDATE SKIP LOCKED) + complete {Batch} (unnest) per transaction (jobs/s)", Num(rawBatched), "1.00",
+            $"reference for the rows below; {Jobs:N0} jobs"));
+
+        foreach (var workers in new[] { 1, 2, 4 })
+        {
+            var rates = new List<double>();
+            var cpu = new List<double>();
+            for (var run = 0; run < Runs; run++)
+            {
+                var (rate, perJob) = await DrainAsync(await CreateDatabaseAsync(admin), workers);
+                rates.Add(rate);
+                cpu.Add(perJob);
+            }
+            rows.Add(new BenchRow(Section, $"no-op jobs, {workers} worker process(es) × concurrency 4, {Jobs:N0} jobs (jobs/s)", Num(Stats.Median(rates)),
+                Ratio(Stats.Median(rates), rawBatched),
+                $"ratio to raw {Batch} per transaction; {Ratio(Stats.Median(rates), rawSingle)} of raw one per transaction; worker CPU {Num(Stats.Median(cpu))} µs/job"));
+        }
+        rows.AddRange(await PickupAsync(await CreateDatabaseAsync(admin)));
+        return rows;
+    }
+
+    /// <summary>Bare statements on one connection: claim <paramref name="batch"/> and complete them, one transaction each, until none is left.</summary>
+    private static async Task<double> RawAsync(string db, int batch, int jobs)
+    {
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using var claim = new NpgsqlCommand("""
+            WITH picked AS MATERIALIZED (
+                SELECT "Id" FROM "Jobs" WHERE "State" = 'pending' AND "Type" = 'noop' AND "RunAt" <= @now
+                ORDER BY "Priority" DESC, "RunAt", "Id" LIMIT @limit FOR UPDATE SKIP LOCKED)
+            UPDATE "Jobs" AS j SET "State" = 'running', "LeaseOwner" = 'raw', "LeaseExpiresAt" = @now, "StartedAt" = @now,
+                "Attempts" = j."Attempts" + 1, "Version" = j."Version" + 1
+            FROM picked WHERE j."Id" = picked."Id"
+            RETURNING j."Id", j."Version"
+            """, connection);
+        var now = claim.Parameters.AddWithValue("now", DateTime.UtcNow);
+        claim.Parameters.AddWithValue("limit", batch);
+        await claim.PrepareAsync();
+        await using var complete = new NpgsqlCommand("""
+            UPDATE "Jobs" AS j SET "State" = 'succeeded', "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "Version" = j."Version" + 1
+            FROM unnest(@ids, @versions) AS l(id, version)
+            WHERE j."Id" = l.id AND j."Version" = l.version AND j."LeaseOwner" = 'raw' AND j."State" = 'running'
+            """, connection);
+        var completeNow = complete.Parameters.AddWithValue("now", DateTime.UtcNow);
+        var ids = complete.Parameters.AddWithValue("ids", Array.Empty<long>());
+        var versions = complete.Parameters.AddWithValue("versions", Array.Empty<long>());
+        await complete.PrepareAsync();
+        var done = 0;
+        var clock = Stopwatch.StartNew();
+        while (done < jobs)
+        {
+            await using var tx = await connection.BeginTransactionAsync();
+            now.Value = DateTime.UtcNow;
+            var (idList, versionList) = (new List<long>(batch), new List<long>(batch));
+            await using (var reader = await claim.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    idList.Add(reader.GetInt64(0));
+                    versionList.Add(reader.GetInt64(1));
+                }
+            }
+            if (idList.Count == 0)
+            {
+                break;
+            }
+            completeNow.Value = DateTime.UtcNow;
+            ids.Value = idList.ToArray();
+            versions.Value = versionList.ToArray();
+            await complete.ExecuteNonQueryAsync();
+            await tx.CommitAsync();
+            done += idList.Count;
+        }
+        return done / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Jobs/s and worker CPU per job (µs) of <paramref name="workers"/> processes draining no-op jobs, after a warm-up.</summary>
+    private static async Task<(double Rate, double CpuPerJob)> DrainAsync(string db, int workers)
+    {
+        var processes = Enumerable.Range(0, workers).Select(_ => AppProcess.Start("App.Worker", db, WorkerSettings)).ToList();
+        try
+        {
+            await QueueBenchmarks.WaitUntilAsync(async () => await ScalarAsync(db, "SELECT COUNT(*) FROM \"Workers\"") == workers, TimeSpan.FromMinutes(2));
+            await InsertJobsAsync(db, WarmUpJobs);
+            await QueueBenchmarks.WaitUntilAsync(async () => await SucceededAsync(db) == WarmUpJobs, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
+            var cpu0 = processes.Sum(p => p.CpuTime().TotalMilliseconds);
+            var clock = Stopwatch.StartNew();
+            await InsertJobsAsync(db, Jobs);
+            await QueueBenchmarks.WaitUntilAsync(async () => await SucceededAsync(db) == WarmUpJobs + Jobs, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
+            var rate = Jobs / clock.Elapsed.TotalSeconds;
+            return (rate, (processes.Sum(p => p.CpuTime().TotalMilliseconds) - cpu0) * 1000 / Jobs);
+        }
+        finally
+        {
+            processes.ForEach(p => p.Dispose());
+        }
+    }
+
+    /// <summary>An idle worker, 200 jobs enqueued one at a time through the queue (which NOTIFYs): pickup latency, then idle CPU.</summary>
+    private static async Task<IEnumerable<BenchRow>> PickupAsync(string db)
+    {
+        using var worker = AppProcess.Start("App.Worker", db, WorkerSettings);
+        await QueueBenchmarks.WaitUntilAsync(async () => await ScalarAsync(db, "SELECT COUNT(*) FROM \"Workers\"") == 1, TimeSpan.FromMinutes(2));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await using var dataSource = PostgresSetup.DataSource(db);
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        PostgresSetup.Apply(options, dataSource);
+        var contexts = new PooledDbContextFactory<AppDbContext>(options.Options);
+        using var lane = new WriteLane(contexts, dataSource);
+        var queue = new JobQueue(contexts, lane, TimeProvider.System, Options.Create(new QueueOptions()));
+        for (var i = 0; i < 200; i++)
+        {
+            await queue.EnqueueAsync(new JobRequest(NoopHandler));
+            await Task.Delay(TimeSpan.FromMilliseconds(30));
+        }
+        await QueueBenchmarks.WaitUntilAsync(async () => await SucceededAsync(db) == 200, TimeSpan.FromMinutes(1));
+        var latencies = new List<double>();
+        await using (var connection = new NpgsqlConnection(db))
+        {
+            await connection.OpenAsync();
+            await using var read = new NpgsqlCommand("SELECT \"CreatedAt\", \"StartedAt\" FROM \"Jobs\"", connection);
+            await using var reader = await read.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                latencies.Add((reader.GetDateTime(1) - reader.GetDateTime(0)).TotalMilliseconds);
+            }
+        }
+        // Idle CPU in the steady state: the first minute of a .NET process includes tier-1 JIT work.
+        await Task.Delay(TimeSpan.FromSeconds(40));
+        var cpuBefore = worker.CpuTime();
+        var idle = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        var idleCpu = (worker.CpuTime() - cpuBefore).TotalSeconds / idle.Elapsed.TotalSeconds;
+        return
+        [
+            new(Section, "pickup latency, idle worker, jobs enqueued one at a time by another process, woken by NOTIFY: p50 / p99 (ms)",
+                $"{Stats.Median(latencies):0.00} / {Stats.Percentile(latencies, 99):0.00}".Replace(',', '.')),
+            new(Section, "idle worker CPU, steady state (% of one core, 20 s)", string.Create(CultureInfo.InvariantCulture, $"{idleCpu * 100:0.00} %")),
+        ];
+    }
+
+    private const string NoopHandler = "noop";
+
+    private static readonly Dictionary<string, string> WorkerSettings = new()
+    {
+        ["Queue:Concurrency"] = "4",
+        ["Reader:PurgeInterval"] = "00:00:00",
+        ["Feeds:ScheduleInterval"] = "01:00:00",
+    };
+
+    private static async Task CreateTemplateAsync(string admin)
+    {
+        await ExecuteAsync(admin, "DROP DATABASE IF EXISTS bench_template WITH (FORCE)");
+        await ExecuteAsync(admin, "CREATE DATABASE bench_template");
+        var template = new NpgsqlConnectionStringBuilder(admin) { Database = "bench_template", Pooling = false }.ConnectionString;
+        await using (var dataSource = PostgresSetup.DataSource(template))
+        {
+            var options = new DbContextOptionsBuilder<AppDbContext>();
+            PostgresSetup.Apply(options, dataSource);
+            await using var db = new AppDbContext(options.Options);
+            await DatabaseSetup.MigrateAsync(db, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10));
+        }
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    private static async Task<string> CreateDatabaseAsync(string admin)
+    {
+        var name = $"bench_{Environment.ProcessId}_{++_databases}";
+        await ExecuteAsync(admin, $"CREATE DATABASE {name} TEMPLATE bench_template");
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>Inserts <paramref name="count"/> due no-op jobs in one statement, then wakes the workers.</summary>
+    private static Task InsertJobsAsync(string db, int count) => ExecuteAsync(db, $$"""
+        INSERT INTO "Jobs" ("Type", "Payload", "State", "Priority", "RunAt", "Attempts", "MaxAttempts", "CreatedAt", "Version")
+        SELECT 'noop', '{}', 'pending', 0, now(), 0, 5, now(), 0 FROM generate_series(1, {{count}});
+        ANALYZE "Jobs";
+        NOTIFY {{JobNotifications.Channel}};
+        """);
+
+    private static Task<long> SucceededAsync(string db) => ScalarAsync(db, "SELECT \"Count\" FROM \"JobStateCounts\" WHERE \"State\" = 'succeeded'");
+
+    private static async Task<long> ScalarAsync(string db, string sql)
+    {
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(string db, string sql)
+    {
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static string Num(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Ratio(double value, double reference) => (value / reference).ToString("0.00", CultureInfo.InvariantCulture);
+}
