@@ -1,6 +1,4 @@
-using System.Text.Json;
 using App.Data.Writes;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -45,8 +43,8 @@ public sealed class ItemPurge(
                     var found = Examine(c.Statement(ItemPurgeSql.Candidates), feedId, after, chunkSize, cutoffs);
                     if (found.Doomed.Count > 0)
                     {
-                        var delete = c.Statement(ItemPurgeSql.Delete);
-                        delete.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(found.Doomed));
+                        var delete = c.Statement(ItemPurgeSql.Delete(c.Engine));
+                        delete.Parameters.AddIds("@ids", found.Doomed);
                         delete.ExecuteNonQuery();
                     }
                     return found;
@@ -60,12 +58,12 @@ public sealed class ItemPurge(
         run.Id = await lane.InWriteTransactionAsync(c =>
         {
             var insert = c.Statement(ItemPurgeSql.RecordRun + " RETURNING \"Id\"");
-            insert.Parameters.AddWithValue("$startedAt", run.StartedAt);
-            insert.Parameters.AddWithValue("$finishedAt", run.FinishedAt);
-            insert.Parameters.AddWithValue("$deleted", run.Deleted);
+            insert.Parameters.AddWithValue("@startedAt", run.StartedAt);
+            insert.Parameters.AddWithValue("@finishedAt", run.FinishedAt);
+            insert.Parameters.AddWithValue("@deleted", run.Deleted);
             return Convert.ToInt64(insert.ExecuteScalar());
         }, ct);
-        if (deleted >= CheckpointAfter)
+        if (deleted >= CheckpointAfter && lane.Engine == DatabaseEngine.Sqlite)
         {
             Checkpoint();
         }
@@ -86,8 +84,6 @@ public sealed class ItemPurge(
         var ids = await FeedIdsAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await db.Database.OpenConnectionAsync(ct);
-        await using var select = (SqliteCommand)db.Database.GetDbConnection().CreateCommand();
-        select.CommandText = ItemPurgeSql.Candidates;
         var due = 0;
         foreach (var feedId in ids)
         {
@@ -96,7 +92,9 @@ public sealed class ItemPurge(
             do
             {
                 // One read transaction per chunk, like the purge's: a snapshot is not held across feeds.
-                select.Parameters.Clear();
+                // A command per chunk: a prepared Npgsql command keeps the parameters it first ran with.
+                await using var select = db.Database.GetDbConnection().CreateCommand();
+                select.CommandText = ItemPurgeSql.Candidates;
                 chunk = Examine(select, feedId, after, DefaultChunkSize, cutoffs);
                 due += chunk.Doomed.Count;
                 after = chunk.LastId;
@@ -126,10 +124,10 @@ public sealed class ItemPurge(
     /// </summary>
     private static Chunk Examine(System.Data.Common.DbCommand select, long feedId, long after, int limit, Cutoffs cutoffs)
     {
-        select.Parameters.AddWithValue("$feedId", feedId);
-        select.Parameters.AddWithValue("$after", after);
-        select.Parameters.AddWithValue("$keep", cutoffs.Keep);
-        select.Parameters.AddWithValue("$limit", limit);
+        select.Parameters.AddWithValue("@feedId", feedId);
+        select.Parameters.AddWithValue("@after", after);
+        select.Parameters.AddWithValue("@keep", cutoffs.Keep);
+        select.Parameters.AddWithValue("@limit", limit);
         var doomed = new List<long>();
         var lastId = after;
         var examined = 0;

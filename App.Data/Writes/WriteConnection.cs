@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -43,4 +44,13 @@ public static class CommandParameters
         parameters.Add(parameter);
         return parameter;
     }
+
+    /// <summary>
+    /// Adds a list of ids named <paramref name="name"/>: a JSON array on SQLite (read with
+    /// <c>json_each</c>, SQLite having no array parameters), a <c>bigint[]</c> on PostgreSQL (<c>= ANY(…)</c>).
+    /// </summary>
+    public static DbParameter AddIds(this DbParameterCollection parameters, string name, IReadOnlyList<long> ids) =>
+        parameters is SqliteParameterCollection
+            ? parameters.AddWithValue(name, JsonSerializer.Serialize(ids))
+            : parameters.AddWithValue(name, ids.ToArray());
 }

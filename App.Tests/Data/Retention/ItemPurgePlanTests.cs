@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Retention;
 using App.Tests.Support;
 using Xunit.Abstractions;
@@ -37,7 +38,7 @@ public sealed class ItemPurgePlanTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public void Delete_FindsItsItemsByPrimaryKey()
     {
-        var plan = QueryPlan.Of(_db, ItemPurgeSql.Delete);
+        var plan = QueryPlan.Of(_db, ItemPurgeSql.Delete(DatabaseEngine.Sqlite));
         output.WriteLine(string.Join("\n", plan));
 
         Assert.Contains(plan, s => s.Contains("FeedItems USING INTEGER PRIMARY KEY", StringComparison.Ordinal));

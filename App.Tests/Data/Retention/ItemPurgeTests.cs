@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Accounts;
 using App.Data.Retention;
 using App.Data.Writes;
@@ -9,12 +10,12 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace App.Tests.Data.Retention;
 
-/// <summary>The purge's rules, on a real SQLite file, with the clock moved past the items' ages.</summary>
-public sealed class ItemPurgeTests : IAsyncLifetime
+/// <summary>The purge's rules, on each engine, with the clock moved past the items' ages.</summary>
+public abstract class ItemPurgeTests(DatabaseEngine engine) : IAsyncLifetime
 {
-    private TempDatabase _db = null!;
+    private protected TempDatabase _db = null!;
 
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
+    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync(engine);
 
     public Task DisposeAsync()
     {
@@ -141,12 +142,35 @@ public sealed class ItemPurgeTests : IAsyncLifetime
         Assert.Equal(700, await db.FeedItems.CountAsync(i => i.FeedId == feed.Id));
     }
 
+    private protected ItemPurge Purge(int days, int keep, WriteLane? lane = null)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(days));
+        var options = new RetentionOptions { KeepItemsPerFeed = keep };
+        return new ItemPurge(_db.Contexts, lane ?? _db.NewLane(), Options.Create(options), clock, NullLogger<ItemPurge>.Instance);
+    }
+
+    private async Task MarkAllReadAsync(long userId)
+    {
+        await using var db = _db.Open();
+        await db.UnreadItems.Where(u => u.UserId == userId).ExecuteDeleteAsync();
+    }
+
+    private async Task<List<long>> ItemIdsAsync(long feedId)
+    {
+        await using var db = _db.Open();
+        return await db.FeedItems.Where(i => i.FeedId == feedId).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync();
+    }
+}
+
+/// <summary>What only SQLite has: one write lane per process, and a WAL file.</summary>
+public sealed class ItemPurgeTestsOnSqlite() : ItemPurgeTests(DatabaseEngine.Sqlite)
+{
     [Fact]
     public async Task EachChunkCommitsOnItsOwn_SoAnotherWriterOnTheLaneGetsInBetween()
     {
         const int chunk = 100;
         await _db.AddFeedAsync("https://example.com/a", itemCount: 10 * chunk);
-        var lane = new WriteLane(_db.Contexts);
+        var lane = _db.NewLane();
         var purge = Purge(days: 61, keep: 0, lane);
         var seen = new List<long>();
         using var done = new CancellationTokenSource();
@@ -180,23 +204,6 @@ public sealed class ItemPurgeTests : IAsyncLifetime
         var wal = new FileInfo(_db.Path + "-wal");
         Assert.True(!wal.Exists || wal.Length == 0, $"WAL is {wal.Length} bytes");
     }
-
-    private ItemPurge Purge(int days, int keep, WriteLane? lane = null)
-    {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(days));
-        var options = new RetentionOptions { KeepItemsPerFeed = keep };
-        return new ItemPurge(_db.Contexts, lane ?? new WriteLane(_db.Contexts), Options.Create(options), clock, NullLogger<ItemPurge>.Instance);
-    }
-
-    private async Task MarkAllReadAsync(long userId)
-    {
-        await using var db = _db.Open();
-        await db.UnreadItems.Where(u => u.UserId == userId).ExecuteDeleteAsync();
-    }
-
-    private async Task<List<long>> ItemIdsAsync(long feedId)
-    {
-        await using var db = _db.Open();
-        return await db.FeedItems.Where(i => i.FeedId == feedId).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync();
-    }
 }
+
+public sealed class ItemPurgeTestsOnPostgres() : ItemPurgeTests(DatabaseEngine.Postgres);
