@@ -1,6 +1,8 @@
+using System.Data.Common;
 using App.Data.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace App.Data.Accounts;
 
@@ -10,25 +12,26 @@ namespace App.Data.Accounts;
 /// a connection open (with its per-connection PRAGMAs) and the query's translation: measured, that
 /// more than doubled the web's CPU per <c>POST /api/feeds</c>. Exact, not cached: a deleted user,
 /// a changed password or a revoked key is refused by the next request. Each statement is its own
-/// read transaction (autocommit), so the connection never holds back the WAL.
+/// read transaction (autocommit), so the connection never holds back the WAL. On PostgreSQL each
+/// read takes a connection from the pool, where Npgsql keeps its statements prepared.
 /// </summary>
-public sealed class AccountReads(IDbContextFactory<AppDbContext> contexts) : IDisposable
+public sealed class AccountReads(IDbContextFactory<AppDbContext> contexts, NpgsqlDataSource? dataSource = null) : IDisposable
 {
     private const string UserColumns = "\"Id\", \"Username\", \"PasswordHash\", \"IsAdmin\", \"SecurityStamp\", \"CreatedAt\"";
 
-    private static readonly string ByName = $"SELECT {UserColumns} FROM \"Users\" WHERE \"Username\" = $value";
+    private static readonly string ByName = $"SELECT {UserColumns} FROM \"Users\" WHERE \"Username\" = @value";
 
-    private static readonly string ById = $"SELECT {UserColumns} FROM \"Users\" WHERE \"Id\" = $value";
+    private static readonly string ById = $"SELECT {UserColumns} FROM \"Users\" WHERE \"Id\" = @value";
 
     private static readonly string KeyColumns =
         $"k.\"Id\", k.\"KeyHash\", k.\"LastUsedAt\", {string.Join(", ", UserColumns.Split(", ").Select(c => "u." + c))}";
 
     private static readonly string ByKeyHash = $"""
-        SELECT {KeyColumns} FROM "ApiKeys" AS k JOIN "Users" AS u ON u."Id" = k."UserId" WHERE k."KeyHash" = $value
+        SELECT {KeyColumns} FROM "ApiKeys" AS k JOIN "Users" AS u ON u."Id" = k."UserId" WHERE k."KeyHash" = @value
         """;
 
     private static readonly string ByKeyId = $"""
-        SELECT {KeyColumns} FROM "ApiKeys" AS k JOIN "Users" AS u ON u."Id" = k."UserId" WHERE k."Id" = $value
+        SELECT {KeyColumns} FROM "ApiKeys" AS k JOIN "Users" AS u ON u."Id" = k."UserId" WHERE k."Id" = @value
         """;
 
     // Microsoft.Data.Sqlite runs synchronously anyway; one statement at a time keeps the connection safe.
@@ -60,13 +63,20 @@ public sealed class AccountReads(IDbContextFactory<AppDbContext> contexts) : IDi
         }
     }
 
-    private T? Read<T>(string sql, object value, Func<SqliteDataReader, T> map)
+    private T? Read<T>(string sql, object value, Func<DbDataReader, T> map)
         where T : class
     {
+        if (dataSource is not null)
+        {
+            using var read = dataSource.CreateCommand(sql);
+            read.Parameters.AddWithValue("@value", value);
+            using var rows = read.ExecuteReader();
+            return rows.Read() ? map(rows) : null;
+        }
         lock (_gate)
         {
             var command = Statement(sql);
-            command.Parameters["$value"].Value = value;
+            command.Parameters["@value"].Value = value;
             using var reader = command.ExecuteReader();
             return reader.Read() ? map(reader) : null;
         }
@@ -85,17 +95,17 @@ public sealed class AccountReads(IDbContextFactory<AppDbContext> contexts) : IDi
             }
             command = _connection.CreateCommand();
             command.CommandText = sql;
-            command.Parameters.Add(new SqliteParameter("$value", DBNull.Value));
+            command.Parameters.Add(new SqliteParameter("@value", DBNull.Value));
             command.Prepare();
             _prepared[sql] = command;
         }
         return command;
     }
 
-    private static KeyOwner ReadKey(SqliteDataReader r) =>
+    private static KeyOwner ReadKey(DbDataReader r) =>
         new(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : Utc(r.GetDateTime(2)), ReadUser(r, 3));
 
-    private static User ReadUser(SqliteDataReader r, int first) => new()
+    private static User ReadUser(DbDataReader r, int first) => new()
     {
         Id = r.GetInt64(first),
         Username = r.GetString(first + 1),

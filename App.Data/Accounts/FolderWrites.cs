@@ -11,34 +11,34 @@ namespace App.Data.Accounts;
 public static class FolderWrites
 {
     private const string FindSql = """
-        SELECT "Id" FROM "Folders" WHERE "UserId" = $userId AND "Name" = $name
+        SELECT "Id" FROM "Folders" WHERE "UserId" = @userId AND "Name" = @name
         """;
 
     private const string InsertSql = """
-        INSERT INTO "Folders" ("UserId", "Name", "CreatedAt") VALUES ($userId, $name, $now) RETURNING "Id"
+        INSERT INTO "Folders" ("UserId", "Name", "CreatedAt") VALUES (@userId, @name, @now) RETURNING "Id"
         """;
 
     private const string RenameSql = """
-        UPDATE "Folders" SET "Name" = $name WHERE "Id" = $id AND "UserId" = $userId
+        UPDATE "Folders" SET "Name" = @name WHERE "Id" = @id AND "UserId" = @userId
         """;
 
     private const string DeleteSql = """
-        DELETE FROM "Folders" WHERE "Id" = $id AND "UserId" = $userId
+        DELETE FROM "Folders" WHERE "Id" = @id AND "UserId" = @userId
         """;
 
     // The folder must be the user's own: a foreign id moves nothing.
     private const string MoveSql = """
-        UPDATE "Subscriptions" SET "FolderId" = $folderId
-        WHERE "UserId" = $userId AND "FeedId" = $feedId
-          AND ($folderId IS NULL OR EXISTS (SELECT 1 FROM "Folders" WHERE "Id" = $folderId AND "UserId" = $userId))
+        UPDATE "Subscriptions" SET "FolderId" = @folderId
+        WHERE "UserId" = @userId AND "FeedId" = @feedId
+          AND (@folderId IS NULL OR EXISTS (SELECT 1 FROM "Folders" WHERE "Id" = @folderId AND "UserId" = @userId))
         """;
 
     /// <summary>The user's folder named <paramref name="name"/> (in any letter case), if any.</summary>
     public static long? Find(WriteConnection connection, long userId, string name)
     {
         var find = connection.Statement(FindSql);
-        find.Parameters.AddWithValue("$userId", userId);
-        find.Parameters.AddWithValue("$name", name);
+        find.Parameters.AddWithValue("@userId", userId);
+        find.Parameters.AddWithValue("@name", name);
         return find.ExecuteScalar() is long id ? id : null;
     }
 
@@ -46,9 +46,9 @@ public static class FolderWrites
     public static long Add(WriteConnection connection, long userId, string name, DateTime now)
     {
         var insert = connection.Statement(InsertSql);
-        insert.Parameters.AddWithValue("$userId", userId);
-        insert.Parameters.AddWithValue("$name", name);
-        insert.Parameters.AddWithValue("$now", now);
+        insert.Parameters.AddWithValue("@userId", userId);
+        insert.Parameters.AddWithValue("@name", name);
+        insert.Parameters.AddWithValue("@now", now);
         return (long)insert.ExecuteScalar()!;
     }
 
@@ -60,9 +60,9 @@ public static class FolderWrites
     public static bool Rename(WriteConnection connection, long userId, long id, string name)
     {
         var rename = connection.Statement(RenameSql);
-        rename.Parameters.AddWithValue("$id", id);
-        rename.Parameters.AddWithValue("$userId", userId);
-        rename.Parameters.AddWithValue("$name", name);
+        rename.Parameters.AddWithValue("@id", id);
+        rename.Parameters.AddWithValue("@userId", userId);
+        rename.Parameters.AddWithValue("@name", name);
         return rename.ExecuteNonQuery() == 1;
     }
 
@@ -70,8 +70,8 @@ public static class FolderWrites
     public static bool Delete(WriteConnection connection, long userId, long id)
     {
         var delete = connection.Statement(DeleteSql);
-        delete.Parameters.AddWithValue("$id", id);
-        delete.Parameters.AddWithValue("$userId", userId);
+        delete.Parameters.AddWithValue("@id", id);
+        delete.Parameters.AddWithValue("@userId", userId);
         return delete.ExecuteNonQuery() == 1;
     }
 
@@ -82,9 +82,9 @@ public static class FolderWrites
     public static bool Move(WriteConnection connection, long userId, long feedId, long? folderId)
     {
         var move = connection.Statement(MoveSql);
-        move.Parameters.AddWithValue("$userId", userId);
-        move.Parameters.AddWithValue("$feedId", feedId);
-        move.Parameters.AddWithValue("$folderId", (object?)folderId ?? DBNull.Value);
+        move.Parameters.AddWithValue("@userId", userId);
+        move.Parameters.AddWithValue("@feedId", feedId);
+        move.Parameters.AddWithValue("@folderId", (object?)folderId ?? DBNull.Value);
         return move.ExecuteNonQuery() == 1;
     }
 }

@@ -49,8 +49,8 @@ public static class BackupJobs
         {
             var retry = interval < RetryAfterFailure ? interval : RetryAfterFailure;
             if (JobQueue.FindLive(c, UniqueKey) is not null
-                || Any(c, """SELECT EXISTS (SELECT 1 FROM "Backups" WHERE "StartedAt" > $since AND "Error" IS NULL)""", now - interval)
-                || Any(c, """SELECT EXISTS (SELECT 1 FROM "Backups" WHERE "StartedAt" > $since)""", now - retry))
+                || Any(c, """SELECT EXISTS (SELECT 1 FROM "Backups" WHERE "StartedAt" > @since AND "Error" IS NULL)""", now - interval)
+                || Any(c, """SELECT EXISTS (SELECT 1 FROM "Backups" WHERE "StartedAt" > @since)""", now - retry))
             {
                 return (long?)null;
             }
@@ -70,7 +70,7 @@ public static class BackupJobs
     private static bool Any(WriteConnection connection, string sql, DateTime since)
     {
         var query = connection.Statement(sql);
-        query.Parameters.AddWithValue("$since", since);
+        query.Parameters.AddWithValue("@since", since);
         return Convert.ToInt64(query.ExecuteScalar()) != 0;
     }
 }

@@ -9,7 +9,7 @@ public static class FeedItemSql
 {
     /// <summary>The feed's newest item id before a refresh stores anything (ids only grow: AUTOINCREMENT).</summary>
     public const string NewestId = """
-        SELECT COALESCE(MAX("Id"), 0) FROM "FeedItems" WHERE "FeedId" = $feedId
+        SELECT COALESCE(MAX("Id"), 0) FROM "FeedItems" WHERE "FeedId" = @feedId
         """;
 
     // Every subscriber finds the new items unread: one statement per refresh, whatever the number of users.
@@ -17,6 +17,6 @@ public static class FeedItemSql
         INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId")
         SELECT s."UserId", i."Id", i."FeedId"
         FROM "FeedItems" AS i JOIN "Subscriptions" AS s ON s."FeedId" = i."FeedId"
-        WHERE i."FeedId" = $feedId AND i."Id" > $after
+        WHERE i."FeedId" = @feedId AND i."Id" > @after
         """;
 }

@@ -1,8 +1,9 @@
+using System.Data.Common;
 using App.Data;
+using App.Data.Writes;
 using App.Data.Feeds;
 using App.Worker.Feeds.Parse;
 using App.Worker.Feeds.Sanitize;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -31,9 +32,9 @@ public sealed class FeedItemStore(GarbageBudget budget)
             ? $"The feed lists {items.Count:N0} items; only the newest {items.Keep:N0} are stored (Feeds:MaxItemsPerFetch)."
             : null;
 
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as SqliteTransaction
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Items are stored inside the job's completion transaction.");
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var connection = db.Database.GetDbConnection();
         await using var insert = Command(connection, transaction, ItemColumns.Insert, feed.Id, now);
         await using var update = Command(connection, transaction, ItemColumns.Update, feed.Id, now);
         var newestBefore = await ScalarAsync(connection, transaction, FeedItemSql.NewestId, feed.Id, ct);
@@ -55,8 +56,8 @@ public sealed class FeedItemStore(GarbageBudget budget)
             await using var unread = connection.CreateCommand();
             unread.Transaction = transaction;
             unread.CommandText = FeedItemSql.MarkNewUnread;
-            unread.Parameters.AddWithValue("$feedId", feed.Id);
-            unread.Parameters.AddWithValue("$after", newestBefore);
+            unread.Parameters.AddWithValue("@feedId", feed.Id);
+            unread.Parameters.AddWithValue("@after", newestBefore);
             await unread.ExecuteNonQueryAsync(ct);
         }
         // What is left to allocate is EF's saving of the feed row and the commit.
@@ -65,32 +66,32 @@ public sealed class FeedItemStore(GarbageBudget budget)
     }
 
     private static async Task<long> ScalarAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string sql, long feedId, CancellationToken ct)
+        DbConnection connection, DbTransaction transaction, string sql, long feedId, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        command.Parameters.AddWithValue("$feedId", feedId);
+        command.Parameters.AddWithValue("@feedId", feedId);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>A statement with the feed, the time and a parameter per item column, values bound per row.</summary>
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, long feedId, DateTime now)
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, long feedId, DateTime now)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        command.Parameters.AddWithValue("$feedId", feedId);
-        command.Parameters.AddWithValue("$now", now);
+        command.Parameters.AddWithValue("@feedId", feedId);
+        command.Parameters.AddWithValue("@now", now);
         foreach (var column in ItemColumns.All)
         {
-            command.Parameters.Add(new SqliteParameter(column.Parameter, DBNull.Value));
+            command.Parameters.AddWithValue(column.Parameter, null);
         }
         return command;
     }
 
-    // The column parameters follow $feedId and $now, in the order of ItemColumns.All, as the spool's rows do.
-    private static void Bind(SqliteCommand command, object?[] row)
+    // The column parameters follow @feedId and @now, in the order of ItemColumns.All, as the spool's rows do.
+    private static void Bind(DbCommand command, object?[] row)
     {
         for (var c = 0; c < row.Length; c++)
         {

@@ -15,7 +15,7 @@ public enum ItemColumnKind
 /// </summary>
 public sealed record ItemColumn(string Name, ItemColumnKind Kind, Func<StagedItem, object?> Value)
 {
-    public string Parameter => "$" + char.ToLowerInvariant(Name[0]) + Name[1..];
+    public string Parameter => "@" + char.ToLowerInvariant(Name[0]) + Name[1..];
 
     public string? InsertValue { get; init; }
 
@@ -40,10 +40,10 @@ public static class ItemColumns
         // No date in the feed: a new item takes the time it was first seen; a known one keeps the date it has.
         new("PublishedAt", ItemColumnKind.Time, i => i.PublishedAt)
         {
-            InsertValue = "COALESCE($publishedAt, $now)",
-            UpdateValue = "COALESCE($publishedAt, \"PublishedAt\", $now)",
+            InsertValue = "COALESCE(@publishedAt, @now)",
+            UpdateValue = "COALESCE(@publishedAt, \"PublishedAt\", @now)",
         },
-        new("UpdatedAt", ItemColumnKind.Time, i => i.UpdatedAt) { UpdateValue = "COALESCE($updatedAt, \"UpdatedAt\")" },
+        new("UpdatedAt", ItemColumnKind.Time, i => i.UpdatedAt) { UpdateValue = "COALESCE(@updatedAt, \"UpdatedAt\")" },
         new("Summary", ItemColumnKind.Text, i => i.Summary),
         new("ContentHtml", ItemColumnKind.Text, i => i.ContentHtml),
         new("Excerpt", ItemColumnKind.Text, i => i.Excerpt),
@@ -56,15 +56,15 @@ public static class ItemColumns
     /// <summary>Inserts an item unless its (feed, key) exists (then <see cref="Update"/> applies).</summary>
     public static readonly string Insert = $"""
         INSERT INTO "FeedItems" ("FeedId", {string.Join(", ", All.Select(c => $"\"{c.Name}\""))}, "CreatedAt")
-        VALUES ($feedId, {string.Join(", ", All.Select(c => c.InsertValue ?? c.Parameter))}, $now)
+        VALUES (@feedId, {string.Join(", ", All.Select(c => c.InsertValue ?? c.Parameter))}, @now)
         ON CONFLICT ("FeedId", "Key") DO NOTHING
         """;
 
     /// <summary>Updates a known item in place, and only if something changed, so that a refresh of an unchanged feed writes nothing.</summary>
     public static readonly string Update = $"""
         UPDATE "FeedItems" SET {string.Join(", ", Updated.Select(c => $"\"{c.Name}\" = {c.UpdateValue ?? c.Parameter}"))}
-        WHERE "FeedId" = $feedId AND "Key" = $key
-            AND ({string.Join(" OR ", Updated.Select(c => $"\"{c.Name}\" IS NOT {c.UpdateValue ?? c.Parameter}"))})
+        WHERE "FeedId" = @feedId AND "Key" = @key
+            AND ({string.Join(" OR ", Updated.Select(c => $"\"{c.Name}\" IS DISTINCT FROM {c.UpdateValue ?? c.Parameter}"))})
         """;
 
     private static IEnumerable<ItemColumn> Updated => All.Where(c => c.Updated);
