@@ -10,36 +10,54 @@ namespace App.Data.Accounts;
 /// </summary>
 public static class ItemMarks
 {
+    // "IN_IDS" stands for the engine's "is one of the ids in parameter {1}" (InIds).
+    private const string MarkRead = """
+        DELETE FROM "UnreadItems" WHERE "UserId" = {0} AND "ItemId" IN_IDS
+        """;
+
+    private const string MarkUnread = """
+        INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId")
+        SELECT {0}, i."Id", i."FeedId" FROM "FeedItems" AS i
+        WHERE i."Id" IN_IDS
+          AND EXISTS (SELECT 1 FROM "Subscriptions" AS s WHERE s."UserId" = {0} AND s."FeedId" = i."FeedId")
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string Star = """
+        INSERT INTO "StarredItems" ("UserId", "ItemId", "FeedId", "StarredAt")
+        SELECT {0}, i."Id", i."FeedId", {2} FROM "FeedItems" AS i
+        WHERE i."Id" IN_IDS
+          AND EXISTS (SELECT 1 FROM "Subscriptions" AS s WHERE s."UserId" = {0} AND s."FeedId" = i."FeedId")
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string Unstar = """
+        DELETE FROM "StarredItems" WHERE "UserId" = {0} AND "ItemId" IN_IDS
+        """;
+
     public static Task<int> SetReadAsync(AppDbContext db, long userId, IEnumerable<long> itemIds, bool read, CancellationToken ct)
     {
-        var ids = JsonSerializer.Serialize(itemIds.Distinct());
-        return read
-            ? db.Database.ExecuteSqlInterpolatedAsync($"""
-                DELETE FROM "UnreadItems" WHERE "UserId" = {userId} AND "ItemId" IN (SELECT "value" FROM json_each({ids}))
-                """, ct)
-            : db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId")
-                SELECT {userId}, i."Id", i."FeedId" FROM "FeedItems" AS i
-                WHERE i."Id" IN (SELECT "value" FROM json_each({ids}))
-                  AND EXISTS (SELECT 1 FROM "Subscriptions" AS s WHERE s."UserId" = {userId} AND s."FeedId" = i."FeedId")
-                ON CONFLICT DO NOTHING
-                """, ct);
+        var (sql, ids) = WithIds(db, read ? MarkRead : MarkUnread, itemIds);
+        return db.Database.ExecuteSqlRawAsync(sql, [userId, ids], ct);
     }
 
     public static Task<int> SetStarredAsync(AppDbContext db, long userId, IEnumerable<long> itemIds, bool starred, DateTime now, CancellationToken ct)
     {
-        var ids = JsonSerializer.Serialize(itemIds.Distinct());
-        return starred
-            ? db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO "StarredItems" ("UserId", "ItemId", "FeedId", "StarredAt")
-                SELECT {userId}, i."Id", i."FeedId", {now} FROM "FeedItems" AS i
-                WHERE i."Id" IN (SELECT "value" FROM json_each({ids}))
-                  AND EXISTS (SELECT 1 FROM "Subscriptions" AS s WHERE s."UserId" = {userId} AND s."FeedId" = i."FeedId")
-                ON CONFLICT DO NOTHING
-                """, ct)
-            : db.Database.ExecuteSqlInterpolatedAsync($"""
-                DELETE FROM "StarredItems" WHERE "UserId" = {userId} AND "ItemId" IN (SELECT "value" FROM json_each({ids}))
-                """, ct);
+        var (sql, ids) = WithIds(db, starred ? Star : Unstar, itemIds);
+        return db.Database.ExecuteSqlRawAsync(sql, [userId, ids, now], ct);
+    }
+
+    /// <summary>
+    /// <paramref name="sql"/> with its IN_IDS as "is one of the ids in parameter {1}", and that
+    /// parameter: a JSON array read by <c>json_each</c> on SQLite (which has no array parameters),
+    /// a <c>bigint[]</c> on PostgreSQL.
+    /// </summary>
+    private static (string Sql, object Ids) WithIds(AppDbContext db, string sql, IEnumerable<long> itemIds)
+    {
+        var distinct = itemIds.Distinct().ToArray();
+        return db.Engine == DatabaseEngine.Sqlite
+            ? (sql.Replace("IN_IDS", """IN (SELECT "value" FROM json_each({1}))""", StringComparison.Ordinal), JsonSerializer.Serialize(distinct))
+            : (sql.Replace("IN_IDS", "= ANY({1})", StringComparison.Ordinal), distinct);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using App.Data;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -8,8 +9,8 @@ using Xunit.Abstractions;
 
 namespace App.Tests.EndToEnd;
 
-/// <summary>The whole path: the web API, a real worker process, and a real origin serving the feed.</summary>
-public sealed class AddFeedEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+/// <summary>The whole path, on each engine: the web API, a real worker process, and a real origin serving the feed.</summary>
+public abstract class AddFeedEndToEndTests(DatabaseEngine engine, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = RunningProcess.Patience;
     private WebApp _web = null!;
@@ -18,7 +19,7 @@ public sealed class AddFeedEndToEndTests(ITestOutputHelper output) : IAsyncLifet
 
     public async Task InitializeAsync()
     {
-        _web = await WebApp.StartAsync();
+        _web = await WebApp.StartAsync(engine: engine);
         _origin = await FeedServer.StartAsync();
         _worker = RunningProcess.StartWorker(_web.Db.ConnectionString);
         await Eventually.TrueAsync(async () =>
@@ -118,3 +119,7 @@ public sealed class AddFeedEndToEndTests(ITestOutputHelper output) : IAsyncLifet
         }
     }
 }
+
+public sealed class AddFeedEndToEndTestsOnSqlite(ITestOutputHelper output) : AddFeedEndToEndTests(DatabaseEngine.Sqlite, output);
+
+public sealed class AddFeedEndToEndTestsOnPostgres(ITestOutputHelper output) : AddFeedEndToEndTests(DatabaseEngine.Postgres, output);

@@ -1,3 +1,4 @@
+using App.Data;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -46,9 +47,9 @@ public sealed partial class WebApp : IAsyncDisposable
     /// <summary>A queue on the app's database, to move jobs as a worker would.</summary>
     public JobQueue Queue => Db.Queue();
 
-    public static async Task<WebApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<WebApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null, DatabaseEngine engine = DatabaseEngine.Sqlite)
     {
-        var db = await TempDatabase.CreateAsync();
+        var db = await TempDatabase.CreateAsync(engine);
         var app = new WebApp(db, CreateFactory(db, b =>
         {
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
