@@ -1,8 +1,8 @@
-using App.Data;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;

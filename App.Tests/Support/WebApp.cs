@@ -1,8 +1,8 @@
-using App.Data;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.RegularExpressions;
+using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Web;

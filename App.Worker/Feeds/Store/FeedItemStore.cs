@@ -1,7 +1,7 @@
 using System.Data.Common;
 using App.Data;
-using App.Data.Writes;
 using App.Data.Feeds;
+using App.Data.Writes;
 using App.Worker.Feeds.Parse;
 using App.Worker.Feeds.Sanitize;
 using Microsoft.EntityFrameworkCore;
