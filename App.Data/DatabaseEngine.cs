@@ -9,9 +9,20 @@ public enum DatabaseEngine
     Postgres,
 }
 
-/// <summary>Which engine a configuration asks for.</summary>
-public static class DatabaseEngines
+/// <summary>Which engine a configuration asks for, and the one difference of SQL text that is mechanical.</summary>
+public static partial class DatabaseEngines
 {
+    /// <summary>
+    /// <paramref name="sql"/>, written for SQLite with index hints (<c>INDEXED BY "IX_…"</c>: SQLite
+    /// plans without statistics), as <paramref name="engine"/> takes it: PostgreSQL's planner has
+    /// statistics and knows no hints, so there they are left out.
+    /// </summary>
+    public static string Unhinted(string sql, DatabaseEngine engine) =>
+        engine == DatabaseEngine.Sqlite ? sql : IndexHint().Replace(sql, "");
+
+    [System.Text.RegularExpressions.GeneratedRegex("INDEXED BY \"\\w+\" ?")]
+    private static partial System.Text.RegularExpressions.Regex IndexHint();
+
     /// <summary>
     /// The engine of <paramref name="connectionString"/>: <c>Host=…</c> or <c>Server=…</c> is
     /// PostgreSQL, <c>Data Source=…</c> SQLite. <paramref name="provider"/> (<c>Database:Provider</c>:

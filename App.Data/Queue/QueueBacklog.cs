@@ -22,22 +22,22 @@ public static class QueueBacklog
         WHERE {JobSql.StateIn(JobTransitions.Rescue.From)} GROUP BY "Type"
         """;
 
-    /// <summary>The first job type after $after with a pending job: one seek in IX_Jobs_DueByType.</summary>
+    /// <summary>The first job type after @after with a pending job: one seek in IX_Jobs_DueByType.</summary>
     internal static readonly string NextType = $"""
         SELECT MIN("Type") FROM "Jobs" INDEXED BY "IX_Jobs_DueByType"
-        WHERE {JobSql.StateIn(JobTransitions.Claim.From)} AND "Type" > $after
+        WHERE {JobSql.StateIn(JobTransitions.Claim.From)} AND "Type" > @after
         """;
 
-    /// <summary>The highest priority below $below with a pending job of type $type: one seek.</summary>
+    /// <summary>The highest priority below @below with a pending job of type @type: one seek.</summary>
     internal static readonly string NextPriority = $"""
         SELECT MAX("Priority") FROM "Jobs" INDEXED BY "IX_Jobs_DueByType"
-        WHERE {JobSql.StateIn(JobTransitions.Claim.From)} AND "Type" = $type AND "Priority" < $below
+        WHERE {JobSql.StateIn(JobTransitions.Claim.From)} AND "Type" = @type AND "Priority" < @below
         """;
 
     /// <summary>The earliest due time among pending jobs of one type and priority: the first entry of its run of the index.</summary>
     internal static readonly string EarliestAtPriority = $"""
         SELECT "RunAt" FROM "Jobs" INDEXED BY "IX_Jobs_DueByType"
-        WHERE {JobSql.StateIn(JobTransitions.Claim.From)} AND "Type" = $type AND "Priority" = $priority
+        WHERE {JobSql.StateIn(JobTransitions.Claim.From)} AND "Type" = @type AND "Priority" = @priority
         ORDER BY "RunAt" LIMIT 1
         """;
 
@@ -46,7 +46,8 @@ public static class QueueBacklog
         AppDbContext db, CancellationToken ct)
     {
         var connection = await OpenAsync(db, ct);
-        return (await CountsAsync(connection, PendingByType, ct), await CountsAsync(connection, RunningByType, ct));
+        return (await CountsAsync(connection, DatabaseEngines.Unhinted(PendingByType, db.Engine), ct),
+            await CountsAsync(connection, DatabaseEngines.Unhinted(RunningByType, db.Engine), ct));
     }
 
     /// <summary>
@@ -59,14 +60,20 @@ public static class QueueBacklog
         var connection = await OpenAsync(db, ct);
         DateTime? oldest = null;
         var after = "";
-        while (await ScalarAsync(connection, NextType, ct, ("$after", after)) is string type)
+        var (nextType, nextPriority, earliest) = (
+            DatabaseEngines.Unhinted(NextType, db.Engine), DatabaseEngines.Unhinted(NextPriority, db.Engine), DatabaseEngines.Unhinted(EarliestAtPriority, db.Engine));
+        while (await ScalarAsync(connection, nextType, ct, ("@after", after)) is string type)
         {
             var below = long.MaxValue;
-            while (await ScalarAsync(connection, NextPriority, ct, ("$type", type), ("$below", below)) is long priority)
+            while (await ScalarAsync(connection, nextPriority, ct, ("@type", type), ("@below", below)) is { } found)
             {
-                if (await ScalarAsync(connection, EarliestAtPriority, ct, ("$type", type), ("$priority", priority)) is string text)
+                // SQLite answers MAX of an integer column as a long, PostgreSQL as an int; times as text or a DateTime.
+                var priority = Convert.ToInt64(found, System.Globalization.CultureInfo.InvariantCulture);
+                if (await ScalarAsync(connection, earliest, ct, ("@type", type), ("@priority", priority)) is { } due)
                 {
-                    var runAt = DateTime.SpecifyKind(DateTime.Parse(text, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
+                    var runAt = due is DateTime time
+                        ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
+                        : DateTime.SpecifyKind(DateTime.Parse((string)due, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
                     if (runAt <= now && (oldest is null || runAt < oldest))
                     {
                         oldest = runAt;

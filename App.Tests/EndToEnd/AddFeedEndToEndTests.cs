@@ -102,6 +102,24 @@ public abstract class AddFeedEndToEndTests(DatabaseEngine engine, ITestOutputHel
         Assert.Equal(["Item 4", "Item 3", "Item 2", "Item 1"], items!.Select(i => i.GetProperty("title").GetString()));
     }
 
+    [Fact]
+    public async Task AfterAFetch_EveryPageOfTheReader_Answers()
+    {
+        _origin.Serve("/feed.xml", FeedSamples.Rss(3));
+        var created = await (await _web.PostFeedAsync(_origin.Url("/feed.xml").ToString())).Content.ReadFromJsonAsync<JsonElement>();
+        var feedId = created.GetProperty("feedId").GetInt64();
+        await PollJobAsync(created.GetProperty("jobId").GetInt64(), state => state == "succeeded");
+        var itemId = (await _web.Client.GetFromJsonAsync<JsonElement[]>($"/api/feeds/{feedId}/items"))![0].GetProperty("id").GetInt64();
+
+        foreach (var page in new[] { "/", "/unread", "/folders", "/jobs", $"/feeds/{feedId}", $"/feeds/{feedId}/settings", $"/items/{itemId}", "/settings", "/metrics" })
+        {
+            var response = await _web.Client.GetAsync(page);
+            Assert.True(response.IsSuccessStatusCode, $"{page}: {(int)response.StatusCode}");
+        }
+        var api = await _web.Client.GetFromJsonAsync<JsonElement>("/api/queue");
+        Assert.Equal(JsonValueKind.Object, api.ValueKind);
+    }
+
     private async Task<JsonElement> PollJobAsync(long jobId, Func<string?, bool> done)
     {
         try

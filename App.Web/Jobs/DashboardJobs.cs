@@ -24,9 +24,11 @@ public static class DashboardJobs
     /// index for <c>State = 'pending'</c> and then sorts every pending job.
     /// </summary>
     public static IQueryable<Job> Retrying(AppDbContext db) =>
-        db.Jobs.FromSqlRaw("""
-            SELECT * FROM "Jobs" INDEXED BY "IX_Jobs_Retrying" WHERE "State" = 'pending' AND "LastError" IS NOT NULL
-            """).AsNoTracking().OrderBy(j => j.RunAt).Take(Limit);
+        db.Jobs.FromSqlRaw(DatabaseEngines.Unhinted(RetryingSql, db.Engine)).AsNoTracking().OrderBy(j => j.RunAt).Take(Limit);
+
+    private const string RetryingSql = """
+        SELECT * FROM "Jobs" INDEXED BY "IX_Jobs_Retrying" WHERE "State" = 'pending' AND "LastError" IS NOT NULL
+        """;
 
     /// <summary>Final failures, the latest first (IX_Jobs_StateFinished walked backwards).</summary>
     public static IQueryable<Job> Failures(AppDbContext db) =>
