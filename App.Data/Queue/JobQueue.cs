@@ -596,7 +596,7 @@ public sealed class JobQueue(
             counted.ExecuteNonQuery();
         }
         var delete = connection.Statement(_sql.DeleteJobs);
-        _sql.BindIds(delete, ids);
+        delete.Parameters.AddIds("@ids", ids);
         return delete.ExecuteNonQuery();
     }
 

@@ -9,9 +9,11 @@ namespace App.Data.Queue;
 /// bound differently. Each statement runs inside a write transaction, so its read and its write
 /// see the same rows; each write takes the states it moves from and to from its
 /// <see cref="JobTransitions"/> entry and bumps the version, the fencing token. The statements
-/// that read the same on both engines are written here once.
+/// that read the same on both engines are written here once; those that differ only in SQLite's
+/// index hints, in the name of the larger-of-two function and in the row lock of a read are
+/// written once too, from <paramref name="engine"/>, <paramref name="larger"/> and <paramref name="rowLock"/>.
 /// </summary>
-public abstract class JobSql
+public abstract class JobSql(DatabaseEngine engine, string larger, string rowLock)
 {
     /// <summary>The statements for one SQLite file.</summary>
     public static readonly JobSql Sqlite = new SqliteJobSql();
@@ -78,7 +80,10 @@ public abstract class JobSql
     /// Whether a claim for type <c>@type</c> would find anything (a due pending job or an expired
     /// lease): a read, no write, so a worker woken by another process's commit looks before it writes.
     /// </summary>
-    public abstract string AnyClaimable { get; }
+    public string AnyClaimable { get; } = DatabaseEngines.Unhinted($"""
+        SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_DueByType" WHERE {StateIn(JobTransitions.Claim.From)} AND "Type" = @type AND "RunAt" <= @now)
+            OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE {StateIn(JobTransitions.Rescue.From)} AND "LeaseExpiresAt" <= @now AND "Type" = @type)
+        """, engine);
 
     /// <summary>Transition Complete, fenced by the lease.</summary>
     public string Complete { get; } = $"""
@@ -88,8 +93,14 @@ public abstract class JobSql
         WHERE {HeldByLease(JobTransitions.Complete)}
         """;
 
-    /// <summary>What a failed attempt's outcome depends on, read under the lease (inside the write transaction), the row kept from changing until commit.</summary>
-    public abstract string ReadHeld { get; }
+    /// <summary>
+    /// What a failed attempt's outcome depends on, read under the lease (inside the write
+    /// transaction), the row kept from changing until commit: on SQLite BEGIN IMMEDIATE keeps every
+    /// other writer out; under PostgreSQL's READ COMMITTED the read locks the row (FOR UPDATE).
+    /// </summary>
+    public string ReadHeld { get; } = $"""
+        SELECT "Attempts", "MaxAttempts" FROM "Jobs" WHERE {HeldByLease(JobTransitions.Fail)} {rowLock}
+        """;
 
     /// <summary>
     /// Transitions FailAndRetry (<c>@state</c> pending, due at <c>@runAt</c>) and Fail (<c>@state</c>
@@ -106,7 +117,12 @@ public abstract class JobSql
     /// Transition Release, fenced by the lease: back to pending and due at <c>@runAt</c>, the attempt
     /// refunded (the job was interrupted by a stopping worker, or its outcome met a full disk: it did not fail).
     /// </summary>
-    public abstract string Release { get; }
+    public string Release { get; } = $"""
+        UPDATE "Jobs"
+        SET "State" = {To(JobTransitions.Release)}, "RunAt" = @runAt, "LeaseExpiresAt" = NULL, "Attempts" = {larger}("Attempts" - 1, 0),
+            "Version" = "Version" + 1
+        WHERE {HeldByLease(JobTransitions.Release)}
+        """;
 
     /// <summary>Lease renewal, fenced by the lease; keeps the version (ownership does not change).</summary>
     public string Renew { get; } = $"""
@@ -114,8 +130,17 @@ public abstract class JobSql
         WHERE {HeldByLease(JobTransitions.Renew)}
         """;
 
-    /// <summary>Finished jobs in one state (<c>@state</c>) past their retention (<c>@before</c>), oldest first: the next chunk for the purge.</summary>
-    public abstract string Purgeable { get; }
+    /// <summary>
+    /// Finished jobs in one state (<c>@state</c>) past their retention (<c>@before</c>), oldest
+    /// first: the next chunk for the purge. One state at a time, so that it is a walk of
+    /// IX_Jobs_StateFinished in its own order; over all finished states at once SQLite merged two
+    /// index searches and sorted every purgeable row (a temp B-tree) to hand back the first few hundred.
+    /// </summary>
+    public string Purgeable { get; } = DatabaseEngines.Unhinted("""
+        SELECT "Id", "BatchId" FROM "Jobs" INDEXED BY "IX_Jobs_StateFinished"
+        WHERE "State" = @state AND "FinishedAt" < @before
+        ORDER BY "FinishedAt" LIMIT @limit
+        """, engine);
 
     /// <summary>A batch keeps the counts of its jobs that the purge deletes.</summary>
     public string CountPurged { get; } = """
@@ -125,11 +150,8 @@ public abstract class JobSql
         WHERE "Id" = @batchId
         """;
 
-    /// <summary>Deletes the jobs whose ids are bound by <see cref="BindIds"/> as <c>@ids</c>.</summary>
+    /// <summary>Deletes the jobs whose ids are bound as <c>@ids</c> (<see cref="CommandParameters.AddIds"/>).</summary>
     public abstract string DeleteJobs { get; }
-
-    /// <summary>Binds a list of ids as <c>@ids</c>, as <see cref="DeleteJobs"/> reads it.</summary>
-    public abstract void BindIds(DbCommand command, IReadOnlyList<long> ids);
 
     // The columns a new job row is written with, in the order of NewJob's values: the one
     // definition behind every way a job is created (one at a time, or many from a SELECT).
@@ -197,7 +219,11 @@ public abstract class JobSql
     /// The queue's counts by state, in one read: live states counted on their partial indexes (a
     /// walk of the live rows only), finished ones read from the three rows the queue's writes keep.
     /// </summary>
-    public abstract string Counts { get; }
+    public string Counts { get; } = DatabaseEngines.Unhinted($"""
+        SELECT (SELECT COUNT(*) FROM "Jobs" INDEXED BY "IX_Jobs_DueByType" WHERE {StateIn(JobTransitions.Claim.From)}),
+               (SELECT COUNT(*) FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE {StateIn(JobTransitions.Rescue.From)}),
+               {FinishedCount(JobState.Succeeded)}, {FinishedCount(JobState.Failed)}, {FinishedCount(JobState.Cancelled)}
+        """, engine);
 
     private protected static string FinishedCount(JobState state) =>
         $"(SELECT \"Count\" FROM \"JobStateCounts\" WHERE \"State\" = '{state.ToName()}')";

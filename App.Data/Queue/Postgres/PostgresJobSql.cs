@@ -20,6 +20,7 @@ internal sealed class PostgresJobSql : JobSql
     private readonly Dictionary<string, string> _many;
 
     public PostgresJobSql()
+        : base(DatabaseEngine.Postgres, larger: "GREATEST", rowLock: "FOR UPDATE")
     {
         _many = new()
         {
@@ -66,47 +67,15 @@ internal sealed class PostgresJobSql : JobSql
         RETURNING {ClaimedColumns("j.")}
         """;
 
-    public override string AnyClaimable { get; } = $"""
-        SELECT EXISTS (SELECT 1 FROM "Jobs" WHERE {StateIn(JobTransitions.Claim.From)} AND "Type" = @type AND "RunAt" <= @now)
-            OR EXISTS (SELECT 1 FROM "Jobs" WHERE {StateIn(JobTransitions.Rescue.From)} AND "LeaseExpiresAt" <= @now AND "Type" = @type)
-        """;
-
-    /// <summary>FOR UPDATE: under READ COMMITTED nothing else keeps the row as read until the fenced write.</summary>
-    public override string ReadHeld { get; } = $"""
-        SELECT "Attempts", "MaxAttempts" FROM "Jobs" WHERE {HeldByLease(JobTransitions.Fail)} FOR UPDATE
-        """;
-
-    public override string Release { get; } = $"""
-        UPDATE "Jobs"
-        SET "State" = {To(JobTransitions.Release)}, "RunAt" = @runAt, "LeaseExpiresAt" = NULL, "Attempts" = GREATEST("Attempts" - 1, 0),
-            "Version" = "Version" + 1
-        WHERE {HeldByLease(JobTransitions.Release)}
-        """;
-
-    public override string Purgeable { get; } = """
-        SELECT "Id", "BatchId" FROM "Jobs"
-        WHERE "State" = @state AND "FinishedAt" < @before
-        ORDER BY "FinishedAt" LIMIT @limit
-        """;
-
     public override string DeleteJobs { get; } = """
         DELETE FROM "Jobs" WHERE "Id" = ANY(@ids)
         """;
-
-    public override void BindIds(DbCommand command, IReadOnlyList<long> ids) =>
-        command.Parameters.Add(new NpgsqlParameter("@ids", ids.ToArray()));
 
     public override string InsertEach(string values, string fromWhere) => $"""
         INSERT INTO "Jobs" ({NewJobColumns})
         SELECT {values}
         {fromWhere}
         ON CONFLICT DO NOTHING
-        """;
-
-    public override string Counts { get; } = $"""
-        SELECT (SELECT COUNT(*) FROM "Jobs" WHERE {StateIn(JobTransitions.Claim.From)}),
-               (SELECT COUNT(*) FROM "Jobs" WHERE {StateIn(JobTransitions.Rescue.From)}),
-               {FinishedCount(JobState.Succeeded)}, {FinishedCount(JobState.Failed)}, {FinishedCount(JobState.Cancelled)}
         """;
 
     public override bool IsUniqueViolation(Exception error) =>

@@ -11,7 +11,7 @@ namespace App.Data.Queue;
 /// <c>State = ?</c> and then scans every pending row; INDEXED BY keeps the due/lease look-ups
 /// seeks on their partial indexes, and the unary <c>+</c> keeps the outer UPDATE on the rowid.
 /// </summary>
-internal sealed class SqliteJobSql : JobSql
+internal sealed class SqliteJobSql() : JobSql(DatabaseEngine.Sqlite, larger: "MAX", rowLock: "")
 {
     // SQLITE_CONSTRAINT: here, the live unique-key index refused a second live job.
     private const int SqliteConstraintError = 19;
@@ -53,52 +53,15 @@ internal sealed class SqliteJobSql : JobSql
         RETURNING {ClaimedColumns("")}
         """;
 
-    public override string AnyClaimable { get; } = $"""
-        SELECT EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_DueByType" WHERE {StateIn(JobTransitions.Claim.From)} AND "Type" = @type AND "RunAt" <= @now)
-            OR EXISTS (SELECT 1 FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE {StateIn(JobTransitions.Rescue.From)} AND "LeaseExpiresAt" <= @now AND "Type" = @type)
-        """;
-
-    /// <summary>BEGIN IMMEDIATE already keeps every other writer out until commit.</summary>
-    public override string ReadHeld { get; } = $"""
-        SELECT "Attempts", "MaxAttempts" FROM "Jobs" WHERE {HeldByLease(JobTransitions.Fail)}
-        """;
-
-    public override string Release { get; } = $"""
-        UPDATE "Jobs"
-        SET "State" = {To(JobTransitions.Release)}, "RunAt" = @runAt, "LeaseExpiresAt" = NULL, "Attempts" = MAX("Attempts" - 1, 0),
-            "Version" = "Version" + 1
-        WHERE {HeldByLease(JobTransitions.Release)}
-        """;
-
-    /// <summary>
-    /// One state at a time, so that it is a walk of IX_Jobs_StateFinished in its own order; over
-    /// all finished states at once SQLite merged two index searches and sorted every purgeable row
-    /// (a temp B-tree) to hand back the first few hundred.
-    /// </summary>
-    public override string Purgeable { get; } = """
-        SELECT "Id", "BatchId" FROM "Jobs" INDEXED BY "IX_Jobs_StateFinished"
-        WHERE "State" = @state AND "FinishedAt" < @before
-        ORDER BY "FinishedAt" LIMIT @limit
-        """;
-
-    /// <summary>The ids come as a JSON array: SQLite has no array parameters.</summary>
+    /// <summary>The ids come as a JSON array (SQLite has no array parameters).</summary>
     public override string DeleteJobs { get; } = """
         DELETE FROM "Jobs" WHERE "Id" IN (SELECT "value" FROM json_each(@ids))
         """;
-
-    public override void BindIds(DbCommand command, IReadOnlyList<long> ids) =>
-        command.Parameters.Add(new SqliteParameter("@ids", JsonSerializer.Serialize(ids)));
 
     public override string InsertEach(string values, string fromWhere) => $"""
         INSERT OR IGNORE INTO "Jobs" ({NewJobColumns})
         SELECT {values}
         {fromWhere}
-        """;
-
-    public override string Counts { get; } = $"""
-        SELECT (SELECT COUNT(*) FROM "Jobs" INDEXED BY "IX_Jobs_DueByType" WHERE {StateIn(JobTransitions.Claim.From)}),
-               (SELECT COUNT(*) FROM "Jobs" INDEXED BY "IX_Jobs_Lease" WHERE {StateIn(JobTransitions.Rescue.From)}),
-               {FinishedCount(JobState.Succeeded)}, {FinishedCount(JobState.Failed)}, {FinishedCount(JobState.Cancelled)}
         """;
 
     public override bool IsUniqueViolation(Exception error) =>
