@@ -26,8 +26,9 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
     {
         _web = await BrowserWeb.StartAsync();
         _origin = await FeedServer.StartAsync();
-        _origin.Serve("/field-notes.xml", FieldNotes());
-        _origin.Serve("/release-notes.xml", ReleaseNotes());
+        _origin.Serve("/field-notes.xml", FieldNotes(_origin.Url("/")));
+        _origin.Serve("/release-notes.xml", ReleaseNotes(_origin.Url("/")));
+        _origin.Serve("/notes/estuary", EstuaryArticle(), "text/html; charset=utf-8");
         _origin.Map("/slow.xml", async (context, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
@@ -48,6 +49,8 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
     {
         await using var browser = await chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1100, Height = 760 } });
         var page = browser.Page;
+        await ServeIconAsync(page, "/icons/notes.png", "#2f7d4f", "N");
+        await ServeIconAsync(page, "/icons/releases.png", "#3b5bdb", "R");
         await page.GotoAsync(_web.Url("/feeds/1"));
         await page.WaitForURLAsync(_web.Url("/login?returnUrl=%2Ffeeds%2F1"));
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeVisibleAsync();
@@ -55,7 +58,7 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         await _web.SignInAsync(page);
 
         var fieldNotes = await AddFeedAsync(page, "/field-notes.xml", "Field notes");
-        await AddFeedAsync(page, "/release-notes.xml", "Release notes");
+        var releaseNotes = await AddFeedAsync(page, "/release-notes.xml", "Release notes");
         await page.GotoAsync(_web.Url("/"));
         await page.GetByLabel("Feed address").FillAsync(_origin.Url("/gone.xml").ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
@@ -70,16 +73,72 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         await Expect(page.Locator("[data-item]")).ToHaveCountAsync(8);
         await SaveAsync(page, "feed.png");
 
+        // The full article: the first note links to its page on the origin, which the worker's fetch-article job extracts.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Walking the estuary at low tide" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Load full article" }).ClickAsync();
+        await Expect(page.Locator("[data-content=article]")).ToContainTextAsync("the channel the boats use", new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-content=article]")).Not.ToContainTextAsync("Subscribe to the newsletter");
+        await SaveAsync(page, "item-article.png");
+
+        // The feeds' icons, fetched by the worker's fetch-icon jobs, for the feeds list and the river.
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var db = _web.Db.Open();
+            return await db.FeedIcons.CountAsync(i => i.ContentType == "image/png") == 2;
+        }, TimeSpan.FromSeconds(30), "the feeds' icons");
         await page.GotoAsync(_web.Url("/"));
         await Expect(page.Locator(".feed-list li")).ToHaveCountAsync(3);
         await Expect(page.Locator(".badge-error")).ToHaveCountAsync(1);
         await SaveAsync(page, "feeds.png");
 
+        // The river of everything unread, each item with its feed's name and icon.
+        await page.GotoAsync(_web.Url("/unread"));
+        await Expect(page.Locator("[data-item]").First).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-item] .item-feed").Filter(new() { HasText = "Release notes" })).ToHaveCountAsync(2);
+        await Expect(page.Locator("[data-item] .feed-icon").First).ToBeVisibleAsync();
+        await SaveAsync(page, "river.png");
+
+        await page.GotoAsync(_web.Url("/"));
         await page.GetByLabel("Feed address").FillAsync(_origin.Url("/slow.xml").ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
         await Expect(page.Locator("[data-job-progress] [data-field=step]")).ToHaveTextAsync("Fetching", new() { Timeout = 30_000 });
         await SaveAsync(page, "add-feed-progress.png");
         await page.WaitForURLAsync(FeedPage(), new() { Timeout = 30_000 });
+
+        // Folders, made and filled through the pages.
+        await page.GotoAsync(_web.Url("/folders"));
+        foreach (var name in new[] { "Outdoors", "Software" })
+        {
+            await page.GetByLabel("New folder").FillAsync(name);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add folder" }).ClickAsync();
+            await Expect(page.Locator(".folders li").Filter(new() { HasText = name })).ToHaveCountAsync(1);
+        }
+        foreach (var (feed, folder) in new[] { (fieldNotes, "Outdoors"), (releaseNotes, "Software") })
+        {
+            await page.GotoAsync(feed);
+            await page.GetByLabel("Folder", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = folder });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Move", Exact = true }).ClickAsync();
+            await Expect(page.GetByLabel("Folder", new() { Exact = true }).Locator("option:checked")).ToHaveTextAsync(folder);
+        }
+        await page.GotoAsync(_web.Url("/"));
+        await Expect(page.Locator("section.folder h2")).ToHaveCountAsync(3);
+        await Expect(page.Locator("section.folder").Filter(new() { HasText = "Software" }).Locator("h2 .badge-unread")).ToHaveTextAsync("2 unread");
+        await SaveAsync(page, "feeds-folders.png");
+
+        // Search from the header's box: three items of two feeds.
+        await page.GetByLabel("Search items").FillAsync("heron OR swifts OR faster");
+        await page.GetByLabel("Search items").PressAsync("Enter");
+        await page.WaitForURLAsync(new Regex("/search\\?q="));
+        await Expect(page.Locator("[data-item] .item-title")).ToHaveCountAsync(3);
+        Assert.Equal(
+            ["First swifts of the year", "The heron that comes back every morning", "Version 4.2: faster imports"],
+            (await page.Locator("[data-item] .item-title").AllInnerTextsAsync()).Order());
+        await SaveAsync(page, "search.png");
+
+        await page.GotoAsync(fieldNotes + "/settings");
+        await page.GetByLabel("Refresh every (minutes)").FillAsync("120");
+        await page.GetByLabel("User agent").FillAsync("Mozilla/5.0 (compatible; AppFeedReader)");
+        await SaveAsync(page, "feed-settings.png");
 
         await SeedLastHourAsync();
         var queue = _web.Db.Queue();
@@ -152,6 +211,21 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         await db.Database.ExecuteSqlRawAsync(JobSql.Sqlite.Recount);
     }
 
+    /// <summary>Serves a 32 px feed icon (a letter on a coloured square) that chromium draws, as a site's PNG icon.</summary>
+    private async Task ServeIconAsync(IPage page, string path, string colour, string letter)
+    {
+        await page.SetContentAsync($"""
+            <div id="icon" style="width:32px;height:32px;border-radius:6px;background:{colour};color:#fff;
+              font:bold 22px/32px sans-serif;text-align:center">{letter}</div>
+            """);
+        var png = await page.Locator("#icon").ScreenshotAsync(new() { OmitBackground = true });
+        _origin.Map(path, async (context, _) =>
+        {
+            context.Response.ContentType = "image/png";
+            await context.Response.Body.WriteAsync(png);
+        });
+    }
+
     private static async Task SaveAsync(IPage page, string name)
     {
         if (Folder is { Length: > 0 })
@@ -164,7 +238,7 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
     [GeneratedRegex(@"/feeds/\d+$")]
     private static partial Regex FeedPage();
 
-    private static string FieldNotes()
+    private static string FieldNotes(Uri origin)
     {
         (string Title, string Body)[] notes =
         [
@@ -182,8 +256,10 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         for (var i = 0; i < notes.Length; i++)
         {
             var (title, body) = notes[i];
+            // The first note links to its page on the origin, for the full-article screenshot.
+            var link = i == 0 ? new Uri(origin, "/notes/estuary").ToString() : $"https://notes.example.org/{i}";
             items.Append(CultureInfo.InvariantCulture, $"""
-                <item><title>{title}</title><link>https://notes.example.org/{i}</link><guid>note-{i}</guid>
+                <item><title>{title}</title><link>{link}</link><guid>note-{i}</guid>
                 <author>ana@notes.example.org (Ana Lima)</author>
                 <pubDate>{start.AddDays(-i * 2).AddHours(i):R}</pubDate>
                 <description><![CDATA[<p>{body}</p><p>More below the fold: the tide tables, a sketch, and a list of what to bring next time.</p>]]></description></item>
@@ -194,15 +270,17 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
             <?xml version="1.0" encoding="utf-8"?>
             <rss version="2.0"><channel><title>Field notes</title><link>https://notes.example.org/</link>
             <description>Walks, birds and small repairs</description>
+            <image><url>{new Uri(origin, "/icons/notes.png")}</url><title>Field notes</title><link>https://notes.example.org/</link></image>
             {items}</channel></rss>
             """;
     }
 
-    private static string ReleaseNotes() => """
+    private static string ReleaseNotes(Uri origin) => $"""
         <?xml version="1.0" encoding="utf-8"?>
         <feed xmlns="http://www.w3.org/2005/Atom">
           <title>Release notes</title>
           <link href="https://releases.example.com/"/>
+          <icon>{new Uri(origin, "/icons/releases.png")}</icon>
           <id>urn:releases</id>
           <updated>2026-11-26T09:00:00Z</updated>
           <entry><title>Version 4.2: faster imports</title><link href="/v4.2"/><id>urn:v4.2</id>
@@ -210,5 +288,35 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
           <entry><title>Version 4.1.3: security fix</title><link href="/v4.1.3"/><id>urn:v4.1.3</id>
             <updated>2026-11-12T09:00:00Z</updated><content type="html">&lt;p&gt;Please upgrade.&lt;/p&gt;</content></entry>
         </feed>
+        """;
+
+    /// <summary>The first note's page: the article amid a site's navigation, sidebar and footer.</summary>
+    private static string EstuaryArticle() => """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>Walking the estuary at low tide - Field notes</title></head>
+        <body>
+          <nav><a href="/">Home</a> <a href="/walks">Walks</a> <a href="/birds">Birds</a> <a href="/about">About</a></nav>
+          <aside><p>Subscribe to the newsletter for a walk a week.</p></aside>
+          <article>
+            <h1>Walking the estuary at low tide</h1>
+            <p>Two hours after the turn of the tide the mud flats open up like a map. The channels that were
+            a single sheet of grey water at breakfast split into a hundred silver threads, and the sandbanks
+            between them dry to the colour of biscuit in the wind.</p>
+            <p>We started from the old sea wall below the church, where the path drops down over a stile onto
+            the saltmarsh. The samphire is over for the year, but the sea lavender still holds a little colour,
+            and the redshanks went up in front of us at every creek, complaining loudly about it.</p>
+            <h2>Reading the channels</h2>
+            <p>The trick, which took me three winters to learn, is to walk the ridges and never the hollows. The
+            hollows keep the soft mud, the kind that takes a boot and keeps it. The ridges are firm, ribbed by the
+            ebb, and they lead out almost to the channel the boats use, where the curlews feed at the edge.</p>
+            <p>By the time we reached the wreck of the old barge the tide had turned. You hear it before you see it:
+            a soft hiss as the first water slides back over the flats, filling the footprints we had made on the
+            way out. We turned for home with the sun low over the marsh and the geese coming in overhead.</p>
+            <h2>What to bring</h2>
+            <ul><li>The tide tables, and a watch you trust.</li><li>Boots, not shoes; spare socks in the bag.</li>
+            <li>Binoculars, a flask, and a friend who knows the way back.</li></ul>
+          </article>
+          <footer><p>Copyright Field notes. All rights reserved.</p></footer>
+        </body></html>
         """;
 }
