@@ -34,6 +34,29 @@ internal sealed class PostgresWriteConnection(NpgsqlDataSource dataSource) : Wri
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/>'s batch without BEGIN: the statements of one batch run in one
+    /// implicit transaction (Npgsql sends a single Sync after them), committed when the last one
+    /// ends, or rolled back as a whole when one fails. One round trip where BEGIN … COMMIT takes
+    /// one more for the COMMIT.
+    /// </summary>
+    internal T InOneRoundTrip<T>(Func<NpgsqlBatch, T> work)
+    {
+        var began = Stopwatch.GetTimestamp();
+        try
+        {
+            using var batch = new NpgsqlBatch(Open());
+            var result = work(batch);
+            LastLockHeld = Stopwatch.GetElapsedTime(began);
+            return result;
+        }
+        catch (Exception e) when (e is NpgsqlException { IsTransient: true } or InvalidOperationException or IOException)
+        {
+            Close();
+            throw;
+        }
+    }
+
     /// <remarks>
     /// A new command each time: Npgsql prepares a statement on the connection by its text after
     /// its second use (<see cref="PostgresSetup.DataSource"/>), and a prepared command keeps the

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using App.Data.Writes;
 using Microsoft.EntityFrameworkCore;
@@ -24,10 +25,13 @@ public sealed class JobQueue(
     private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromSeconds(1);
     private DateTime _nextAbandonCheck = DateTime.MinValue;
 
-    // By job type ("" for claims of any type), under the write gate: a type's expired leases are
-    // looked for when that type is claimed, so that a type claimed often (short jobs) does not use
-    // up the look-ups of one whose slots are free only now and then.
-    private readonly Dictionary<string, DateTime> _nextExpiryCheck = [];
+    // By job type ("" for claims of any type): a type's expired leases are looked for when that type
+    // is claimed, so that a type claimed often (short jobs) does not use up the look-ups of one whose
+    // slots are free only now and then. Concurrent: on PostgreSQL claims have no process-wide gate.
+    private readonly ConcurrentDictionary<string, DateTime> _nextExpiryCheck = [];
+
+    // On PostgreSQL a worker's pass is one round trip when no expiry look-up is due.
+    private readonly PostgresPass? _onePass = lane.Engine == DatabaseEngine.Postgres ? new PostgresPass() : null;
 
     /// <summary>Effects a handler commits together with its job's outcome.</summary>
     public delegate Task Effects(AppDbContext db, CancellationToken ct);
@@ -190,14 +194,20 @@ public sealed class JobQueue(
     /// One pass of a worker's writer: completes <paramref name="completed"/> (jobs that finished
     /// with nothing else to commit, each fenced by its own lease) and claims, for each job type in
     /// <paramref name="slots"/>, up to its number of due jobs of that type for <paramref name="owner"/>,
-    /// all in one BEGIN IMMEDIATE transaction, so that finishing jobs hand their slots straight to
-    /// new ones. With nothing to complete, a cheap read first tells whether anything is claimable
-    /// at all, so a worker woken for nothing does not take the write lock. Synchronous: SQLite
-    /// calls block anyway, and the worker calls it from its own writer thread.
+    /// all in one transaction, so that finishing jobs hand their slots straight to new ones. On
+    /// SQLite, BEGIN IMMEDIATE, and with nothing to complete a cheap read first tells whether
+    /// anything is claimable at all, so a worker woken for nothing does not take the write lock. On
+    /// PostgreSQL, one round trip (<see cref="PostgresPass"/>) unless expired leases are due to be
+    /// looked for. Synchronous: the worker calls it from its own writer thread.
     /// </summary>
     public CompleteAndClaimResult CompleteAndClaim(IReadOnlyList<Lease> completed, string owner, IReadOnlyDictionary<string, int> slots)
     {
         var wanted = Wanted(slots);
+        var now = Now;
+        if (_onePass is { } pass && !ExpiryLookupDue(wanted, now))
+        {
+            return lane.Exclusive(connection => pass.Run(connection, completed, owner, wanted, now, now + _options.LeaseDuration));
+        }
         return lane.Exclusive(connection =>
         {
             if (completed.Count == 0 && !wanted.Any(w => AnyClaimable(connection, w.Type!)))
@@ -211,8 +221,9 @@ public sealed class JobQueue(
         });
     }
 
-    /// <summary>How many jobs of one type a claim takes at most; a null type: any type.</summary>
-    private readonly record struct TypeClaim(string? Type, int Max);
+    /// <summary>Whether a claim now should look for expired leases (of any wanted type) first.</summary>
+    private bool ExpiryLookupDue(IReadOnlyList<TypeClaim> wanted, DateTime now) =>
+        now >= _nextAbandonCheck || wanted.Any(w => now >= _nextExpiryCheck.GetValueOrDefault(w.Type ?? ""));
 
     private static List<TypeClaim> Wanted(IReadOnlyDictionary<string, int> slots) =>
         [.. slots.Where(s => s.Value > 0).Select(s => new TypeClaim(s.Key, s.Value))];
@@ -266,25 +277,13 @@ public sealed class JobQueue(
                 {
                     take.Parameters.AddWithValue("@type", type);
                 }
-                var batch = new List<(int Priority, DateTime RunAt, ClaimedJob Job)>();
+                List<ClaimedJob> batch;
                 using (var reader = take.ExecuteReader())
                 {
-                    while (reader.Read())
-                    {
-                        batch.Add((reader.GetInt32(7), reader.GetDateTime(8), new ClaimedJob(
-                            new Lease(reader.GetInt64(0), reader.GetInt64(1), owner),
-                            Type: reader.GetString(2),
-                            Payload: reader.GetString(3),
-                            FeedId: reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                            Attempt: reader.GetInt32(5),
-                            MaxAttempts: reader.GetInt32(6),
-                            LeaseExpiresAt: expires)));
-                    }
+                    batch = ClaimedJob.ReadAll(reader, owner, expires);
                 }
                 ofType += batch.Count;
-                claimed.AddRange(batch
-                    .OrderByDescending(b => b.Priority).ThenBy(b => b.RunAt).ThenBy(b => b.Job.Lease.JobId)
-                    .Select(b => b.Job));
+                claimed.AddRange(batch);
             }
         }
         return claimed;

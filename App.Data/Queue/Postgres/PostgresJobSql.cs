@@ -24,9 +24,7 @@ internal sealed class PostgresJobSql : JobSql
     {
         _many = new()
         {
-            [Complete] = ManyOf(JobTransitions.Complete, $"""
-                "State" = {To(JobTransitions.Complete)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "LastError" = NULL, "Version" = j."Version" + 1
-                """),
+            [Complete] = ManyOf(JobTransitions.Complete, CompleteSet),
             [Renew] = ManyOf(JobTransitions.Renew, """
                 "LeaseExpiresAt" = @expires
                 """),
@@ -89,25 +87,48 @@ internal sealed class PostgresJobSql : JobSql
         {
             return changed;
         }
-        var command = connection.Statement(_many[sql]);
-        command.Parameters.Add(new NpgsqlParameter("@ids", leases.Select(l => l.JobId).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter("@versions", leases.Select(l => l.Version).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter("@owners", leases.Select(l => l.Owner).ToArray()));
+        var command = (NpgsqlCommand)connection.Statement(_many[sql]);
+        BindLeases(command.Parameters, leases);
         command.Parameters.AddWithValue(time.Name, time.Value);
-        var won = new HashSet<long>();
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                won.Add(reader.GetInt64(0));
-            }
-        }
-        for (var i = 0; i < leases.Count; i++)
-        {
-            changed[i] = won.Contains(leases[i].JobId);
-        }
-        return changed;
+        using var reader = command.ExecuteReader();
+        return Won(reader, leases);
     }
+
+    /// <summary>Binds the leases of a statement over <c>unnest(@ids, @versions, @owners)</c>.</summary>
+    internal static void BindLeases(NpgsqlParameterCollection parameters, IReadOnlyList<Lease> leases)
+    {
+        parameters.Add(new NpgsqlParameter("@ids", leases.Select(l => l.JobId).ToArray()));
+        parameters.Add(new NpgsqlParameter("@versions", leases.Select(l => l.Version).ToArray()));
+        parameters.Add(new NpgsqlParameter("@owners", leases.Select(l => l.Owner).ToArray()));
+    }
+
+    /// <summary>Per lease, whether its job's id is among those <paramref name="reader"/> returns (the rows a fenced statement changed).</summary>
+    internal static bool[] Won(DbDataReader reader, IReadOnlyList<Lease> leases)
+    {
+        var won = new HashSet<long>();
+        while (reader.Read())
+        {
+            won.Add(reader.GetInt64(0));
+        }
+        return [.. leases.Select(l => won.Contains(l.JobId))];
+    }
+
+    /// <summary>
+    /// Transition Complete for many leases with the count of succeeded jobs (<see cref="JobSql.AddToCount"/>)
+    /// in the same statement, so that a pass needs no second statement for it; returns the ids completed.
+    /// </summary>
+    public string CompleteCounted { get; } = $"""
+        WITH done AS (
+            {ManyOf(JobTransitions.Complete, CompleteSet)}),
+        counted AS (
+            UPDATE "JobStateCounts" SET "Count" = "Count" + (SELECT COUNT(*) FROM done)
+            WHERE "State" = {To(JobTransitions.Complete)} AND EXISTS (SELECT 1 FROM done))
+        SELECT "Id" FROM done
+        """;
+
+    private static readonly string CompleteSet = $"""
+        "State" = {To(JobTransitions.Complete)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "LastError" = NULL, "Version" = j."Version" + 1
+        """;
 
     private static string ManyOf(JobTransition t, string set) => $"""
         UPDATE "Jobs" AS j SET {set}

@@ -491,6 +491,31 @@ public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CompleteAndClaim_BetweenLookupsForExpiredLeases_CompletesCountsAndClaims_InItsShortForm()
+    {
+        var first = await _f.EnqueueAsync();
+        var second = await _f.EnqueueAsync();
+        var slots = new Dictionary<string, int> { ["test"] = 1 };
+        // The first pass looks for expired leases too; the next ones, in the same second, do not
+        // (on PostgreSQL they are one round trip: claims, completions and their count in one batch).
+        var a = Assert.Single(_f.Queue.CompleteAndClaim([], "worker-a", slots).Claimed);
+        Assert.Equal(first.Id, a.Lease.JobId);
+
+        var pass = _f.Queue.CompleteAndClaim([a.Lease], "worker-a", slots);
+
+        Assert.Equal([true], pass.Completed);
+        var b = Assert.Single(pass.Claimed);
+        Assert.Equal((second.Id, 1, "worker-a"), (b.Lease.JobId, b.Attempt, (await _f.GetAsync(second.Id)).LeaseOwner));
+        Assert.Equal(JobState.Succeeded, (await _f.GetAsync(first.Id)).State);
+        // A lease already used loses; the count holds each completion once.
+        var last = _f.Queue.CompleteAndClaim([a.Lease, b.Lease], "worker-a", slots);
+        Assert.Equal([false, true], last.Completed);
+        Assert.Empty(last.Claimed);
+        await using var db = _f.Db.Open();
+        Assert.Equal(2, (await QueueStats.ReadAsync(db, default)).Succeeded);
+    }
+
+    [Fact]
     public async Task CompleteAndClaim_WithNothingToCompleteOrClaim_ChangesNothing()
     {
         var future = await _f.Queue.EnqueueAsync(new JobRequest("test") { RunAt = _f.Now.AddMinutes(1) });
