@@ -230,7 +230,7 @@ public static class PostgresQueueBenchmarks
         NOTIFY {{JobNotifications.Channel}};
         """);
 
-    private static Task<long> SucceededAsync(string db) => ScalarAsync(db, "SELECT \"Count\" FROM \"JobStateCounts\" WHERE \"State\" = 'succeeded'");
+    private static Task<long> SucceededAsync(string db) => ScalarAsync(db, "SELECT SUM(\"Count\")::bigint FROM \"JobStateCounts\" WHERE \"State\" = 'succeeded'");
 
     private static async Task<long> ScalarAsync(string db, string sql)
     {

@@ -566,10 +566,13 @@ namespace App.Data.Postgres.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int>("Shard")
+                        .HasColumnType("integer");
+
                     b.Property<long>("Count")
                         .HasColumnType("bigint");
 
-                    b.HasKey("State");
+                    b.HasKey("State", "Shard");
 
                     b.ToTable("JobStateCounts", (string)null);
                 });

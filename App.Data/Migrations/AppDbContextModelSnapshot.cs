@@ -539,10 +539,13 @@ namespace App.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Shard")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Count")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("State");
+                    b.HasKey("State", "Shard");
 
                     b.ToTable("JobStateCounts", (string)null);
                 });

@@ -203,16 +203,21 @@ public abstract class JobSql(DatabaseEngine engine, string larger, string rowLoc
     /// (the benchmarks' seeding), which the counters do not see.
     /// </summary>
     public string Recount { get; } = """
-        UPDATE "JobStateCounts" SET "Count" = (SELECT COUNT(*) FROM "Jobs" WHERE "Jobs"."State" = "JobStateCounts"."State")
+        UPDATE "JobStateCounts"
+        SET "Count" = CASE WHEN "Shard" = 0 THEN (SELECT COUNT(*) FROM "Jobs" WHERE "Jobs"."State" = "JobStateCounts"."State") ELSE 0 END
         """;
+
+    /// <summary>The row of <see cref="JobStateCount"/> this session adds to (see there).</summary>
+    private protected static string CountShard(DatabaseEngine engine) =>
+        engine == DatabaseEngine.Postgres ? $"pg_backend_pid() % {JobStateCount.Shards}" : "0";
 
     /// <summary>
     /// Adds <c>@n</c> (negative to take) to the count of finished state <c>@state</c>, in the
     /// transaction of the transition that moved the jobs; once per statement (a worker's pass
     /// completes many jobs with one), not per row.
     /// </summary>
-    public string AddToCount { get; } = """
-        UPDATE "JobStateCounts" SET "Count" = "Count" + @n WHERE "State" = @state
+    public string AddToCount { get; } = $"""
+        UPDATE "JobStateCounts" SET "Count" = "Count" + @n WHERE "State" = @state AND "Shard" = {CountShard(engine)}
         """;
 
     /// <summary>
@@ -226,7 +231,7 @@ public abstract class JobSql(DatabaseEngine engine, string larger, string rowLoc
         """, engine);
 
     private protected static string FinishedCount(JobState state) =>
-        $"(SELECT \"Count\" FROM \"JobStateCounts\" WHERE \"State\" = '{state.ToName()}')";
+        $"(SELECT CAST(COALESCE(SUM(\"Count\"), 0) AS bigint) FROM \"JobStateCounts\" WHERE \"State\" = '{state.ToName()}')";
 
     /// <summary>The live (pending or running) job holding a unique key, if any.</summary>
     public string FindLive { get; } = $"""

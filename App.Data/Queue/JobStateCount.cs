@@ -12,13 +12,23 @@ namespace App.Data.Queue;
 /// 1.7 million rows; counting 100,000 over the (State, FinishedAt) index took 18 ms, a million
 /// 165 ms). Live jobs are counted on their partial indexes instead: there are few (a feed has at
 /// most one live fetch).
+/// On PostgreSQL each state's count is split over <see cref="Shards"/> rows, and a writer adds to
+/// the row of its session (<c>pg_backend_pid() % 16</c>): with one row, every worker's completions
+/// waited on its lock until the holder committed, so workers took turns. SQLite has one writer at a
+/// time and uses row 0 only. A count is the sum of its rows.
 /// </summary>
 public sealed class JobStateCount
 {
     /// <summary>The states counted here, by their stored names.</summary>
     public static readonly JobState[] Counted = [JobState.Succeeded, JobState.Failed, JobState.Cancelled];
 
+    /// <summary>How many rows a state's count is split over on PostgreSQL.</summary>
+    public const int Shards = 16;
+
     public required string State { get; set; }
+
+    /// <summary>Which of the state's rows this is (0 to <see cref="Shards"/> − 1; always 0 on SQLite).</summary>
+    public int Shard { get; set; }
 
     public long Count { get; set; }
 }
@@ -28,7 +38,7 @@ internal sealed class JobStateCountConfiguration : IEntityTypeConfiguration<JobS
     public void Configure(EntityTypeBuilder<JobStateCount> b)
     {
         b.ToTable("JobStateCounts");
-        b.HasKey(c => c.State);
+        b.HasKey(c => new { c.State, c.Shard });
         b.Property(c => c.State).HasMaxLength(16);
     }
 }

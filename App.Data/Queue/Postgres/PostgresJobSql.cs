@@ -122,7 +122,7 @@ internal sealed class PostgresJobSql : JobSql
             {ManyOf(JobTransitions.Complete, CompleteSet)}),
         counted AS (
             UPDATE "JobStateCounts" SET "Count" = "Count" + (SELECT COUNT(*) FROM done)
-            WHERE "State" = {To(JobTransitions.Complete)} AND EXISTS (SELECT 1 FROM done))
+            WHERE "State" = {To(JobTransitions.Complete)} AND "Shard" = {CountShard(DatabaseEngine.Postgres)} AND EXISTS (SELECT 1 FROM done))
         SELECT "Id" FROM done
         """;
 

@@ -131,6 +131,9 @@ public sealed class JobStateCountTestsOnSqlite() : JobStateCountTests(DatabaseEn
         var stats = await QueueStats.ReadAsync(db, default);
 
         Assert.Equal((1, 0, 3, 2, 1), (stats.Pending, stats.Running, stats.Succeeded, stats.Failed, stats.Cancelled));
+        // The counts' table was rebuilt by a later migration (split into rows): its delete trigger still counts.
+        await db.Jobs.Where(j => j.State == JobState.Succeeded).Take(1).ExecuteDeleteAsync();
+        Assert.Equal(2, (await QueueStats.ReadAsync(db, default)).Succeeded);
     }
 }
 
