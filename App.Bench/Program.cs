@@ -16,6 +16,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["queue-api"] = () => QueueBenchmarks.RunAsync(["api"]),
     ["queue-under-load"] = () => QueueBenchmarks.RunAsync(["under-load"]),
     ["queue-postgres"] = PostgresQueueBenchmarks.RunAsync,
+    ["queue-postgres-size"] = PostgresQueueBenchmarks.SizeAsync,
     ["feeds"] = () => FeedBenchmarks.RunAsync(FeedBenchmarks.Parts),
     ["feeds-parse"] = () => FeedBenchmarks.RunAsync(["parse"]),
     ["feeds-memory"] = () => FeedBenchmarks.RunAsync(["memory"]),

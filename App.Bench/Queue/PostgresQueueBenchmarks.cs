@@ -71,6 +71,65 @@ public static class PostgresQueueBenchmarks
         return rows;
     }
 
+    private const int SizeJobs = 1_000_000;
+
+    /// <summary>
+    /// The jobs table's size while 1,000,000 jobs pass through one worker (concurrency 16) with
+    /// retention on: succeeded jobs kept 10 s and purged by the queue's own purge every 5 s (the
+    /// worker's schedule runs it hourly; the point is the churn), jobs added 50,000 at a time
+    /// whenever fewer than 20,000 are pending. Table, indexes and TOAST
+    /// (<c>pg_total_relation_size</c>), sampled after every 100,000 jobs: it must level off.
+    /// </summary>
+    public static async Task<IReadOnlyList<BenchRow>> SizeAsync()
+    {
+        var admin = Environment.GetEnvironmentVariable("BENCH_POSTGRES") is { Length: > 0 } given
+            ? new NpgsqlConnectionStringBuilder(given) { Database = "postgres" }.ConnectionString
+            : await PostgresCluster.StartAsync();
+        await CreateTemplateAsync(admin);
+        var db = await CreateDatabaseAsync(admin);
+        await using var dataSource = PostgresSetup.DataSource(db);
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        PostgresSetup.Apply(options, dataSource);
+        var contexts = new PooledDbContextFactory<AppDbContext>(options.Options);
+        using var lane = new WriteLane(contexts, dataSource);
+        var queue = new JobQueue(contexts, lane, TimeProvider.System, Options.Create(new QueueOptions { RetainSucceeded = TimeSpan.FromSeconds(10) }));
+        using var worker = AppProcess.Start("App.Worker", db, new Dictionary<string, string>(WorkerSettings) { ["Queue:Concurrency"] = "16" });
+        await QueueBenchmarks.WaitUntilAsync(async () => await ScalarAsync(db, "SELECT COUNT(*) FROM \"Workers\"") == 1, TimeSpan.FromMinutes(2));
+
+        var samples = new List<(long Passed, long Bytes, long Rows, long Dead)>();
+        var added = 0;
+        var nextPurge = Stopwatch.StartNew();
+        while (true)
+        {
+            var live = await ScalarAsync(db, "SELECT COUNT(*) FROM \"Jobs\" WHERE \"State\" IN ('pending', 'running')");
+            var passed = added - live;
+            if (passed >= (samples.Count + 1) * 100_000L)
+            {
+                samples.Add((passed,
+                    await ScalarAsync(db, "SELECT pg_total_relation_size('\"Jobs\"')"),
+                    await ScalarAsync(db, "SELECT COUNT(*) FROM \"Jobs\""),
+                    await ScalarAsync(db, "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'Jobs'")));
+            }
+            if (passed >= SizeJobs)
+            {
+                break;
+            }
+            if (added < SizeJobs && live < 20_000)
+            {
+                await InsertJobsAsync(db, 50_000);
+                added += 50_000;
+            }
+            if (nextPurge.Elapsed >= TimeSpan.FromSeconds(5))
+            {
+                await queue.PurgeFinishedAsync();
+                nextPurge.Restart();
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+        return [.. samples.Select(s => new BenchRow(Section, $"jobs table after {s.Passed:N0} jobs passed, retention 10 s: size with indexes (MB), rows kept, dead rows",
+            $"{s.Bytes / 1_048_576.0:0.0}".Replace(',', '.'), "", $"{s.Rows:N0} rows, {s.Dead:N0} dead"))];
+    }
+
     /// <summary>Bare statements on one connection: claim <paramref name="batch"/> and complete them, one transaction each, until none is left.</summary>
     private static async Task<double> RawAsync(string db, int batch, int jobs)
     {
