@@ -373,9 +373,11 @@ public sealed class JobQueue(
                 return false;
             }
         }
-        await AddToCountAsync(db, JobTransitions.Complete.To, 1, ct);
         await effects(db, ct);
         await db.SaveChangesAsync(ct);
+        // Last: on PostgreSQL the count's row stays locked until commit, and effects (a feed's
+        // items) can take a while; other completions counting in the same row would wait that long.
+        await AddToCountAsync(db, JobTransitions.Complete.To, 1, ct);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -416,21 +418,24 @@ public sealed class JobQueue(
         var backoff = now + RetryPolicy.Delay(attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
         // A server that said when to come back (Retry-After) is not asked earlier.
         var runAt = final ? now : retryNotBefore > backoff ? retryNotBefore.Value : backoff;
+        bool failed;
         await using (var fail = LeaseCommand(transaction, _sql.Fail, lease))
         {
             fail.Parameters.AddWithValue("@state", transition.To.ToName());
             fail.Parameters.AddWithValue("@runAt", runAt);
             fail.Parameters.AddWithValue("@finishedAt", final ? now : DBNull.Value);
             fail.Parameters.AddWithValue("@error", Truncate(error));
-            if (await fail.ExecuteNonQueryAsync(ct) == 1 && final)
-            {
-                await AddToCountAsync(db, JobTransitions.Fail.To, 1, ct);
-            }
+            failed = await fail.ExecuteNonQueryAsync(ct) == 1;
         }
         if (effects is not null)
         {
             await effects(db, final, ct);
             await db.SaveChangesAsync(ct);
+        }
+        if (final && failed)
+        {
+            // Last, as in CompleteAsync: the count's row is held only until the commit that follows.
+            await AddToCountAsync(db, JobTransitions.Fail.To, 1, ct);
         }
         await tx.CommitAsync(ct);
         return final ? FailOutcome.Failed : FailOutcome.WillRetry;
