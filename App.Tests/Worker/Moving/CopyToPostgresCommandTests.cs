@@ -141,6 +141,44 @@ public sealed class CopyToPostgresCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Copy_ThatFailsPartWay_LeavesTheTargetWithoutData()
+    {
+        using var source = await TempDatabase.CreateAsync();
+        var userId = await source.AddUserAsync("ana");
+        var feed = await source.AddFeedAsync("https://example.com/a.xml", itemCount: 3);
+        await source.SubscribeAsync(userId, feed.Id);
+        await using (var raw = new SqliteConnection(source.ConnectionString))
+        {
+            // A read mark of an item that does not exist (SQLite checks foreign keys only when asked to):
+            // the tables before it are copied by the time PostgreSQL refuses it.
+            await raw.OpenAsync();
+            await using var orphan = raw.CreateCommand();
+            orphan.CommandText = $"""PRAGMA foreign_keys = OFF; INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId") VALUES ({userId}, 999999, {feed.Id})""";
+            await orphan.ExecuteNonQueryAsync();
+        }
+        using var target = await TempDatabase.CreateUnmigratedPostgresAsync();
+
+        using var copy = RunningProcess.StartCopyToPostgres(source.ConnectionString, target.ConnectionString);
+        await copy.WaitForExitAsync(Patience);
+
+        output.WriteLine(copy.Output);
+        Assert.Equal(1, copy.ExitCode);
+        Assert.Contains("The copy failed and was rolled back", copy.Output);
+        Assert.Contains("FeedItems", copy.Output);
+        foreach (var (table, rows) in await AllRowsAsync(target))
+        {
+            if (table == "JobStateCounts")
+            {
+                Assert.All(rows, r => Assert.EndsWith("Count=0", r, StringComparison.Ordinal));
+            }
+            else
+            {
+                Assert.True(rows.Count == 0, $"{table} holds {rows.Count} rows after the failed copy");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Copy_IsRefused_WhenTheTargetIsNotPostgres()
     {
         using var source = await TempDatabase.CreateAsync();
