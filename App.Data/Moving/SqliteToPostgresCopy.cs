@@ -68,8 +68,7 @@ public sealed class SqliteToPostgresCopy(TimeProvider time)
             await ExecuteAsync(connection, $"DELETE FROM {CopyTable.Quote(seeded)}", ct);
         }
 
-        var foreignKeys = await DropForeignKeysAsync(connection, ct);
-        var indexes = await DropIndexesAsync(connection, ct);
+        var constraints = await DeferredConstraints.DropAsync(connection, ct);
         var copied = new List<CopiedTable>();
         foreach (var table in plan.Tables)
         {
@@ -84,18 +83,7 @@ public sealed class SqliteToPostgresCopy(TimeProvider time)
             log($"{done.Name,-16} {done.Rows,12:N0} rows  {done.Elapsed.TotalSeconds,7:F1} s");
         }
 
-        var indexing = Stopwatch.StartNew();
-        foreach (var definition in indexes)
-        {
-            await ExecuteAsync(connection, definition, ct);
-        }
-        log($"{"indexes",-16} {indexes.Count,12:N0} built   {indexing.Elapsed.TotalSeconds,7:F1} s");
-        var checking = Stopwatch.StartNew();
-        foreach (var (table, name, definition) in foreignKeys)
-        {
-            await ExecuteAsync(connection, $"ALTER TABLE {table} ADD CONSTRAINT {CopyTable.Quote(name)} {definition}", ct);
-        }
-        log($"{"foreign keys",-16} {foreignKeys.Count,12:N0} checked {checking.Elapsed.TotalSeconds,7:F1} s");
+        await constraints.RestoreAsync(connection, log, ct);
 
         var handedBack = await HandBackRunningJobsAsync(connection, ct);
         await ResetIdentitiesAsync(connection, ct);
@@ -132,61 +120,6 @@ public sealed class SqliteToPostgresCopy(TimeProvider time)
             }
         }
         return (long)await importer.CompleteAsync(ct);
-    }
-
-    /// <summary>
-    /// Drops the foreign keys for the copy and returns them, to be added again after it. Checked
-    /// row by row as COPY inserts, they cost more than the copy itself (two lookups per read mark);
-    /// added again, each is checked once, by one join over the whole table, inside the same
-    /// transaction: a row that breaks one still fails the copy.
-    /// </summary>
-    private static async Task<List<(string Table, string Name, string Definition)>> DropForeignKeysAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        var keys = new List<(string, string, string)>();
-        await using (var find = new NpgsqlCommand(
-            """
-            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE contype = 'f' AND connamespace = current_schema()::regnamespace
-            """, connection))
-        await using (var reader = await find.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                keys.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
-            }
-        }
-        foreach (var (table, name, _) in keys)
-        {
-            await ExecuteAsync(connection, $"ALTER TABLE {table} DROP CONSTRAINT {CopyTable.Quote(name)}", ct);
-        }
-        return keys;
-    }
-
-    /// <summary>
-    /// Drops the indexes that are not a primary key for the copy and returns their definitions:
-    /// one sorted build after the load is cheaper than one insert into each per row.
-    /// </summary>
-    private static async Task<List<string>> DropIndexesAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        var indexes = new List<(string Name, string Definition)>();
-        await using (var find = new NpgsqlCommand(
-            """
-            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
-            WHERE t.relnamespace = current_schema()::regnamespace AND t.relname <> '__EFMigrationsHistory'
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-            """, connection))
-        await using (var reader = await find.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                indexes.Add((reader.GetString(0), reader.GetString(1)));
-            }
-        }
-        foreach (var (name, _) in indexes)
-        {
-            await ExecuteAsync(connection, $"DROP INDEX {name}", ct);
-        }
-        return [.. indexes.Select(i => i.Definition)];
     }
 
     /// <summary>
