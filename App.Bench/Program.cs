@@ -3,6 +3,7 @@ using App.Bench;
 using App.Bench.Articles;
 using App.Bench.Feeds;
 using App.Bench.Monitoring;
+using App.Bench.Moving;
 using App.Bench.Queue;
 using App.Bench.Reader;
 
@@ -29,6 +30,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["monitoring"] = ScrapeBenchmarks.RunAsync,
     ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
     ["articles"] = ArticleBenchmarks.RunAsync,
+    ["moving"] = CopyBenchmarks.RunAsync,
 };
 
 // With no arguments every whole section runs (names with a dash are parts, for quick iterations).

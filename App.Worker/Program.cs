@@ -4,13 +4,16 @@ using App.Data.Queue;
 using App.Data.Retention;
 using App.Worker.Backups;
 using App.Worker.Feeds;
+using App.Worker.Moving;
 using App.Worker.Queue;
 using App.Worker.Retention;
 using Quartz;
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
-    Args = BackupCommand.IsRequested(args) ? BackupCommand.ConfigurationArgs(args) : args,
+    Args = BackupCommand.IsRequested(args) ? BackupCommand.ConfigurationArgs(args)
+        : CopyToPostgresCommand.IsRequested(args) ? CopyToPostgresCommand.ConfigurationArgs(args)
+        : args,
     // The Procfile starts the worker from the repository root; appsettings.json sits next to the dll.
     ContentRootPath = AppContext.BaseDirectory,
 });
@@ -50,6 +53,11 @@ builder.Services.AddQuartz(q =>
 builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
 
 var host = builder.Build();
+if (CopyToPostgresCommand.IsRequested(args))
+{
+    // Checks both databases before it migrates anything, then copies and exits.
+    return await CopyToPostgresCommand.RunAsync(host.Services, builder.Configuration, args);
+}
 await DatabaseSetup.MigrateAsync(host.Services);
 if (BackupCommand.IsRequested(args))
 {

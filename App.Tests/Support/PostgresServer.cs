@@ -20,15 +20,16 @@ public static class PostgresServer
     private static readonly Lazy<Task<string>> Server = new(StartAsync);
     private static int _databases;
 
-    /// <summary>A fresh, migrated database of its own; returns its connection string.</summary>
-    public static async Task<string> CreateDatabaseAsync()
+    /// <summary>A fresh, migrated database of its own (or, not <paramref name="migrated"/>, one without any table); returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(bool migrated = true)
     {
         var admin = await Server.Value;
         var name = $"test_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{Template}\"", connection);
+            await using var create = new NpgsqlCommand(
+                migrated ? $"CREATE DATABASE \"{name}\" TEMPLATE \"{Template}\"" : $"CREATE DATABASE \"{name}\"", connection);
             await create.ExecuteNonQueryAsync();
         }
         return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true }.ConnectionString;

@@ -98,6 +98,13 @@ public sealed class RunningProcess : IDisposable
     public static RunningProcess StartBackup(string connectionString, string? path = null) =>
         Start("App.Worker", connectionString, [], path is null ? ["backup"] : ["backup", path]);
 
+    /// <summary>
+    /// Runs <c>App.Worker copy-to-postgres --to <paramref name="target"/></c> on the install at
+    /// <paramref name="source"/>, as a person would; wait for it with <see cref="WaitForExitAsync"/>.
+    /// </summary>
+    public static RunningProcess StartCopyToPostgres(string source, string target) =>
+        Start("App.Worker", source, [], ["copy-to-postgres", "--to", target]);
+
     /// <summary>Waits for the process to exit by itself.</summary>
     public async Task WaitForExitAsync(TimeSpan timeout)
     {

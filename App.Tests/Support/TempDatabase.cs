@@ -69,6 +69,10 @@ public sealed class TempDatabase : IDisposable
         return db;
     }
 
+    /// <summary>A PostgreSQL database without any table, as a new server hands one out.</summary>
+    public static async Task<TempDatabase> CreateUnmigratedPostgresAsync() =>
+        new(NewFolder(), await PostgresServer.CreateDatabaseAsync(migrated: false));
+
     /// <summary>A fresh database file migrated up to <paramref name="migration"/> only, as an older release left it.</summary>
     public static async Task<TempDatabase> CreateAtAsync(string migration)
     {
