@@ -95,12 +95,25 @@ public sealed class SqliteToPostgresCopy(TimeProvider time)
                 throw new InvalidOperationException($"{table.Name}: {sourceCounts[table.Name]} rows on SQLite, but {onTarget} on PostgreSQL after the copy.");
             }
         }
+        await AddCountRowsAsync(connection, ct);
         await transaction.CommitAsync(ct);
 
         // The planner has no statistics for tables filled in one go until autovacuum comes by.
         await ExecuteAsync(connection, "ANALYZE", ct);
         return new CopyReport(copied, handedBack, notCopied, started.Elapsed);
     }
+
+    /// <summary>
+    /// SQLite keeps each finished state's count in one row (shard 0); PostgreSQL splits it over
+    /// <see cref="JobStateCount.Shards"/> rows and adds to the row of a session's backend: the
+    /// copied counts stay in row 0, and the other rows start at 0.
+    /// </summary>
+    private static Task AddCountRowsAsync(NpgsqlConnection connection, CancellationToken ct) => ExecuteAsync(connection, $"""
+        INSERT INTO "JobStateCounts" ("State", "Shard", "Count")
+        SELECT s."State", n, 0
+        FROM (SELECT DISTINCT "State" FROM "JobStateCounts") AS s, generate_series(1, {JobStateCount.Shards - 1}) AS n
+        ON CONFLICT DO NOTHING
+        """, ct);
 
     private static async Task<long> CopyTableAsync(SqliteTransaction snapshot, NpgsqlConnection target, CopyTable table, CancellationToken ct)
     {

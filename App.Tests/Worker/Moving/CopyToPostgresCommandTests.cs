@@ -75,6 +75,13 @@ public sealed class CopyToPostgresCommandTests(ITestOutputHelper output)
             {
                 expected = [.. expected.Select(row => HandedBack(row, actual))];
             }
+            if (table.Name == "JobStateCounts")
+            {
+                // PostgreSQL splits each count over 16 rows; the copied counts are in row 0, the others start at 0.
+                Assert.Equal(3 * JobStateCount.Shards, actual.Count);
+                Assert.All(actual.Where(r => Convert.ToInt32(r["Shard"]) != 0), r => Assert.Equal(0L, Convert.ToInt64(r["Count"])));
+                actual = [.. actual.Where(r => Convert.ToInt32(r["Shard"]) == 0)];
+            }
             Assert.Equal(Serialized(expected), Serialized(actual));
             output.WriteLine($"{table.Name}: {actual.Count} rows identical");
         }
