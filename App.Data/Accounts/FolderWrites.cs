@@ -1,3 +1,4 @@
+using System.Data;
 using App.Data.Writes;
 
 namespace App.Data.Accounts;
@@ -84,7 +85,8 @@ public static class FolderWrites
         var move = connection.Statement(MoveSql);
         move.Parameters.AddWithValue("@userId", userId);
         move.Parameters.AddWithValue("@feedId", feedId);
-        move.Parameters.AddWithValue("@folderId", (object?)folderId ?? DBNull.Value);
+        // Typed: PostgreSQL infers no type for a NULL that is only tested with IS NULL.
+        move.Parameters.AddWithValue("@folderId", (object?)folderId ?? DBNull.Value).DbType = DbType.Int64;
         return move.ExecuteNonQuery() == 1;
     }
 }

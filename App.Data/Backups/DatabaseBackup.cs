@@ -27,6 +27,16 @@ public sealed partial class DatabaseBackup(
 
     private readonly BackupOptions _options = options.Value;
 
+    /// <summary>
+    /// Why this install's database cannot be backed up by the app, or null when it can: the app's
+    /// backups copy a SQLite file, and a PostgreSQL server is backed up with its own tools.
+    /// </summary>
+    public string? Unavailable => (_engine ??= Engine()) == DatabaseEngine.Postgres
+        ? "This install's database is PostgreSQL: the app's backups copy a SQLite file. Back the server up with its own tools (pg_dump, or base backups with WAL archiving); see docs/postgres.md."
+        : null;
+
+    private DatabaseEngine? _engine;
+
     /// <summary>The database file being backed up.</summary>
     public string DatabasePath => _databasePath ??= DatabaseFile();
 
@@ -50,6 +60,10 @@ public sealed partial class DatabaseBackup(
         string? temp = null;
         try
         {
+            if (Unavailable is { } reason)
+            {
+                throw new NotSupportedException(reason);
+            }
             var path = TargetFile(target, started);
             System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
             if (File.Exists(path))
@@ -98,6 +112,10 @@ public sealed partial class DatabaseBackup(
     /// <summary>The snapshots in <see cref="Directory"/>, newest first.</summary>
     public IReadOnlyList<FileInfo> Snapshots()
     {
+        if (Unavailable is not null)
+        {
+            return [];
+        }
         var folder = new DirectoryInfo(Directory);
         if (!folder.Exists)
         {
@@ -194,6 +212,12 @@ public sealed partial class DatabaseBackup(
 
     [GeneratedRegex(@"^-\d{8}-\d{9}\.db$")]
     private static partial Regex SnapshotSuffix();
+
+    private DatabaseEngine Engine()
+    {
+        using var db = contexts.CreateDbContext();
+        return db.Engine;
+    }
 
     private string DatabaseFile()
     {

@@ -1,11 +1,12 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace App.Data.Sqlite;
 
 /// <summary>
-/// Whether this process's writes met a full disk (SQLITE_FULL, 13) lately, and when last: what a
-/// readiness check and the pages' banner read. Every place that catches a failed write hands the
+/// Whether this process's writes met a full disk (SQLITE_FULL, 13; on PostgreSQL SQLSTATE 53100)
+/// lately, and when last: what a readiness check and the pages' banner read. Every place that catches a failed write hands the
 /// exception to <see cref="Observe"/>, which also logs the full disk once a minute at most (with
 /// how many writes were refused meanwhile), so a full disk is one line a minute, not one per
 /// request or per job.
@@ -14,6 +15,9 @@ public sealed class DiskFullState(TimeProvider time, ILogger<DiskFullState> log)
 {
     /// <summary>SQLite's result code for "database or disk is full" (also a page limit reached).</summary>
     public const int SqliteFull = 13;
+
+    /// <summary>PostgreSQL's SQLSTATE for a full disk on the server (disk_full).</summary>
+    public const string PostgresDiskFull = "53100";
 
     /// <summary>How long after the last refused write the disk counts as full, and the log's period.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
@@ -65,12 +69,12 @@ public sealed class DiskFullState(TimeProvider time, ILogger<DiskFullState> log)
         return true;
     }
 
-    /// <summary>Whether <paramref name="error"/> is, or wraps, SQLITE_FULL.</summary>
+    /// <summary>Whether <paramref name="error"/> is, or wraps, SQLITE_FULL (or PostgreSQL's disk_full).</summary>
     public static bool IsDiskFull(Exception? error)
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (e is SqliteException { SqliteErrorCode: SqliteFull })
+            if (e is SqliteException { SqliteErrorCode: SqliteFull } or PostgresException { SqlState: PostgresDiskFull })
             {
                 return true;
             }

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.Playwright;
@@ -6,15 +7,14 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>A feed's settings page in chromium, opened from the feed's page: a message at a field out of bounds, then a saved change.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class FeedSettingsBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract class FeedSettingsBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
     private Feed _feed = null!;
 
     public async Task InitializeAsync()
     {
-        _web = await BrowserWeb.StartAsync();
+        _web = await BrowserWeb.StartAsync(engine: engine);
         _feed = await _web.AddFeedAsync("https://harbour.example/feed.xml", itemCount: 2, title: "Harbour notes");
     }
 
@@ -62,3 +62,9 @@ public sealed class FeedSettingsBrowserTests(Chromium chromium) : IAsyncLifetime
         Assert.Contains("status of 400 (Bad Request)", error);
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class FeedSettingsBrowserTestsOnSqlite(Chromium chromium) : FeedSettingsBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class FeedSettingsBrowserTestsOnPostgres(Chromium chromium) : FeedSettingsBrowserTests(chromium, DatabaseEngine.Postgres);

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -5,12 +6,11 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>Folders in chromium: made on the folders page, filled from a feed's page, shown with their unread counts on the feeds list.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class FolderBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract class FolderBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
 
-    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync();
+    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
 
@@ -50,3 +50,9 @@ public sealed class FolderBrowserTests(Chromium chromium) : IAsyncLifetime
         browser.AssertNoErrors();
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class FolderBrowserTestsOnSqlite(Chromium chromium) : FolderBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class FolderBrowserTestsOnPostgres(Chromium chromium) : FolderBrowserTests(chromium, DatabaseEngine.Postgres);

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -7,12 +8,11 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>Folders, stars and rivers through the pages, in chromium.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class RiverBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract class RiverBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
 
-    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync();
+    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
 
@@ -124,3 +124,9 @@ public sealed class RiverBrowserTests(Chromium chromium) : IAsyncLifetime
         return await db.UnreadItems.AnyAsync(u => u.ItemId == id);
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class RiverBrowserTestsOnSqlite(Chromium chromium) : RiverBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class RiverBrowserTestsOnPostgres(Chromium chromium) : RiverBrowserTests(chromium, DatabaseEngine.Postgres);

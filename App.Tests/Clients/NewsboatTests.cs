@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,7 @@ namespace App.Tests.Clients;
 /// A real Google Reader client against the web on Kestrel: newsboat syncs the user's items and
 /// read marks in both directions, and never another user's.
 /// </summary>
-public sealed class NewsboatTests : IAsyncLifetime
+public abstract class NewsboatTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
     private Feed _news = null!;
@@ -20,7 +21,7 @@ public sealed class NewsboatTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _web = await BrowserWeb.StartAsync();
+        _web = await BrowserWeb.StartAsync(engine: engine);
         _news = await _web.AddFeedAsync("https://news.example/feed.xml", itemCount: 4, title: "News");
         _blog = await _web.AddFeedAsync("https://blog.example/feed.xml", itemCount: 2, title: "Blog");
         using var admin = _web.CreateClient();
@@ -104,3 +105,7 @@ public sealed class NewsboatTests : IAsyncLifetime
 
     private static string Guid(long itemId) => "tag:google.com,2005:reader/item/" + itemId.ToString("x16", CultureInfo.InvariantCulture);
 }
+
+public sealed class NewsboatTestsOnSqlite() : NewsboatTests(DatabaseEngine.Sqlite);
+
+public sealed class NewsboatTestsOnPostgres() : NewsboatTests(DatabaseEngine.Postgres);

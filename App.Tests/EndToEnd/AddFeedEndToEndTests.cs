@@ -111,7 +111,11 @@ public abstract class AddFeedEndToEndTests(DatabaseEngine engine, ITestOutputHel
         await PollJobAsync(created.GetProperty("jobId").GetInt64(), state => state == "succeeded");
         var itemId = (await _web.Client.GetFromJsonAsync<JsonElement[]>($"/api/feeds/{feedId}/items"))![0].GetProperty("id").GetInt64();
 
-        foreach (var page in new[] { "/", "/unread", "/folders", "/jobs", $"/feeds/{feedId}", $"/feeds/{feedId}/settings", $"/items/{itemId}", "/settings", "/metrics" })
+        foreach (var page in new[]
+        {
+            "/", "/unread", "/all", "/starred", "/folders", "/jobs", $"/feeds/{feedId}", $"/feeds/{feedId}/settings", $"/feeds/{feedId}/delete",
+            $"/items/{itemId}", "/settings", "/users", "/opml", "/opml/export", "/backups", "/metrics",
+        })
         {
             var response = await _web.Client.GetAsync(page);
             Assert.True(response.IsSuccessStatusCode, $"{page}: {(int)response.StatusCode}");

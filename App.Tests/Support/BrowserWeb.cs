@@ -1,4 +1,5 @@
 using System.Net;
+using App.Data;
 using App.Data.Feeds;
 using App.Web;
 using Microsoft.AspNetCore.Hosting;
@@ -9,9 +10,10 @@ using Microsoft.Playwright;
 namespace App.Tests.Support;
 
 /// <summary>
-/// App.Web on a real Kestrel socket (127.0.0.1, a free port) over a migrated SQLite file of its
-/// own, for a browser to load; a real worker process can be started on the same file. The app has
-/// the administrator <see cref="WebApp.AdminName"/>, as which pages sign in.
+/// App.Web on a real Kestrel socket (127.0.0.1, a free port) over a migrated database of its own
+/// (a SQLite file, or a PostgreSQL database), for a browser to load; a real worker process can be
+/// started on the same database. The app has the administrator <see cref="WebApp.AdminName"/>, as
+/// which pages sign in.
 /// </summary>
 public sealed class BrowserWeb : IAsyncDisposable
 {
@@ -34,9 +36,9 @@ public sealed class BrowserWeb : IAsyncDisposable
     /// Starts the web process's app in <c>Production</c> (so pages carry what users get: no developer
     /// exception page, production headers). <paramref name="settings"/> are extra configuration keys.
     /// </summary>
-    public static async Task<BrowserWeb> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<BrowserWeb> StartAsync(IReadOnlyDictionary<string, string>? settings = null, DatabaseEngine engine = DatabaseEngine.Sqlite)
     {
-        var db = await TempDatabase.CreateAsync();
+        var db = await TempDatabase.CreateAsync(engine);
         var factory = WebApp.CreateFactory(db, b =>
         {
             b.UseEnvironment("Production");

@@ -4,7 +4,6 @@ using App.Data.Accounts;
 using App.Data.Queue;
 using App.Data.Writes;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Accounts;
@@ -18,9 +17,6 @@ public sealed class UserAccounts(
     RecentSignIns recent,
     TimeProvider time)
 {
-    // SQLITE_CONSTRAINT: the unique username index refused a name taken in between.
-    private const int SqliteConstraintError = 19;
-
     /// <summary>
     /// A new user. <paramref name="enforcePasswordRules"/> is false only for the administrator an
     /// operator configured, whose password is theirs to choose.
@@ -59,7 +55,7 @@ public sealed class UserAccounts(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: SqliteConstraintError })
+        catch (DbUpdateException e) when (UniqueViolation.Is(e))
         {
             return Taken(username!);
         }

@@ -39,6 +39,9 @@ public sealed class BackupsPageModel(
 
     public string Directory => backup.Directory;
 
+    /// <summary>Why the app cannot back this database up (PostgreSQL), or null.</summary>
+    public string? Unavailable => backup.Unavailable;
+
     public BackupOptions Options => options.Value;
 
     [TempData]
@@ -55,12 +58,17 @@ public sealed class BackupsPageModel(
         LastGood = Runs.FirstOrDefault(r => r.Succeeded)
             ?? await db.Backups.AsNoTracking().Where(b => b.Error == null).OrderByDescending(b => b.Id).FirstOrDefaultAsync(ct);
         Live = await BackupJobs.LiveAsync(db, ct);
-        Snapshots = backup.Snapshots();
+        Snapshots = Unavailable is null ? backup.Snapshots() : [];
     }
 
     /// <summary>Queues a backup now, unless one is queued or running already.</summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
+        if (Unavailable is not null)
+        {
+            // The page says why; nothing is queued that no worker could run.
+            return Redirect("/backups");
+        }
         var (jobId, created) = await BackupJobs.EnqueueNowAsync(lane, queue, ct);
         Message = created ? "A backup is queued: a worker takes it within seconds." : "A backup is queued or running already.";
         QueuedJobId = jobId.ToString(CultureInfo.InvariantCulture);

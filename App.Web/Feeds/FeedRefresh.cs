@@ -3,7 +3,6 @@ using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Data.Writes;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Feeds;
@@ -11,9 +10,6 @@ namespace App.Web.Feeds;
 /// <summary>"Refresh now", shared by the feeds API and the feed page.</summary>
 public static class FeedRefresh
 {
-    // SQLITE_CONSTRAINT: a unique index refused the row another request has just stored.
-    private const int SqliteConstraintError = 19;
-
     /// <summary>The feed's live fetch job, or a new one at user priority; null when the user does not subscribe to the feed.</summary>
     public static async Task<long?> RefreshAsync(AppDbContext db, WriteLane lane, JobQueue queue, long userId, long feedId, CancellationToken ct)
     {
@@ -30,7 +26,7 @@ public static class FeedRefresh
             await tx.CommitAsync(ct);
             return jobId;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
+        catch (Exception e) when (UniqueViolation.Is(e))
         {
             // A live fetch job appeared in between (the unique-key backstop): that one is the answer.
             db.ChangeTracker.Clear();

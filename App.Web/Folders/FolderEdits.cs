@@ -1,6 +1,6 @@
+using App.Data;
 using App.Data.Accounts;
 using App.Data.Writes;
-using Microsoft.Data.Sqlite;
 
 namespace App.Web.Folders;
 
@@ -20,9 +20,6 @@ public enum FolderEditOutcome
 /// </summary>
 public sealed class FolderEdits(WriteLane lane, TimeProvider time)
 {
-    // SQLITE_CONSTRAINT: the unique (user, name) index refused a name another folder has.
-    private const int SqliteConstraintError = 19;
-
     /// <summary>The name as stored, or null with <paramref name="error"/> when it cannot be one.</summary>
     public static string? Normalize(string? name, out string error)
     {
@@ -47,7 +44,7 @@ public sealed class FolderEdits(WriteLane lane, TimeProvider time)
                 ? FolderEditOutcome.Done
                 : FolderEditOutcome.NotFound;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
+        catch (Exception e) when (UniqueViolation.Is(e))
         {
             return FolderEditOutcome.NameTaken;
         }

@@ -3,7 +3,6 @@ using App.Data.Accounts;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Data.Writes;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Items;
@@ -24,9 +23,6 @@ public enum ArticleRequestOutcome
 /// <summary>"Load full article", shared by the item page and the items API.</summary>
 public static class ItemArticle
 {
-    // SQLITE_CONSTRAINT: the live unique-key index refused a second live job for the item.
-    private const int SqliteConstraintError = 19;
-
     /// <summary>
     /// The item's live fetch-article job made due now at user priority, or a new one; the job id
     /// is 0 unless the outcome is <see cref="ArticleRequestOutcome.Queued"/>.
@@ -54,7 +50,7 @@ public static class ItemArticle
             await tx.CommitAsync(ct);
             return (ArticleRequestOutcome.Queued, jobId);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
+        catch (Exception e) when (UniqueViolation.Is(e))
         {
             // Another request queued the item's job in between (the unique-key backstop): that one is the answer.
             db.ChangeTracker.Clear();

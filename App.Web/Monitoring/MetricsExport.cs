@@ -1,6 +1,7 @@
 using App.Data;
 using App.Data.Monitoring;
 using App.Data.Queue;
+using App.Data.Retention;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -44,7 +45,7 @@ public sealed class MetricsExport
         _oldestDue = factory.CreateGauge(Prefix + "oldest_due_job_wait_seconds", "How long the longest-waiting due job has waited (0: none is due).");
         _workers = factory.CreateGauge(Prefix + "workers", "Worker processes that reported in within Health:WorkerStaleAfter.");
         _heartbeat = factory.CreateGauge(Prefix + "worker_last_heartbeat_timestamp_seconds", "When each registered worker last reported in (Unix time).", ["worker"]);
-        _databaseBytes = factory.CreateGauge(Prefix + "database_size_bytes", "Size of the SQLite database file.");
+        _databaseBytes = factory.CreateGauge(Prefix + "database_size_bytes", "Size of the database: the SQLite file, or the PostgreSQL database as the server counts it.");
         _walBytes = factory.CreateGauge(Prefix + "database_wal_size_bytes", "Size of the SQLite write-ahead log (-wal file).");
         _replay = new WorkerSnapshotReplay(factory, Prefix);
     }
@@ -74,6 +75,8 @@ public sealed class MetricsExport
         var (pending, running) = await QueueBacklog.LiveByTypeAsync(db, ct);
         var oldestDue = await QueueBacklog.OldestDueAsync(db, now, ct);
         var file = (db.Database.GetDbConnection() as SqliteConnection)?.DataSource;
+        // PostgreSQL has no file to look at: the server's count of the database's size (its WAL is the server's, shared by all databases).
+        var serverBytes = db.Engine == DatabaseEngine.Postgres ? (await DatabaseSize.ReadAsync(db, ct)).FileBytes : (long?)null;
 
         var staleBefore = now - _health.CurrentValue.WorkerStaleAfter;
         _workers.Set(workers.Count(w => w.LastSeenAt >= staleBefore));
@@ -98,7 +101,7 @@ public sealed class MetricsExport
             _jobs.WithLabels(JobState.Running.ToName(), type).Set(running.GetValueOrDefault(type));
         }
         _oldestDue.Set(oldestDue is { } due ? (now - due).TotalSeconds : 0);
-        _databaseBytes.Set(FileSize(file));
+        _databaseBytes.Set(serverBytes ?? FileSize(file));
         _walBytes.Set(FileSize(file is null ? null : file + "-wal"));
     }
 

@@ -21,6 +21,12 @@ public static class BackupCommand
     public static async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
         var backup = services.GetRequiredService<DatabaseBackup>();
+        if (backup.Unavailable is { } reason)
+        {
+            // Not recorded as a failed backup: readiness would report the install degraded for it.
+            await Console.Error.WriteLineAsync(reason);
+            return 1;
+        }
         var outcome = await backup.TakeAsync(BackupTrigger.CommandLine, PathOf(args));
         try
         {

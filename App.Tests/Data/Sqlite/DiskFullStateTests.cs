@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace App.Tests.Data.Sqlite;
 
@@ -22,6 +23,18 @@ public sealed class DiskFullStateTests
         Assert.False(state.Observe(new SqliteException("database is locked", 5)));
         Assert.False(state.Observe(new InvalidOperationException("no")));
         Assert.Equal(_time.GetUtcNow(), state.LastFullAt);
+        Assert.True(state.IsFull);
+    }
+
+    [Fact]
+    public void Observe_RecognisesPostgresDiskFull_AndNotItsOtherErrors()
+    {
+        var state = new DiskFullState(_time, _log);
+
+        Assert.False(state.Observe(new PostgresException("duplicate key value", "ERROR", "ERROR", "23505")));
+        Assert.False(state.IsFull);
+        Assert.True(state.Observe(new DbUpdateException("saving failed",
+            new PostgresException("could not extend file: No space left on device", "ERROR", "ERROR", DiskFullState.PostgresDiskFull))));
         Assert.True(state.IsFull);
     }
 

@@ -1,16 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Accounts;
 
-public sealed class UsersApiTests : IAsyncLifetime
+public abstract class UsersApiTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -118,3 +119,7 @@ public sealed class UsersApiTests : IAsyncLifetime
 
     private static async Task<JsonElement> Body(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
 }
+
+public sealed class UsersApiTestsOnSqlite() : UsersApiTests(DatabaseEngine.Sqlite);
+
+public sealed class UsersApiTestsOnPostgres() : UsersApiTests(DatabaseEngine.Postgres);

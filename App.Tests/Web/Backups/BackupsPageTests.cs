@@ -1,4 +1,5 @@
 using System.Net;
+using App.Data;
 using App.Data.Backups;
 using App.Data.Queue;
 using App.Tests.Support;
@@ -66,6 +67,23 @@ public sealed class BackupsPageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/backups")).StatusCode);
         Assert.DoesNotContain("href=\"/backups\"", await client.GetStringAsync("/"));
         Assert.Contains("href=\"/backups\"", await _app.Client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task OnPostgres_ThePageSaysToUseTheServersOwnTools_AndBackUpNowQueuesNothing()
+    {
+        await using var app = await WebApp.StartAsync(engine: DatabaseEngine.Postgres);
+
+        var page = await app.Client.GetStringAsync("/backups");
+        Assert.Contains("pg_dump", page);
+        Assert.DoesNotContain("Back up now", page);
+        // The layout's sign-out form gives the token a browser would send.
+        var pressed = await app.PostFormAsync("/backups", "/backups");
+
+        Assert.Equal(HttpStatusCode.Redirect, pressed.StatusCode);
+        await using var db = app.Db.Open();
+        Assert.Equal(0, await db.Jobs.CountAsync());
+        Assert.Equal(0, await db.Backups.CountAsync());
     }
 
     private async Task AddRunAsync(DateTime startedAt, long? sizeBytes, string? error)

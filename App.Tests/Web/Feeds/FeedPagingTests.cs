@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using App.Data;
 using App.Tests.Support;
 using App.Web.Feeds;
 using Microsoft.EntityFrameworkCore;
@@ -8,11 +9,11 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Tests.Web.Feeds;
 
 /// <summary><c>GET /api/feeds</c> and <c>/</c> page the caller's feeds by feed id (keyset), with a link to the next page.</summary>
-public sealed partial class FeedPagingTests : IAsyncLifetime
+public abstract partial class FeedPagingTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -153,3 +154,7 @@ public sealed partial class FeedPagingTests : IAsyncLifetime
     [GeneratedRegex("<li data-feed-id=\"(\\d+)\"")]
     private static partial Regex FeedItem();
 }
+
+public sealed class FeedPagingTestsOnSqlite() : FeedPagingTests(DatabaseEngine.Sqlite);
+
+public sealed class FeedPagingTestsOnPostgres() : FeedPagingTests(DatabaseEngine.Postgres);

@@ -3,13 +3,14 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Folders;
 
-public sealed class FoldersApiTests : IAsyncLifetime
+public abstract class FoldersApiTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
     private Feed _news = null!;
@@ -17,7 +18,7 @@ public sealed class FoldersApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await WebApp.StartAsync();
+        _app = await WebApp.StartAsync(engine: engine);
         _news = await _app.AddFeedAsync("https://news.example/feed.xml", itemCount: 3, title: "News");
         _blog = await _app.AddFeedAsync("https://blog.example/feed.xml", itemCount: 2, title: "Blog");
     }
@@ -163,3 +164,7 @@ public sealed class FoldersApiTests : IAsyncLifetime
     private async Task<List<JsonElement>> ListAsync(string path) =>
         [.. (await _app.Client.GetFromJsonAsync<JsonElement>(path)).EnumerateArray()];
 }
+
+public sealed class FoldersApiTestsOnSqlite() : FoldersApiTests(DatabaseEngine.Sqlite);
+
+public sealed class FoldersApiTestsOnPostgres() : FoldersApiTests(DatabaseEngine.Postgres);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Tests.Web.GoogleReader;
 
 /// <summary>A Google Reader client signed in as one user never sees or changes another user's feeds, items or marks.</summary>
-public sealed class ReaderIsolationTests : IAsyncLifetime
+public abstract class ReaderIsolationTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
     private Feed _adminsFeed = null!;
@@ -17,7 +18,7 @@ public sealed class ReaderIsolationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await WebApp.StartAsync();
+        _app = await WebApp.StartAsync(engine: engine);
         _adminsFeed = await _app.AddFeedAsync("https://admin.example/feed.xml", itemCount: 3, title: "Admin's");
         var (bobId, bob) = await _app.CreateUserAsync("bob");
         _bobId = bobId;
@@ -90,3 +91,7 @@ public sealed class ReaderIsolationTests : IAsyncLifetime
         Assert.Equal(0, await db.Jobs.CountAsync());
     }
 }
+
+public sealed class ReaderIsolationTestsOnSqlite() : ReaderIsolationTests(DatabaseEngine.Sqlite);
+
+public sealed class ReaderIsolationTestsOnPostgres() : ReaderIsolationTests(DatabaseEngine.Postgres);

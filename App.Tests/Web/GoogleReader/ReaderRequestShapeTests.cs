@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Xml.Linq;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ namespace App.Tests.Web.GoogleReader;
 /// NetNewsWire (Account/Sources/Account/ReaderAPI/ReaderAPICaller.swift), Read You
 /// (infrastructure/rss/provider/greader/GoogleReaderAPI.kt) and newsboat 2.21 (src/feedhqapi.cpp).
 /// </summary>
-public sealed class ReaderRequestShapeTests : IAsyncLifetime
+public abstract class ReaderRequestShapeTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
     private ReaderClient _reader = null!;
@@ -22,7 +23,7 @@ public sealed class ReaderRequestShapeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await WebApp.StartAsync();
+        _app = await WebApp.StartAsync(engine: engine);
         _feed = await _app.AddFeedAsync("https://news.example/feed.xml", itemCount: 5, title: "News");
         _other = await _app.AddFeedAsync("https://blog.example/feed.xml", itemCount: 2, title: "Blog");
         _reader = await ReaderClient.LoginAsync(_app, _app.Client, WebApp.AdminName);
@@ -385,3 +386,7 @@ public sealed class ReaderRequestShapeTests : IAsyncLifetime
     private static StringContent JsonContent(object value) =>
         new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
 }
+
+public sealed class ReaderRequestShapeTestsOnSqlite() : ReaderRequestShapeTests(DatabaseEngine.Sqlite);
+
+public sealed class ReaderRequestShapeTestsOnPostgres() : ReaderRequestShapeTests(DatabaseEngine.Postgres);

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 
 namespace App.Tests.Web.Items;
 
-public sealed class ItemsApiTests : IAsyncLifetime
+public abstract class ItemsApiTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
     private Feed _first = null!;
@@ -14,7 +15,7 @@ public sealed class ItemsApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await WebApp.StartAsync();
+        _app = await WebApp.StartAsync(engine: engine);
         _first = await _app.AddFeedAsync("https://one.example/feed.xml", itemCount: 3);
         _second = await _app.AddFeedAsync("https://two.example/feed.xml", itemCount: 2);
     }
@@ -113,3 +114,7 @@ public sealed class ItemsApiTests : IAsyncLifetime
     private async Task<List<JsonElement>> ListAsync(string path, HttpClient? client = null) =>
         [.. (await (client ?? _app.Client).GetFromJsonAsync<JsonElement>(path)).EnumerateArray()];
 }
+
+public sealed class ItemsApiTestsOnSqlite() : ItemsApiTests(DatabaseEngine.Sqlite);
+
+public sealed class ItemsApiTestsOnPostgres() : ItemsApiTests(DatabaseEngine.Postgres);

@@ -1,16 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Items;
 
-public sealed class ReadStateTests : IAsyncLifetime
+public abstract class ReadStateTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -164,3 +165,7 @@ public sealed class ReadStateTests : IAsyncLifetime
 
     private async Task<bool> IsUnreadAsync(long id) => await _app.Db.IsUnreadAsync(await _app.AdminIdAsync(), id);
 }
+
+public sealed class ReadStateTestsOnSqlite() : ReadStateTests(DatabaseEngine.Sqlite);
+
+public sealed class ReadStateTestsOnPostgres() : ReadStateTests(DatabaseEngine.Postgres);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -10,14 +11,14 @@ using Xunit.Abstractions;
 namespace App.Tests.Web.Monitoring;
 
 /// <summary><c>/metrics</c>: who may read it, that it is valid Prometheus text, and that its counters follow real jobs run by a real worker process.</summary>
-public sealed class MetricsTests(ITestOutputHelper output) : IAsyncLifetime
+public abstract class MetricsTests(DatabaseEngine engine, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Token = "a-scrape-token-for-the-tests";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private WebApp _web = null!;
 
     public async Task InitializeAsync() =>
-        _web = await WebApp.StartAsync(new Dictionary<string, string> { ["Metrics:ScrapeToken"] = Token });
+        _web = await WebApp.StartAsync(new Dictionary<string, string> { ["Metrics:ScrapeToken"] = Token }, engine);
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
 
@@ -138,3 +139,7 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncLifetime
     private Task WaitForAsync(long jobId, JobState state) =>
         Eventually.TrueAsync(async () => (await _web.GetJobAsync(jobId)).State == state, Patience, $"job {jobId} to be {state}");
 }
+
+public sealed class MetricsTestsOnSqlite(ITestOutputHelper output) : MetricsTests(DatabaseEngine.Sqlite, output);
+
+public sealed class MetricsTestsOnPostgres(ITestOutputHelper output) : MetricsTests(DatabaseEngine.Postgres, output);

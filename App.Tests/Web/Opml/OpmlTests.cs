@@ -3,17 +3,18 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Opml;
 
-public sealed class OpmlTests : IAsyncLifetime
+public abstract class OpmlTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -236,3 +237,7 @@ public sealed class OpmlTests : IAsyncLifetime
     private static byte[] Opml(params string[] outlines) => Encoding.UTF8.GetBytes(
         $"""<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>Subscriptions</title></head><body>{string.Concat(outlines)}</body></opml>""");
 }
+
+public sealed class OpmlTestsOnSqlite() : OpmlTests(DatabaseEngine.Sqlite);
+
+public sealed class OpmlTestsOnPostgres() : OpmlTests(DatabaseEngine.Postgres);

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Retention;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -5,11 +6,11 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Tests.Web.Retention;
 
 /// <summary>The settings page's storage section: the database's size and the item purge's figures, for administrators only.</summary>
-public sealed class StorageSettingsTests : IAsyncLifetime
+public abstract class StorageSettingsTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -53,3 +54,7 @@ public sealed class StorageSettingsTests : IAsyncLifetime
         Assert.DoesNotContain("storage-title", html);
     }
 }
+
+public sealed class StorageSettingsTestsOnSqlite() : StorageSettingsTests(DatabaseEngine.Sqlite);
+
+public sealed class StorageSettingsTestsOnPostgres() : StorageSettingsTests(DatabaseEngine.Postgres);

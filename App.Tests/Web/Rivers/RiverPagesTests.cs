@@ -2,12 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 
 namespace App.Tests.Web.Rivers;
 
-public sealed partial class RiverPagesTests : IAsyncLifetime
+public abstract partial class RiverPagesTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
     private Feed _news = null!;
@@ -15,7 +16,7 @@ public sealed partial class RiverPagesTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await WebApp.StartAsync();
+        _app = await WebApp.StartAsync(engine: engine);
         _news = await _app.AddFeedAsync("https://news.example/feed.xml", itemCount: 40, title: "News");
         _blog = await _app.AddFeedAsync("https://blog.example/feed.xml", itemCount: 30, title: "Blog");
     }
@@ -112,3 +113,7 @@ public sealed partial class RiverPagesTests : IAsyncLifetime
     [GeneratedRegex("<li class=\"item-row\" id=\"item-(\\d+)\"")]
     private static partial Regex ItemRow();
 }
+
+public sealed class RiverPagesTestsOnSqlite() : RiverPagesTests(DatabaseEngine.Sqlite);
+
+public sealed class RiverPagesTestsOnPostgres() : RiverPagesTests(DatabaseEngine.Postgres);
