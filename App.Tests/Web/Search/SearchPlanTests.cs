@@ -21,13 +21,13 @@ public sealed class SearchPlanTests(ITestOutputHelper output)
     {
         using var temp = await TempDatabase.CreateAsync();
         await using var db = temp.Open();
-        var match = SearchQuery.ToMatch("datab");
+        var search = SearchQuery.Parse("datab");
         var itemFilter = filter switch
         {
-            "unread" => new ItemFilter(Unread: true, Match: match),
-            "starred" => new ItemFilter(Starred: true, Match: match),
-            "folder" => new ItemFilter(FolderId: 1, Match: match),
-            _ => new ItemFilter(Match: match),
+            "unread" => new ItemFilter(Unread: true, Search: search),
+            "starred" => new ItemFilter(Starred: true, Search: search),
+            "folder" => new ItemFilter(FolderId: 1, Search: search),
+            _ => new ItemFilter(Search: search),
         };
 
         var sql = RiverQueries.Page(db, 1, itemFilter, cursor: 1000, oldestFirst: false, 51).ToQueryString();
