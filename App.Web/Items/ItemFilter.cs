@@ -91,14 +91,21 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
             }
             ids = stars.Select(x => x.ItemId);
         }
-        else if (Matches(db) is { } matches)
+        else if (Search is not null)
         {
             // The index leads, in id order: SQLite's FTS5 walks its doclists newest first (it takes
             // the ORDER BY rowid and the cursor's range) and stops when the page is full, where an
             // IN list of the matches would read every match, a million for a word in every item.
             // Each match is then checked against the reader's feeds (and folder, and marks).
+            // (The id is a column of a row type: ordered as a bare scalar, EF's SQLite provider would
+            // write ORDER BY CAST(... AS INTEGER), which FTS5 cannot take, and sort every match.)
             var items = WithoutSearch(db, userId);
-            ids = matches.Where(id => items.Any(i => i.Id == id));
+            var found = Found(db)!.Where(m => items.Any(i => i.Id == m.Id));
+            if (cursor is { } after)
+            {
+                found = oldestFirst ? found.Where(m => m.Id > after) : found.Where(m => m.Id < after);
+            }
+            return (oldestFirst ? found.OrderBy(m => m.Id) : found.OrderByDescending(m => m.Id)).Select(m => m.Id).Take(limit);
         }
         else
         {
@@ -117,13 +124,21 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
     /// see <see cref="ItemSearchSql"/>); null when there is no search. A search with an
     /// <see cref="SearchQuery.Error"/> must not get here.
     /// </summary>
-    public IQueryable<long>? Matches(AppDbContext db) => Search switch
+    public IQueryable<long>? Matches(AppDbContext db) => Found(db)?.Select(m => m.Id);
+
+    private IQueryable<SearchMatch>? Found(AppDbContext db) => Search switch
     {
         null => null,
-        _ when db.Engine == DatabaseEngine.Postgres => db.Database.SqlQuery<long>(
-            $"""SELECT "Id" AS "Value" FROM "FeedItems" WHERE "Search" @@ to_tsquery('app_search', {Search.ToTsQuery()})"""),
-        _ => db.Database.SqlQuery<long>($"""SELECT rowid AS "Value" FROM "FeedItemSearch" WHERE "FeedItemSearch" MATCH {Search.ToFts5()}"""),
+        _ when db.Engine == DatabaseEngine.Postgres => db.Database.SqlQuery<SearchMatch>(
+            $"""SELECT "Id" FROM "FeedItems" WHERE "Search" @@ to_tsquery('app_search', {Search.ToTsQuery()})"""),
+        _ => db.Database.SqlQuery<SearchMatch>($"""SELECT rowid AS "Id" FROM "FeedItemSearch" WHERE "FeedItemSearch" MATCH {Search.ToFts5()}"""),
     };
+
+    /// <summary>A row of the full-text index: the id of an item it matches.</summary>
+    internal sealed class SearchMatch
+    {
+        public long Id { get; init; }
+    }
 
     /// <summary>The items of one page (see <see cref="PageIds"/>), in the page's order.</summary>
     public IQueryable<FeedItem> Page(AppDbContext db, long userId, long? cursor, bool oldestFirst, int limit)
