@@ -72,30 +72,37 @@ public static class RiverBenchmarks
             var sql = RiverQueries.Page(db, UserId, filter, cursor, oldest, RiverModel.PageSize + 1).ToQueryString();
             rows.Add(Row($"river page, {name}: page + unread count, p50 / p95 (ms)", samples, Plan(bench, sql)));
         }
-        var searches = new (string Name, string Text, bool? Unread)[]
+        var searches = new (string Name, string Text, bool? Unread, long? Cursor)[]
         {
-            ("a word in 1,000 items", "subject123", null),
-            ("a word in 10,000 items", "topic7", null),
-            ("a word in 10,000 items, unread only", "topic7", true),
-            ("a prefix of 1,000 words in every item", "subj", null),
-            ("a word in every item", "databases", null),
+            ("a word in 1,000 items", "subject123", null, null),
+            ("a word in 10,000 items", "topic7", null, null),
+            ("a word in 10,000 items, unread only", "topic7", true, null),
+            ("a prefix of 1,000 words in every item", "subj", null, null),
+            ("a word in every item", "databases", null, null),
+            ("a word in every item, page at the middle", "databases", null, middle),
+            ("a 2-letter prefix of 1,000 words in every item", "su", null, null),
+            ("a 2-letter prefix, page at the middle", "su", null, middle),
+            ("a 1-letter prefix of 1,002 words in every item", "s", null, null),
+            ("a 1-letter prefix, page at the middle", "s", null, middle),
+            ("two words in every item, page at the middle", "databases shares", null, middle),
+            ("a phrase in every item", "\"about databases\"", null, null),
         };
-        foreach (var (name, text, unreadOnly) in searches)
+        foreach (var (name, text, unreadOnly, cursor) in searches)
         {
-            var filter = new ItemFilter(Unread: unreadOnly, Match: App.Web.Search.SearchQuery.ToMatch(text));
+            var filter = new ItemFilter(Unread: unreadOnly, Search: App.Web.Search.SearchQuery.Parse(text));
             var samples = new List<double>();
             for (var run = 0; run < SearchRuns; run++)
             {
                 var watch = Stopwatch.StartNew();
-                var page = await RiverQueries.PageAsync(db, UserId, filter, null, false, RiverModel.PageSize + 1, default);
+                var page = await RiverQueries.PageAsync(db, UserId, filter, cursor, false, RiverModel.PageSize + 1, default);
                 samples.Add(watch.Elapsed.TotalMilliseconds);
                 if (page.Count == 0)
                 {
                     throw new InvalidOperationException($"search {name}: empty page");
                 }
             }
-            var sql = RiverQueries.Page(db, UserId, filter, null, false, RiverModel.PageSize + 1).ToQueryString();
-            rows.Add(Row($"search page, {name} (\"{text}\"), first page, p50 / p95 (ms)", samples, Plan(bench, sql)));
+            var sql = RiverQueries.Page(db, UserId, filter, cursor, false, RiverModel.PageSize + 1).ToQueryString();
+            rows.Add(Row($"search page, {name} ({text}), p50 / p95 (ms)", samples, Plan(bench, sql)));
         }
         // What the feeds list (/) reads: a page of feeds in the grouped order with each feed's
         // counts, every folder with its counts, and the unread total.

@@ -1,6 +1,7 @@
 using App.Data;
 using App.Data.Accounts;
 using App.Data.Feeds;
+using App.Web.Search;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Items;
@@ -8,12 +9,23 @@ namespace App.Web.Items;
 /// <summary>
 /// Which of a user's items a river or <c>GET /api/items</c> holds: all of their feeds' items, or
 /// only those unread or starred (or not), of one folder when given. Unfiltered by paging: callers
-/// order by id and seek past their cursor. <see cref="Match"/> (an FTS5 expression, see
-/// <see cref="Search.SearchQuery"/>) keeps the items whose title or text it matches.
+/// order by id and seek past their cursor. <see cref="Search"/> keeps the items whose title or
+/// text it matches, through the engine's full-text index.
 /// </summary>
-public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long? FolderId = null, string? Match = null)
+public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long? FolderId = null, SearchQuery? Search = null)
 {
     public IQueryable<FeedItem> Items(AppDbContext db, long userId)
+    {
+        var items = WithoutSearch(db, userId);
+        if (Matches(db) is { } matches)
+        {
+            items = items.Where(i => matches.Contains(i.Id));
+        }
+        return items;
+    }
+
+    // Every filter but the search.
+    private IQueryable<FeedItem> WithoutSearch(AppDbContext db, long userId)
     {
         // The unread (or starred) rows lead when asked for: they are few, and their key is (user, item),
         // so the river walks them newest first and joins each to its item.
@@ -33,10 +45,6 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
         if (FolderId is { } folderId)
         {
             items = items.Where(i => db.Subscriptions.Any(x => x.UserId == userId && x.FolderId == folderId && x.FeedId == i.FeedId));
-        }
-        if (Matches(db) is { } matches)
-        {
-            items = items.Where(i => matches.Contains(i.Id));
         }
         return items;
     }
@@ -83,6 +91,22 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
             }
             ids = stars.Select(x => x.ItemId);
         }
+        else if (Search is not null)
+        {
+            // The index leads, in id order: SQLite's FTS5 walks its doclists newest first (it takes
+            // the ORDER BY rowid and the cursor's range) and stops when the page is full, where an
+            // IN list of the matches would read every match, a million for a word in every item.
+            // Each match is then checked against the reader's feeds (and folder, and marks).
+            // (The id is a column of a row type: ordered as a bare scalar, EF's SQLite provider would
+            // write ORDER BY CAST(... AS INTEGER), which FTS5 cannot take, and sort every match.)
+            var items = WithoutSearch(db, userId);
+            var found = Found(db)!.Where(m => items.Any(i => i.Id == m.Id));
+            if (cursor is { } after)
+            {
+                found = oldestFirst ? found.Where(m => m.Id > after) : found.Where(m => m.Id < after);
+            }
+            return (oldestFirst ? found.OrderBy(m => m.Id) : found.OrderByDescending(m => m.Id)).Select(m => m.Id).Take(limit);
+        }
         else
         {
             ids = Items(db, userId).Select(i => i.Id);
@@ -95,13 +119,26 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
     }
 
     /// <summary>
-    /// The ids of the items whose title or text <see cref="Match"/> matches, from the full-text
-    /// index (a MATCH, never a scan of FeedItems); null when there is no search. An expression FTS5
-    /// cannot read fails the query with an "fts5: syntax error" (<see cref="Search.SearchQuery.SyntaxError"/>).
+    /// The ids of the items whose title or text <see cref="Search"/> matches, from the engine's
+    /// full-text index (an FTS5 MATCH on SQLite, the GIN-indexed <c>tsvector</c> on PostgreSQL;
+    /// see <see cref="ItemSearchSql"/>); null when there is no search. A search with an
+    /// <see cref="SearchQuery.Error"/> must not get here.
     /// </summary>
-    public IQueryable<long>? Matches(AppDbContext db) => Match is { } match
-        ? db.Database.SqlQuery<long>($"""SELECT rowid AS "Value" FROM "FeedItemSearch" WHERE "FeedItemSearch" MATCH {match}""")
-        : null;
+    public IQueryable<long>? Matches(AppDbContext db) => Found(db)?.Select(m => m.Id);
+
+    private IQueryable<SearchMatch>? Found(AppDbContext db) => Search switch
+    {
+        null => null,
+        _ when db.Engine == DatabaseEngine.Postgres => db.Database.SqlQuery<SearchMatch>(
+            $"""SELECT "Id" FROM "FeedItems" WHERE "Search" @@ to_tsquery('app_search', {Search.ToTsQuery()})"""),
+        _ => db.Database.SqlQuery<SearchMatch>($"""SELECT rowid AS "Id" FROM "FeedItemSearch" WHERE "FeedItemSearch" MATCH {Search.ToFts5()}"""),
+    };
+
+    /// <summary>A row of the full-text index: the id of an item it matches.</summary>
+    internal sealed class SearchMatch
+    {
+        public long Id { get; init; }
+    }
 
     /// <summary>The items of one page (see <see cref="PageIds"/>), in the page's order.</summary>
     public IQueryable<FeedItem> Page(AppDbContext db, long userId, long? cursor, bool oldestFirst, int limit)

@@ -6,7 +6,6 @@ using App.Web.Accounts;
 using App.Web.Feeds;
 using App.Web.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Items;
@@ -42,8 +41,8 @@ public static class ItemsApi
     /// Newest first, keyset-paged by <paramref name="before"/>. <paramref name="unread"/> and
     /// <paramref name="starred"/> filter either way when given, <paramref name="folderId"/> keeps the
     /// items of one of the caller's folders (another's: 404), <paramref name="q"/> those whose title
-    /// or text matches it as the search box reads it (<see cref="SearchQuery"/>); a search FTS5
-    /// cannot read is a 400.
+    /// or text matches it as the search box reads it (<see cref="SearchQuery"/>); a search that
+    /// cannot be read is a 400.
     /// </summary>
     public static async Task<Results<Ok<List<ItemResponse>>, ProblemHttpResult>> ListAsync(
         ClaimsPrincipal caller,
@@ -61,11 +60,15 @@ public static class ItemsApi
             return TypedResults.Problem($"A search is at most {SearchQuery.MaxLength} characters.",
                 statusCode: StatusCodes.Status400BadRequest, title: "Search too long");
         }
-        var match = SearchQuery.ToMatch(q);
-        if (q is not null && match is null)
+        var search = SearchQuery.Parse(q);
+        if (q is not null && search is null)
         {
             return TypedResults.Problem("The search has no word to look for.",
                 statusCode: StatusCodes.Status400BadRequest, title: "Empty search");
+        }
+        if (search?.Error is { } error)
+        {
+            return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Unreadable search");
         }
         var userId = caller.UserId();
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -73,20 +76,13 @@ public static class ItemsApi
         {
             return TypedResults.Problem($"There is no folder {folder}.", statusCode: StatusCodes.Status404NotFound);
         }
-        var items = new ItemFilter(unread, starred, folderId, match)
+        var items = new ItemFilter(unread, starred, folderId, search)
             .Page(db, userId, before, oldestFirst: false, Math.Clamp(limit ?? FeedQueries.DefaultItemLimit, 1, FeedQueries.MaxItemLimit))
             .Select(i => new ItemResponse(
                 i.Id, i.Guid, i.Title, i.Link, i.Author, i.PublishedAt, i.ContentHtml, i.FeedId,
                 !db.UnreadItems.Any(x => x.UserId == userId && x.ItemId == i.Id),
                 db.StarredItems.Any(x => x.UserId == userId && x.ItemId == i.Id)));
-        try
-        {
-            return TypedResults.Ok(await items.ToListAsync(ct));
-        }
-        catch (SqliteException e) when (SearchQuery.SyntaxError(e) is { } message)
-        {
-            return TypedResults.Problem(message, statusCode: StatusCodes.Status400BadRequest, title: "Unreadable search");
-        }
+        return TypedResults.Ok(await items.ToListAsync(ct));
     }
 
     /// <summary>204 when changed; 404 for an item that is not the caller's.</summary>

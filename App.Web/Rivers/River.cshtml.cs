@@ -8,7 +8,6 @@ using App.Web.Search;
 using App.Web.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Web.Rivers;
@@ -117,20 +116,11 @@ public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLa
             return Page();
         }
         // One item more than shown tells whether a next page exists.
-        List<ItemSummary> items;
-        try
-        {
-            items = await RiverQueries.PageAsync(db, userId, filter, Cursor, OldestFirst, PageSize + 1, ct);
-        }
-        catch (SqliteException e) when (SearchQuery.SyntaxError(e) is { } message)
-        {
-            SearchError = message;
-            return Page();
-        }
+        var items = await RiverQueries.PageAsync(db, userId, filter, Cursor, OldestFirst, PageSize + 1, ct);
         Items = items.Count > PageSize ? items[..PageSize] : items;
         NextCursor = items.Count > PageSize ? Items[^1].Id : null;
-        UpToItemId = OldestFirst
-            ? Items.LastOrDefault()?.Id
+        UpToItemId = !CanMarkAllRead ? null
+            : OldestFirst ? Items.LastOrDefault()?.Id
             : Cursor is null ? Items.FirstOrDefault()?.Id : await RiverQueries.NewestAsync(db, userId, filter, ct);
         var unread = db.UnreadOf(userId);
         if (FolderId is { } folder)
@@ -180,11 +170,11 @@ public sealed class RiverModel(IDbContextFactory<AppDbContext> contexts, WriteLa
         {
             (Kind, Query) = ("search", q?.Trim() ?? "");
             Title = Query.Length == 0 ? "Search" : $"Search: {Query}";
-            var match = Query.Length <= SearchQuery.MaxLength ? SearchQuery.ToMatch(Query) : null;
+            var search = Query.Length <= SearchQuery.MaxLength ? SearchQuery.Parse(Query) : null;
             SearchError = Query.Length > SearchQuery.MaxLength ? $"A search is at most {SearchQuery.MaxLength} characters."
-                : match is null ? "Type a word to search for in the titles and text of your feeds' items."
-                : null;
-            return new ItemFilter(Match: match);
+                : search is null ? "Type a word to search for in the titles and text of your feeds' items."
+                : search.Error;
+            return new ItemFilter(Search: search);
         }
         (Kind, Title) = path switch
         {

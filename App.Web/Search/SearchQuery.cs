@@ -1,27 +1,40 @@
-using Microsoft.Data.Sqlite;
+using System.Globalization;
+using System.Text;
+using App.Data;
 
 namespace App.Web.Search;
 
 /// <summary>
-/// What a reader types into the search box, as an FTS5 query: every word is quoted (so <c>-</c>,
-/// <c>:</c>, <c>*</c>, <c>^</c> and parentheses in it are text, never operators) and matched as a
-/// prefix (<c>datab</c> finds "database"); a "quoted phrase" matches as written; <c>AND</c>,
-/// <c>OR</c> and <c>NOT</c> in capitals stay operators. Words match in the title or the text,
-/// all of them unless joined by OR.
+/// What a reader types into the search box, read once and written out for either engine: every
+/// word is matched as a prefix (<c>datab</c> finds "database"), a "quoted phrase" as written, and
+/// <c>AND</c>, <c>OR</c> and <c>NOT</c> in capitals are operators (NOT binds tightest, then AND,
+/// then OR; words side by side must all match). Anything else in a word (<c>-</c>, <c>:</c>,
+/// <c>*</c>, <c>^</c>, parentheses) is text, never an operator. Words match in the title or the text.
 /// </summary>
-public static class SearchQuery
+public sealed class SearchQuery
 {
     /// <summary>The longest search accepted; beyond it the box's text is a paste gone wrong.</summary>
     public const int MaxLength = 500;
 
-    /// <summary>The FTS5 expression for <paramref name="text"/>; null when it holds nothing to search for.</summary>
-    public static string? ToMatch(string? text)
+    private readonly List<Part> _parts;
+
+    private SearchQuery(List<Part> parts, string? error)
+    {
+        _parts = parts;
+        Error = error;
+    }
+
+    /// <summary>A readable sentence when the search cannot be read (an operator without a word on each side); null when it can.</summary>
+    public string? Error { get; }
+
+    /// <summary>The search in <paramref name="text"/>; null when it holds neither a word nor an operator.</summary>
+    public static SearchQuery? Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
         }
-        var parts = new List<string>();
+        var parts = new List<Part>();
         var i = 0;
         while (i < text.Length)
         {
@@ -36,9 +49,9 @@ public static class SearchQuery
                 var close = text.IndexOf('"', i + 1);
                 var phrase = close < 0 ? text[(i + 1)..] : text[(i + 1)..close];
                 i = close < 0 ? text.Length : close + 1;
-                if (!string.IsNullOrWhiteSpace(phrase))
+                if (Tokens(phrase) is { Count: > 0 } tokens)
                 {
-                    parts.Add(Quote(phrase));
+                    parts.Add(new Part(PartKind.Phrase, tokens));
                 }
                 continue;
             }
@@ -50,32 +63,124 @@ public static class SearchQuery
             var word = text[start..i];
             if (word is "AND" or "OR" or "NOT")
             {
-                parts.Add(word);
+                parts.Add(new Part(Enum.Parse<PartKind>(word, ignoreCase: true), []));
             }
-            else if (word.Any(char.IsLetterOrDigit))
+            else if (Tokens(word) is { Count: > 0 } tokens)
             {
-                parts.Add(Quote(word) + "*");
+                parts.Add(new Part(PartKind.Word, tokens));
             }
         }
-        return parts.Count == 0 ? null : string.Join(' ', parts);
+        return parts.Count == 0 ? null : new SearchQuery(parts, Check(parts));
     }
+
+    /// <summary>The search as <paramref name="engine"/>'s full-text index reads it (see <see cref="ToFts5"/>, <see cref="ToTsQuery"/>).</summary>
+    public string For(DatabaseEngine engine) => engine == DatabaseEngine.Postgres ? ToTsQuery() : ToFts5();
 
     /// <summary>
-    /// A readable sentence when <paramref name="e"/> is FTS5 refusing the query (an operator with
-    /// nothing on one side, like <c>OR</c> alone); null for any other error, which is not the reader's.
+    /// An FTS5 expression: each word or phrase quoted (so nothing in it is an operator), a word
+    /// ending in <c>*</c>. A word FTS5's tokenizer splits (<c>e-mail</c>) becomes a phrase of its pieces, as in the text.
     /// </summary>
-    public static string? SyntaxError(SqliteException e)
+    public string ToFts5() => string.Join(' ', _parts.Select(p => p.Kind switch
     {
-        const string prefix = "fts5: syntax error near ";
-        var at = e.Message.IndexOf(prefix, StringComparison.Ordinal);
-        if (at < 0)
+        PartKind.Word => Quote(p.Tokens, " ") + "*",
+        PartKind.Phrase => Quote(p.Tokens, " "),
+        _ => p.Kind.ToString().ToUpperInvariant(),
+    }));
+
+    /// <summary>
+    /// A <c>tsquery</c> for <c>to_tsquery</c>: words side by side and AND are <c>&amp;</c>, OR is
+    /// <c>|</c>, <c>a NOT b</c> is <c>a &amp; !b</c> (the same precedence as FTS5's), a phrase's
+    /// words follow each other (<c>&lt;-&gt;</c>), and a word's last piece is a prefix (<c>:*</c>).
+    /// </summary>
+    public string ToTsQuery()
+    {
+        var text = new StringBuilder();
+        var previous = PartKind.And;
+        foreach (var part in _parts)
         {
-            return e.Message.Contains("fts5:", StringComparison.Ordinal) ? "The search could not be read." : null;
+            if (part.IsTerm)
+            {
+                if (previous is PartKind.Word or PartKind.Phrase)
+                {
+                    text.Append(" & ");
+                }
+                var lexemes = part.Tokens.Select(Lexeme).ToList();
+                if (part.Kind == PartKind.Word)
+                {
+                    lexemes[^1] += ":*";
+                }
+                text.Append(lexemes.Count == 1 ? lexemes[0] : "(" + string.Join(" <-> ", lexemes) + ")");
+            }
+            else
+            {
+                text.Append(part.Kind switch
+                {
+                    PartKind.And => " & ",
+                    PartKind.Or => " | ",
+                    _ => " & !",
+                });
+            }
+            previous = part.Kind;
         }
-        var near = e.Message[(at + prefix.Length)..].TrimEnd('.', '\'');
-        return $"The search could not be read near {near}: AND, OR and NOT need a word on each side (put them in quotes to search for the word).";
+        return text.ToString();
     }
 
-    // The scan never lets a double quote into a word or phrase, so quoting needs no escaping.
-    private static string Quote(string text) => "\"" + text + "\"";
+    // An operator needs a word or phrase on each side; FTS5 would refuse the query otherwise, and
+    // to_tsquery too. Checked here so that both engines say the same thing.
+    private static string? Check(List<Part> parts)
+    {
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (!parts[i].IsTerm && (i == 0 || i == parts.Count - 1 || !parts[i - 1].IsTerm || !parts[i + 1].IsTerm))
+            {
+                var near = parts[i].Kind.ToString().ToUpperInvariant();
+                return $"The search could not be read near \"{near}\": AND, OR and NOT need a word on each side (put them in quotes to search for the word).";
+            }
+        }
+        return null;
+    }
+
+    // The runs of letters and digits (with their combining marks), as both engines' tokenizers cut
+    // text into words: whatever else the reader typed is a separator, never syntax.
+    private static List<string> Tokens(string text)
+    {
+        var tokens = new List<string>();
+        var current = new StringBuilder();
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c) || (current.Length > 0 && CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark))
+            {
+                current.Append(c);
+            }
+            else if (current.Length > 0)
+            {
+                tokens.Add(current.ToString());
+                current.Clear();
+            }
+        }
+        if (current.Length > 0)
+        {
+            tokens.Add(current.ToString());
+        }
+        return tokens;
+    }
+
+    // Tokens hold letters and digits only, so neither quoting needs escaping.
+    private static string Quote(List<string> tokens, string separator) => "\"" + string.Join(separator, tokens) + "\"";
+
+    private static string Lexeme(string token) => "'" + token + "'";
+
+    private enum PartKind
+    {
+        Word,
+        Phrase,
+        And,
+        Or,
+        Not,
+    }
+
+    private sealed record Part(PartKind Kind, List<string> Tokens)
+    {
+        public bool IsTerm => Kind is PartKind.Word or PartKind.Phrase;
+    }
 }

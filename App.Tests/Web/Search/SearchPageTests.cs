@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using App.Web.Rivers;
@@ -9,14 +10,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Search;
 
-public sealed partial class SearchPageTests : IAsyncLifetime
+/// <summary>/search on each engine.</summary>
+public abstract partial class SearchPageTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
     private Feed _feed = null!;
 
     public async Task InitializeAsync()
     {
-        _app = await WebApp.StartAsync();
+        _app = await WebApp.StartAsync(engine: engine);
         _feed = await _app.AddFeedAsync("https://news.example/feed.xml", itemCount: 120, title: "News");
         await using var db = _app.Db.Open();
         // Every even item speaks of databases: 60 results, more than a page.
@@ -86,3 +88,7 @@ public sealed partial class SearchPageTests : IAsyncLifetime
     [GeneratedRegex("<a href=\"([^\"]+)\" rel=\"next\">")]
     private static partial Regex NextLink();
 }
+
+public sealed class SearchPageTestsOnSqlite() : SearchPageTests(DatabaseEngine.Sqlite);
+
+public sealed class SearchPageTestsOnPostgres() : SearchPageTests(DatabaseEngine.Postgres);
