@@ -37,6 +37,10 @@ public sealed class QueueWakeup(
     // does not notify. One could be a race (an event consumed just before the commit became visible).
     private const int MissesBeforeFallback = 2;
 
+    // After a notification whose commit was not visible yet: looks 5 ms apart, 20 of them at most.
+    private const int MaxRechecks = 20;
+    private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(5);
+
     private readonly CancellationTokenSource _stop = new();
     private readonly AutoResetEvent _fileChanged = new(false);
     private readonly QueueOptions _options = options.Value;
@@ -99,6 +103,10 @@ public sealed class QueueWakeup(
         command.CommandText = "PRAGMA data_version";
         var last = (long)command.ExecuteScalar()!;
         var misses = 0;
+        // Since the last change seen: a notification consumed by a look that found the commit not
+        // yet visible still announced the change the next look finds (their order under load).
+        var announcedSinceChange = false;
+        var rechecks = 0;
         WaitHandle[] wakers = [_fileChanged, _stop.Token.WaitHandle];
         while (!_stop.IsCancellationRequested)
         {
@@ -107,16 +115,23 @@ public sealed class QueueWakeup(
             {
                 return; // no notifications and no poll asked for: the Quartz poll alone.
             }
-            var period = polling ? _options.WakeupInterval : _options.WakeupSafetyInterval;
+            var period = polling ? _options.WakeupInterval : rechecks > 0 ? Recheck : _options.WakeupSafetyInterval;
             var notified = WaitHandle.WaitAny(wakers, period) == 0;
+            rechecks = notified ? 0 : Math.Max(rechecks - 1, 0);
             if (_stop.IsCancellationRequested)
             {
                 return;
             }
-            var announced = Interlocked.Exchange(ref _notifiedSinceCheck, 0) != 0;
+            announcedSinceChange |= Interlocked.Exchange(ref _notifiedSinceCheck, 0) != 0;
             var version = notified ? AwaitVisible(command, last) : (long)command.ExecuteScalar()!;
             if (version == last)
             {
+                if (notified)
+                {
+                    // Announced but not visible yet (a loaded machine can take longer than
+                    // AwaitVisible waits): look again shortly, a few times, rather than at the safety interval.
+                    rechecks = MaxRechecks;
+                }
                 continue;
             }
             last = version;
@@ -125,7 +140,8 @@ public sealed class QueueWakeup(
             {
                 continue;
             }
-            misses = announced ? 0 : misses + 1;
+            misses = announcedSinceChange ? 0 : misses + 1;
+            announcedSinceChange = false;
             if (misses >= MissesBeforeFallback)
             {
                 log.LogWarning(
