@@ -149,7 +149,7 @@ public sealed class JobQueue(
     /// Enqueues one job in a transaction of its own, on the queue's kept-open connection with its
     /// prepared insert: 0.8 of a bare INSERT's rate, where a pooled EF Core context per job reached
     /// 0.18. A second live job with the same unique key is refused with the engine's unique-violation
-    /// error (<see cref="JobSql.IsUniqueViolation"/>).
+    /// error (<see cref="UniqueViolation"/>).
     /// </summary>
     public async Task<Job> EnqueueAsync(JobRequest request, CancellationToken ct = default)
     {
@@ -491,7 +491,7 @@ public sealed class JobQueue(
             }
             return false;
         }
-        catch (Exception e) when (_sql.IsUniqueViolation(e))
+        catch (Exception e) when (UniqueViolation.Is(e))
         {
             return false;
         }

@@ -238,9 +238,6 @@ public abstract class JobSql(DatabaseEngine engine, string larger, string rowLoc
         SELECT "Id" FROM "Jobs" WHERE "UniqueKey" = @uniqueKey AND {StateIn(JobTransitions.Live)} LIMIT 1
         """;
 
-    /// <summary>Whether <paramref name="error"/> is the engine refusing a second live job with one unique key.</summary>
-    public abstract bool IsUniqueViolation(Exception error);
-
     /// <summary>
     /// Runs a lease-fenced statement (<see cref="Complete"/>, <see cref="Renew"/>, <see cref="Release"/>)
     /// for each lease, binding <c>@id</c>, <c>@version</c>, <c>@owner</c> and <paramref name="time"/>;

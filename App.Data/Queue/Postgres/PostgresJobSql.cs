@@ -15,8 +15,6 @@ namespace App.Data.Queue;
 /// </summary>
 internal sealed class PostgresJobSql : JobSql
 {
-    private const string UniqueViolation = "23505";
-
     private readonly Dictionary<string, string> _many;
 
     public PostgresJobSql()
@@ -75,9 +73,6 @@ internal sealed class PostgresJobSql : JobSql
         {fromWhere}
         ON CONFLICT DO NOTHING
         """;
-
-    public override bool IsUniqueViolation(Exception error) =>
-        error is PostgresException { SqlState: UniqueViolation };
 
     /// <summary>All leases in one statement: their ids, versions and owners as three arrays.</summary>
     public override bool[] PerLease(WriteConnection connection, IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time)

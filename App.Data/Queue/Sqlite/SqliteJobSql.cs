@@ -13,9 +13,6 @@ namespace App.Data.Queue;
 /// </summary>
 internal sealed class SqliteJobSql() : JobSql(DatabaseEngine.Sqlite, larger: "MAX", rowLock: "")
 {
-    // SQLITE_CONSTRAINT: here, the live unique-key index refused a second live job.
-    private const int SqliteConstraintError = 19;
-
     public override string AbandonExhausted { get; } = $"""
         UPDATE "Jobs"
         SET "State" = {To(JobTransitions.Abandon)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "Version" = "Version" + 1,
@@ -63,7 +60,4 @@ internal sealed class SqliteJobSql() : JobSql(DatabaseEngine.Sqlite, larger: "MA
         SELECT {values}
         {fromWhere}
         """;
-
-    public override bool IsUniqueViolation(Exception error) =>
-        error is SqliteException { SqliteErrorCode: SqliteConstraintError };
 }

@@ -348,7 +348,7 @@ public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
         await _f.EnqueueAsync(uniqueKey: "fetch-feed:1");
 
         var e = await Assert.ThrowsAnyAsync<DbException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
-        Assert.True(JobSql.For(engine).IsUniqueViolation(e), e.Message);
+        Assert.True(UniqueViolation.Is(e), e.Message);
 
         var claim = await _f.ClaimOneAsync();
         await Assert.ThrowsAnyAsync<DbException>(() => _f.EnqueueAsync(uniqueKey: "fetch-feed:1"));
