@@ -28,12 +28,14 @@ public abstract class SearchApiTests(DatabaseEngine engine) : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
-    public async Task Search_FindsTitlesAndText_ByPrefix_NewestFirst()
+    public async Task Search_FindsTitlesAndText_ByWordOrPrefix_NewestFirst()
     {
-        Assert.Equal([_second.Items[1].Id, _first.Items[0].Id], Ids(await ListAsync("/api/items?q=datab")));
+        Assert.Equal([_second.Items[1].Id, _first.Items[0].Id], Ids(await ListAsync("/api/items?q=datab*")));
+        Assert.Equal([_first.Items[0].Id], Ids(await ListAsync("/api/items?q=database")));
+        Assert.Empty(await ListAsync("/api/items?q=datab"));
         Assert.Equal([_first.Items[0].Id], Ids(await ListAsync("/api/items?q=TUNING")));
-        Assert.Equal([_second.Items[1].Id], Ids(await ListAsync("/api/items?q=guide%20index")));
-        Assert.Equal([_second.Items[2].Id, _first.Items[0].Id], Ids(await ListAsync("/api/items?q=tomato%20OR%20tuning")));
+        Assert.Equal([_second.Items[1].Id], Ids(await ListAsync("/api/items?q=guide%20index*")));
+        Assert.Equal([_second.Items[2].Id, _first.Items[0].Id], Ids(await ListAsync("/api/items?q=tomato*%20OR%20tuning")));
         Assert.Empty(await ListAsync("/api/items?q=%22database%20guide%22"));
     }
 
@@ -43,12 +45,12 @@ public abstract class SearchApiTests(DatabaseEngine engine) : IAsyncLifetime
         await SetTextAsync(_first.Items[1].Id, "Café culture", "Crème brûlée, e-mail and a guide.");
 
         Assert.Equal([_second.Items[1].Id], Ids(await ListAsync("/api/items?q=%22guide%20to%20databases%22")));
-        Assert.Equal([_second.Items[1].Id], Ids(await ListAsync("/api/items?q=datab%20NOT%20tuning")));
+        Assert.Equal([_second.Items[1].Id], Ids(await ListAsync("/api/items?q=datab*%20NOT%20tuning")));
         Assert.Equal([_second.Items[1].Id, _first.Items[1].Id], Ids(await ListAsync("/api/items?q=guide%20NOT%20tuning")));
         Assert.Equal([_first.Items[1].Id], Ids(await ListAsync("/api/items?q=cafe%20creme")));
         Assert.Equal([_first.Items[1].Id], Ids(await ListAsync("/api/items?q=CAFÉ")));
-        Assert.Equal([_first.Items[1].Id], Ids(await ListAsync("/api/items?q=e-ma")));
-        Assert.Equal([_second.Items[2].Id, _first.Items[1].Id], Ids(await ListAsync("/api/items?q=tomato%20OR%20%22creme%20brulee%22")));
+        Assert.Equal([_first.Items[1].Id], Ids(await ListAsync("/api/items?q=e-ma*")));
+        Assert.Equal([_second.Items[2].Id, _first.Items[1].Id], Ids(await ListAsync("/api/items?q=tomato*%20OR%20%22creme%20brulee%22")));
     }
 
     [Fact]
@@ -59,8 +61,8 @@ public abstract class SearchApiTests(DatabaseEngine engine) : IAsyncLifetime
         var unsubscribed = await _app.Db.AddFeedAsync("https://three.example/feed.xml", itemCount: 1);
         await SetTextAsync(unsubscribed.Items[0].Id, "Databases everywhere", null);
 
-        Assert.Equal([_second.Items[1].Id], Ids(await ListAsync("/api/items?q=datab", bob)));
-        Assert.Equal([_second.Items[1].Id, _first.Items[0].Id], Ids(await ListAsync("/api/items?q=datab")));
+        Assert.Equal([_second.Items[1].Id], Ids(await ListAsync("/api/items?q=datab*", bob)));
+        Assert.Equal([_second.Items[1].Id, _first.Items[0].Id], Ids(await ListAsync("/api/items?q=datab*")));
     }
 
     [Fact]
@@ -79,9 +81,15 @@ public abstract class SearchApiTests(DatabaseEngine engine) : IAsyncLifetime
         Assert.Equal(all.Skip(4), next);
     }
 
-    [Fact]
-    public async Task Search_CombinesWithUnreadStarredAndFolder()
+    // Among few unread or starred rows SQLite starts from them, unless a prefix is longer than the
+    // index keeps; then (and on other filters) the index leads. Each plan gives the same answer.
+    [Theory]
+    [InlineData("datab*")]
+    [InlineData("dat*")]
+    [InlineData("database OR databases")]
+    public async Task Search_CombinesWithUnreadStarredAndFolder(string search)
     {
+        var q = Uri.EscapeDataString(search);
         var tuning = _first.Items[0].Id;
         var guide = _second.Items[1].Id;
         await _app.Client.PatchAsJsonAsync($"/api/items/{tuning}", new { read = true, starred = true });
@@ -89,11 +97,11 @@ public abstract class SearchApiTests(DatabaseEngine engine) : IAsyncLifetime
         var folder = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         await _app.Client.PutAsJsonAsync($"/api/feeds/{_second.Id}/folder", new { folderId = folder });
 
-        Assert.Equal([guide], Ids(await ListAsync("/api/items?q=datab&unread=true")));
-        Assert.Equal([tuning], Ids(await ListAsync("/api/items?q=datab&unread=false")));
-        Assert.Equal([tuning], Ids(await ListAsync("/api/items?q=datab&starred=true")));
-        Assert.Empty(await ListAsync("/api/items?q=datab&starred=true&unread=true"));
-        Assert.Equal([guide], Ids(await ListAsync($"/api/items?q=datab&folderId={folder}")));
+        Assert.Equal([guide], Ids(await ListAsync($"/api/items?q={q}&unread=true")));
+        Assert.Equal([tuning], Ids(await ListAsync($"/api/items?q={q}&unread=false")));
+        Assert.Equal([tuning], Ids(await ListAsync($"/api/items?q={q}&starred=true")));
+        Assert.Empty(await ListAsync($"/api/items?q={q}&starred=true&unread=true"));
+        Assert.Equal([guide], Ids(await ListAsync($"/api/items?q={q}&folderId={folder}")));
     }
 
     [Theory]

@@ -32,13 +32,13 @@ public abstract partial class SearchPageTests(DatabaseEngine engine) : IAsyncLif
     [Fact]
     public async Task Search_ShowsMatchingItemsAsARiver_PagedByBefore_WithTheQueryKept()
     {
-        var html = await _app.Client.GetStringAsync("/search?q=datab");
+        var html = await _app.Client.GetStringAsync("/search?q=datab*");
 
         Assert.Equal(Matching.Take(RiverModel.PageSize), Ids(html));
-        Assert.Contains("Search: datab", html);
-        Assert.Contains("value=\"datab\"", html);
+        Assert.Contains("Search: datab*", html);
+        Assert.Contains("value=\"datab*\"", html);
         var next = NextLink().Match(html).Groups[1].Value;
-        Assert.Equal($"/search?q=datab&amp;before={Matching[RiverModel.PageSize - 1]}", next);
+        Assert.Equal($"/search?q=datab%2A&amp;before={Matching[RiverModel.PageSize - 1]}", next);
         Assert.Equal(Matching.Skip(RiverModel.PageSize), Ids(await _app.Client.GetStringAsync(WebUtility.HtmlDecode(next))));
         Assert.DoesNotContain("data-mark-all-read", html);
     }
@@ -51,6 +51,10 @@ public abstract partial class SearchPageTests(DatabaseEngine engine) : IAsyncLif
 
         Assert.Contains(read, Ids(await _app.Client.GetStringAsync("/search?q=databases")));
         Assert.Contains("No items match.", await _app.Client.GetStringAsync("/search?q=volcano"));
+        // A word is a whole word: the page says how to ask for the words that start with it.
+        var partial = await _app.Client.GetStringAsync("/search?q=datab");
+        Assert.Empty(Ids(partial));
+        Assert.Contains("end one with * to match the words that start with it", partial);
     }
 
     [Theory]

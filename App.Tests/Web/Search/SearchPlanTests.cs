@@ -1,3 +1,4 @@
+using App.Data.Accounts;
 using App.Tests.Support;
 using App.Web.Items;
 using App.Web.Rivers;
@@ -51,11 +52,43 @@ public sealed class SearchPlanTests(ITestOutputHelper output)
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
-    private async Task<IReadOnlyList<string>> PlanAsync(string filter, bool oldestFirst)
+    [Theory]
+    [InlineData("unread")]
+    [InlineData("starred")]
+    public async Task SearchAmongFewMarks_StartsFromTheMarks_AndAsksTheIndexAboutEach(string filter)
+    {
+        var plan = await PlanAsync(filter, oldestFirst: false);
+
+        // The page's ids come from the marks' key (user, item), newest first from the cursor; the
+        // index is asked about one row at a time (FTS5's index string: a rowid equality and the MATCH).
+        var marks = filter == "unread" ? "UnreadItems_1 (UserId=? AND ItemId<?)" : "StarredItems_1 (UserId=? AND ItemId<?)";
+        Assert.True(plan.ToList().FindIndex(step => step.EndsWith(marks, StringComparison.Ordinal))
+            < plan.ToList().FindIndex(step => step.Contains("FeedItemSearch", StringComparison.Ordinal)), string.Join('\n', plan));
+        Assert.Contains(plan, step => step.Contains("FeedItemSearch VIRTUAL TABLE INDEX 0:=M", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("unread", "database")]
+    [InlineData("starred", "database")]
+    [InlineData("unread", "datab*")]
+    public async Task SearchAmongManyMarks_OrWithALongPrefix_WalksTheIndexInIdOrder(string filter, string search)
+    {
+        var plan = await PlanAsync(filter, oldestFirst: false, search, marks: search.EndsWith('*') ? 0 : ItemFilter.FewMarks + 1);
+
+        Assert.StartsWith("SCAN FeedItemSearch VIRTUAL TABLE INDEX", plan.First(step => step.Contains("FeedItemSearch", StringComparison.Ordinal)));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    private async Task<IReadOnlyList<string>> PlanAsync(string filter, bool oldestFirst, string text = "datab", int marks = 0)
     {
         using var temp = await TempDatabase.CreateAsync();
         await using var db = temp.Open();
-        var search = SearchQuery.Parse("datab");
+        if (marks > 0)
+        {
+            await MarkAsync(temp, filter, marks);
+        }
+        var search = SearchQuery.Parse(text);
         var itemFilter = filter switch
         {
             "unread" => new ItemFilter(Unread: true, Search: search),
@@ -70,5 +103,20 @@ public sealed class SearchPlanTests(ITestOutputHelper output)
         output.WriteLine(sql);
         output.WriteLine(string.Join('\n', plan));
         return plan;
+    }
+
+    // A user with `count` items unread (or starred), so that the page counts them as many.
+    private static async Task MarkAsync(TempDatabase temp, string filter, int count)
+    {
+        var user = await temp.AddUserAsync("reader");
+        var feed = await temp.AddFeedAsync("https://marks.example/feed.xml", itemCount: count);
+        await temp.SubscribeAsync(user, feed.Id);
+        if (filter == "starred")
+        {
+            await using var db = temp.Open();
+            db.StarredItems.AddRange(feed.Items.Select(i => new StarredItem { UserId = user, ItemId = i.Id, FeedId = feed.Id, StarredAt = DateTime.UtcNow }));
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal(1, user);
     }
 }

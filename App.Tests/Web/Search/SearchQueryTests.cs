@@ -6,13 +6,15 @@ namespace App.Tests.Web.Search;
 public sealed class SearchQueryTests
 {
     [Theory]
-    [InlineData("datab", "\"datab\"*", "'datab':*")]
-    [InlineData("guide index", "\"guide\"* \"index\"*", "'guide':* & 'index':*")]
-    [InlineData("tomato OR tuning", "\"tomato\"* OR \"tuning\"*", "'tomato':* | 'tuning':*")]
-    [InlineData("a AND b NOT c", "\"a\"* AND \"b\"* NOT \"c\"*", "'a':* & 'b':* & !'c':*")]
-    [InlineData("\"guide to\" e-mail", "\"guide to\" \"e mail\"*", "('guide' <-> 'to') & ('e' <-> 'mail':*)")]
-    [InlineData("it's (x) 'y' \\z", "\"it s\"* \"x\"* \"y\"* \"z\"*", "('it' <-> 's':*) & 'x':* & 'y':* & 'z':*")]
-    [InlineData("or and not", "\"or\"* \"and\"* \"not\"*", "'or':* & 'and':* & 'not':*")]
+    [InlineData("database", "\"database\"", "'database'")]
+    [InlineData("datab*", "\"datab\"*", "'datab':*")]
+    [InlineData("guide index*", "\"guide\" \"index\"*", "'guide' & 'index':*")]
+    [InlineData("tomato OR tuning", "\"tomato\" OR \"tuning\"", "'tomato' | 'tuning'")]
+    [InlineData("a AND b* NOT c", "\"a\" AND \"b\"* NOT \"c\"", "'a' & 'b':* & !'c'")]
+    [InlineData("\"guide to\" e-mail e-ma*", "\"guide to\" \"e mail\" \"e ma\"*", "('guide' <-> 'to') & ('e' <-> 'mail') & ('e' <-> 'ma':*)")]
+    [InlineData("it's (x) 'y' \\z", "\"it s\" \"x\" \"y\" \"z\"", "('it' <-> 's') & 'x' & 'y' & 'z'")]
+    [InlineData("or and not*", "\"or\" \"and\" \"not\"*", "'or' & 'and' & 'not':*")]
+    [InlineData("a*b (c*) d-* *e", "\"a b\" \"c\" \"d\" \"e\"", "('a' <-> 'b') & 'c' & 'd' & 'e'")]
     public void Parse_WritesTheSameSearchForEitherEngine(string text, string fts5, string tsQuery)
     {
         var query = SearchQuery.Parse(text);
@@ -36,6 +38,14 @@ public sealed class SearchQueryTests
         Assert.NotNull(query);
         Assert.Contains("could not be read near", query.Error);
     }
+
+    [Theory]
+    [InlineData("datab", false)]
+    [InlineData("dat*", false)]
+    [InlineData("data*", true)]
+    [InlineData("\"data base\" OR e-data*", true)]
+    public void HasLongPrefix_WhenAPrefixIsLongerThanTheIndexKeeps(string text, bool expected)
+        => Assert.Equal(expected, SearchQuery.Parse(text)!.HasLongPrefix);
 
     [Theory]
     [InlineData(null)]
