@@ -28,6 +28,7 @@ public static class RiverBenchmarks
     private const int Runs = 60;
     private const int SearchRuns = 15;
     private const long UserId = 1;
+    private const long CaughtUpUserId = 3;
 
     public static async Task<IReadOnlyList<BenchRow>> RunAsync()
     {
@@ -72,36 +73,42 @@ public static class RiverBenchmarks
             var sql = RiverQueries.Page(db, UserId, filter, cursor, oldest, RiverModel.PageSize + 1).ToQueryString();
             rows.Add(Row($"river page, {name}: page + unread count, p50 / p95 (ms)", samples, Plan(bench, sql)));
         }
-        var searches = new (string Name, string Text, bool? Unread, long? Cursor)[]
+        // Words match whole words; a word ending in * is a prefix (FTS5 keeps indexes of prefixes
+        // of 1 to 3 characters; a longer one is merged from every word that starts with it).
+        var searches = new (string Name, string Text, bool? Unread, bool? Starred, long? Cursor, long User)[]
         {
-            ("a word in 1,000 items", "subject123", null, null),
-            ("a word in 10,000 items", "topic7", null, null),
-            ("a word in 10,000 items, unread only", "topic7", true, null),
-            ("a prefix of 1,000 words in every item", "subj", null, null),
-            ("a word in every item", "databases", null, null),
-            ("a word in every item, page at the middle", "databases", null, middle),
-            ("a 2-letter prefix of 1,000 words in every item", "su", null, null),
-            ("a 2-letter prefix, page at the middle", "su", null, middle),
-            ("a 1-letter prefix of 1,002 words in every item", "s", null, null),
-            ("a 1-letter prefix, page at the middle", "s", null, middle),
-            ("two words in every item, page at the middle", "databases shares", null, middle),
-            ("a phrase in every item", "\"about databases\"", null, null),
+            ("a word in 1,000 items", "subject123", null, null, null, UserId),
+            ("a word in 10,000 items", "topic7", null, null, null, UserId),
+            ("a word in 10,000 items, unread only", "topic7", true, null, null, UserId),
+            ("a word in every item, unread only", "databases", true, null, null, UserId),
+            ("a word in every item, starred only (1,000 stars)", "databases", null, true, null, UserId),
+            ("a word in every item, unread only, a reader with 300 unread", "databases", true, null, null, CaughtUpUserId),
+            ("a word in 10,000 items, unread only, a reader with 300 unread", "topic7", true, null, null, CaughtUpUserId),
+            ("a prefix of 1,000 words in every item", "subj*", null, null, null, UserId),
+            ("a word in every item", "databases", null, null, null, UserId),
+            ("a word in every item, page at the middle", "databases", null, null, middle, UserId),
+            ("a 2-letter prefix of 1,000 words in every item", "su*", null, null, null, UserId),
+            ("a 2-letter prefix, page at the middle", "su*", null, null, middle, UserId),
+            ("a 1-letter prefix of 1,002 words in every item", "s*", null, null, null, UserId),
+            ("a 1-letter prefix, page at the middle", "s*", null, null, middle, UserId),
+            ("two words in every item, page at the middle", "databases shares", null, null, middle, UserId),
+            ("a phrase in every item", "\"about databases\"", null, null, null, UserId),
         };
-        foreach (var (name, text, unreadOnly, cursor) in searches)
+        foreach (var (name, text, unreadOnly, starredOnly, cursor, user) in searches)
         {
-            var filter = new ItemFilter(Unread: unreadOnly, Search: App.Web.Search.SearchQuery.Parse(text));
+            var filter = new ItemFilter(Unread: unreadOnly, Starred: starredOnly, Search: App.Web.Search.SearchQuery.Parse(text));
             var samples = new List<double>();
             for (var run = 0; run < SearchRuns; run++)
             {
                 var watch = Stopwatch.StartNew();
-                var page = await RiverQueries.PageAsync(db, UserId, filter, cursor, false, RiverModel.PageSize + 1, default);
+                var page = await RiverQueries.PageAsync(db, user, filter, cursor, false, RiverModel.PageSize + 1, default);
                 samples.Add(watch.Elapsed.TotalMilliseconds);
                 if (page.Count == 0)
                 {
                     throw new InvalidOperationException($"search {name}: empty page");
                 }
             }
-            var sql = RiverQueries.Page(db, UserId, filter, cursor, false, RiverModel.PageSize + 1).ToQueryString();
+            var sql = RiverQueries.Page(db, user, filter, cursor, false, RiverModel.PageSize + 1).ToQueryString();
             rows.Add(Row($"search page, {name} ({text}), p50 / p95 (ms)", samples, Plan(bench, sql)));
         }
         // What the feeds list (/) reads: a page of feeds in the grouped order with each feed's
@@ -208,6 +215,10 @@ public static class RiverBenchmarks
             }
         }
         Exec("""INSERT INTO "StarredItems" ("UserId", "ItemId", "FeedId", "StarredAt") SELECT 1, "Id", "FeedId", $now FROM "FeedItems" WHERE "Id" % 1000 = 0""");
+        // A third reader follows every feed and has read all but 300 items, spread over the years.
+        Exec("""INSERT INTO "Users" ("Username", "IsAdmin", "SecurityStamp", "CreatedAt") VALUES ('caught-up', 0, 'bench', $now)""");
+        Exec("""INSERT INTO "Subscriptions" ("UserId", "FeedId", "CreatedAt") SELECT 3, "Id", $now FROM "Feeds" """);
+        Exec("""INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId") SELECT 3, "Id", "FeedId" FROM "FeedItems" WHERE "Id" % 3333 = 0""");
         tx.Commit();
         using var analyze = connection.CreateCommand();
         analyze.CommandText = "ANALYZE";

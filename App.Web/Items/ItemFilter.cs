@@ -50,10 +50,13 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
     }
 
     /// <summary>
-    /// Below this many unread (or starred) rows, a search among them starts from the rows and asks
-    /// the index about each; above it, the index leads (see <see cref="PageIds"/>).
+    /// At most this many unread (or starred) rows, a search among them may start from the rows and
+    /// ask the index about each (see <see cref="PageIds"/>).
     /// </summary>
     public const int FewMarks = 500;
+
+    /// <summary>A search matching fewer items than this is led by the index whatever the filters: reading all its matches is cheap.</summary>
+    public const int ManyMatches = 10_000;
 
     /// <summary>
     /// The ids of one page past <paramref name="cursor"/>, in the page's order. Unread and starred
@@ -61,12 +64,15 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
     /// the item's id after a join, SQLite would sort every matching row before taking a page.
     /// </summary>
     /// <remarks>
-    /// A search on SQLite is led by the FTS5 index in id order, which stops when the page is full,
-    /// unless the reader's unread (or starred) rows are few: then the index, which reads every
-    /// match of a common word before it finds a page among a few hundred marks, is asked about
-    /// each mark instead (about 40 µs each). Not when the search holds a prefix longer than the
-    /// index keeps: FTS5 would merge that prefix's words once per mark. PostgreSQL's planner
-    /// weighs the two plans itself.
+    /// A search on SQLite is led by the FTS5 index in id order, which stops when the page is full.
+    /// Among a reader's unread (or starred) rows that is slow in one case: a search matching many
+    /// items (<see cref="ManyMatches"/> or more) and a reader with few marks (<see cref="FewMarks"/>
+    /// at most), where the index would read most of its matches before it found a page among the
+    /// marks (a word in every item of a million: 260 ms). Then the marks lead and the index is asked
+    /// about each: cheap for a word with that many matches, whose lists FTS5 can seek into (about
+    /// 50 µs a mark), and not for a word with a few thousand, which it reads page by page (300 µs and
+    /// more), so those stay led by the index. Never with a prefix longer than the index keeps: FTS5
+    /// would merge that prefix's words once per mark. PostgreSQL's planner weighs the plans itself.
     /// </remarks>
     public IQueryable<long> PageIds(AppDbContext db, long userId, long? cursor, bool oldestFirst, int limit)
     {
@@ -124,14 +130,15 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
         return (oldestFirst ? ids.Order() : ids.OrderDescending()).Take(limit);
     }
 
-    // Whether a search among the reader's unread (or starred) rows starts from the rows: they are
-    // at most FewMarks, and the search asks the index nothing it has to merge for each of them.
+    // Whether a search among the reader's unread (or starred) rows starts from the rows (see PageIds).
     private bool MarksLeadSearch(AppDbContext db, long userId)
     {
         var marks = Unread == true ? db.UnreadOf(userId).Select(u => u.ItemId)
             : Starred == true ? db.StarredOf(userId).Select(s => s.ItemId)
             : null;
-        return marks is not null && !Search!.HasLongPrefix && marks.Take(FewMarks + 1).Count() <= FewMarks;
+        return marks is not null && !Search!.HasLongPrefix
+            && marks.Take(FewMarks + 1).Count() <= FewMarks
+            && Found(db)!.Take(ManyMatches).Count() == ManyMatches;
     }
 
     // The index leads, in id order: SQLite's FTS5 walks its doclists newest first (it takes the

@@ -55,9 +55,9 @@ public sealed class SearchPlanTests(ITestOutputHelper output)
     [Theory]
     [InlineData("unread")]
     [InlineData("starred")]
-    public async Task SearchAmongFewMarks_StartsFromTheMarks_AndAsksTheIndexAboutEach(string filter)
+    public async Task SearchOfACommonWordAmongFewMarks_StartsFromTheMarks_AndAsksTheIndexAboutEach(string filter)
     {
-        var plan = await PlanAsync(filter, oldestFirst: false);
+        var plan = await PlanAsync(filter, oldestFirst: false, "datab", marks: ItemFilter.FewMarks, matches: ItemFilter.ManyMatches);
 
         // The page's ids come from the marks' key (user, item), newest first from the cursor; the
         // index is asked about one row at a time (FTS5's index string: a rowid equality and the MATCH).
@@ -68,25 +68,60 @@ public sealed class SearchPlanTests(ITestOutputHelper output)
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData("unread", "database")]
-    [InlineData("starred", "database")]
-    [InlineData("unread", "datab*")]
-    public async Task SearchAmongManyMarks_OrWithALongPrefix_WalksTheIndexInIdOrder(string filter, string search)
+    [Fact]
+    public async Task SearchOfACommonWordAmongFewMarks_FindsTheMatchingMarks_NewestFirst_PastTheCursor()
     {
-        var plan = await PlanAsync(filter, oldestFirst: false, search, marks: search.EndsWith('*') ? 0 : ItemFilter.FewMarks + 1);
+        using var temp = await TempDatabase.CreateAsync();
+        var user = await temp.AddUserAsync("reader");
+        var feed = await temp.AddFeedAsync("https://many.example/feed.xml");
+        await using var db = temp.Open();
+        await db.Database.ExecuteSqlAsync($"""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {2 * ItemFilter.ManyMatches})
+            INSERT INTO "FeedItems" ("FeedId", "Key", "Title", "ContentText", "CreatedAt")
+            SELECT {feed.Id}, 'guid:' || i, 'Item ' || i, CASE WHEN i % 2 = 0 THEN 'datab' ELSE 'other' END, '2026-01-01 00:00:00' FROM n
+            """);
+        await temp.SubscribeAsync(user, feed.Id);
+        await db.Database.ExecuteSqlRawAsync("""DELETE FROM "UnreadItems" WHERE "ItemId" % 199 <> 0""");
+        var unread = await db.UnreadItems.Where(u => u.UserId == user).Select(u => u.ItemId).ToListAsync();
+        var matching = await db.FeedItems.Where(i => unread.Contains(i.Id) && i.ContentText == "datab").Select(i => i.Id).OrderDescending().ToListAsync();
+        Assert.InRange(unread.Count, 2, ItemFilter.FewMarks);
+        var filter = new ItemFilter(Unread: true, Search: SearchQuery.Parse("datab"));
+
+        var first = await filter.PageIds(db, user, cursor: null, oldestFirst: false, limit: 20).ToListAsync();
+        var next = await filter.PageIds(db, user, cursor: first[^1], oldestFirst: false, limit: 1000).ToListAsync();
+
+        Assert.Equal(matching.Take(20), first);
+        Assert.Equal(matching.Skip(20), next);
+    }
+
+    // Many marks; a word in fewer items than ManyMatches; a prefix longer than the index keeps.
+    [Theory]
+    [InlineData("unread", "datab", ItemFilter.FewMarks + 1, ItemFilter.ManyMatches)]
+    [InlineData("starred", "datab", ItemFilter.FewMarks + 1, ItemFilter.ManyMatches)]
+    [InlineData("unread", "datab", 0, ItemFilter.ManyMatches - 1)]
+    [InlineData("unread", "datab*", 0, ItemFilter.ManyMatches)]
+    public async Task OtherSearchesAmongMarks_WalkTheIndexInIdOrder(string filter, string search, int marks, int matches)
+    {
+        var plan = await PlanAsync(filter, oldestFirst: false, search, marks, matches);
 
         Assert.StartsWith("SCAN FeedItemSearch VIRTUAL TABLE INDEX", plan.First(step => step.Contains("FeedItemSearch", StringComparison.Ordinal)));
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
-    private async Task<IReadOnlyList<string>> PlanAsync(string filter, bool oldestFirst, string text = "datab", int marks = 0)
+    private async Task<IReadOnlyList<string>> PlanAsync(string filter, bool oldestFirst, string text = "datab", int marks = 0, int matches = 0)
     {
         using var temp = await TempDatabase.CreateAsync();
         await using var db = temp.Open();
-        if (marks > 0)
+        await MarkAsync(temp, filter, marks);
+        if (matches > 0)
         {
-            await MarkAsync(temp, filter, marks);
+            // Items of a feed nobody follows: the index counts them as matches all the same.
+            var feed = await temp.AddFeedAsync("https://matches.example/feed.xml");
+            await db.Database.ExecuteSqlAsync($"""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {matches})
+                INSERT INTO "FeedItems" ("FeedId", "Key", "Title", "ContentText", "CreatedAt")
+                SELECT {feed.Id}, 'guid:' || i, 'Notes on datab', 'datab', '2026-01-01 00:00:00' FROM n
+                """);
         }
         var search = SearchQuery.Parse(text);
         var itemFilter = filter switch
@@ -105,7 +140,7 @@ public sealed class SearchPlanTests(ITestOutputHelper output)
         return plan;
     }
 
-    // A user with `count` items unread (or starred), so that the page counts them as many.
+    // User 1, with `count` items unread (or starred).
     private static async Task MarkAsync(TempDatabase temp, string filter, int count)
     {
         var user = await temp.AddUserAsync("reader");
