@@ -56,7 +56,7 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
     public const int FewMarks = 500;
 
     /// <summary>A search matching fewer items than this is led by the index whatever the filters: reading all its matches is cheap.</summary>
-    public const int ManyMatches = 10_000;
+    public const int ManyMatches = 50_000;
 
     /// <summary>
     /// The ids of one page past <paramref name="cursor"/>, in the page's order. Unread and starred
@@ -69,9 +69,10 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
     /// items (<see cref="ManyMatches"/> or more) and a reader with few marks (<see cref="FewMarks"/>
     /// at most), where the index would read most of its matches before it found a page among the
     /// marks (a word in every item of a million: 260 ms). Then the marks lead and the index is asked
-    /// about each: cheap for a word with that many matches, whose lists FTS5 can seek into (about
-    /// 50 µs a mark), and not for a word with a few thousand, which it reads page by page (300 µs and
-    /// more), so those stay led by the index. Never with a prefix longer than the index keeps: FTS5
+    /// about each: cheap for a word with that many matches (about 50 µs a mark on the bench's
+    /// million items) and not for a rarer one (300 µs and more for a word in 10,000 items), whose
+    /// matches the index reads in a few ms anyway. Knowing whether there are that many costs a
+    /// count of at most ManyMatches rows of the index (about 5 ms). Never with a prefix longer than the index keeps: FTS5
     /// would merge that prefix's words once per mark. PostgreSQL's planner weighs the plans itself.
     /// </remarks>
     public IQueryable<long> PageIds(AppDbContext db, long userId, long? cursor, bool oldestFirst, int limit)
