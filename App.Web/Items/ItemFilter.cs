@@ -72,8 +72,9 @@ public sealed record ItemFilter(bool? Unread = null, bool? Starred = null, long?
     /// about each: cheap for a word with that many matches (about 50 µs a mark on the bench's
     /// million items) and not for a rarer one (300 µs and more for a word in 10,000 items), whose
     /// matches the index reads in a few ms anyway. Knowing whether there are that many costs a
-    /// count of at most ManyMatches rows of the index (about 5 ms). Never with a prefix longer than the index keeps: FTS5
-    /// would merge that prefix's words once per mark. PostgreSQL's planner weighs the plans itself.
+    /// count of at most ManyMatches rows of the index (about 5 ms). Never with a prefix longer than
+    /// the index keeps: FTS5 would merge that prefix's words once per mark. PostgreSQL's planner
+    /// weighs the plans itself.
     /// </remarks>
     public IQueryable<long> PageIds(AppDbContext db, long userId, long? cursor, bool oldestFirst, int limit)
     {
