@@ -17,7 +17,10 @@ namespace App.Bench.Feeds;
 /// </summary>
 public static class RefreshManyBenchmarks
 {
-    private const int Feeds = 10_000;
+    // BENCH_REFRESH_FEEDS and BENCH_REFRESH_WORKERS (e.g. "1" or "1,4") make a smaller run, to profile one worker.
+    private static readonly int Feeds = Environment.GetEnvironmentVariable("BENCH_REFRESH_FEEDS") is { Length: > 0 } feeds
+        ? int.Parse(feeds, CultureInfo.InvariantCulture)
+        : 10_000;
     private const int ItemsPerFeed = 20;
     private const int Sites = 100;
     private static readonly TimeSpan AnswerAfter = TimeSpan.FromMilliseconds(300);
@@ -28,8 +31,15 @@ public static class RefreshManyBenchmarks
     public static async Task<IReadOnlyList<BenchRow>> RunAsync()
     {
         var rows = new List<BenchRow>();
+        var only = Environment.GetEnvironmentVariable("BENCH_REFRESH_WORKERS") is { Length: > 0 } given
+            ? given.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToHashSet()
+            : null;
         foreach (var (workers, target) in new[] { (1, 120), (4, 60) })
         {
+            if (only is not null && !only.Contains(workers))
+            {
+                continue;
+            }
             rows.AddRange(await RefreshAsync(workers, target));
         }
         return rows;

@@ -75,4 +75,42 @@ public sealed class ItemSpoolTests
 
         Assert.Equal(["key-2", "key-1"], Rows(spool).Select(r => r[0]));
     }
+
+    [Fact]
+    public void ItemsPastTheInMemoryLimit_MoveToAFile_AndEveryItemComesBackTheSame()
+    {
+        var day = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var items = Enumerable.Range(1, 5).Select(n => Item(n, day.AddDays(n))).ToList();
+        using var spool = new ItemSpool();
+
+        // Each item is ~140 KB spooled: the first stays in memory, the second passes the limit.
+        spool.Add(items[0]);
+        Assert.False(spool.OnDisk);
+        foreach (var item in items.Skip(1))
+        {
+            spool.Add(item);
+        }
+
+        Assert.True(spool.OnDisk);
+        var rows = Rows(spool);
+        Assert.Equal(items.Count, rows.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            Assert.Equal(ItemColumns.All.Select(c => c.Value(items[i])), rows[i]);
+        }
+    }
+
+    [Fact]
+    public void AFeedOfSmallItems_StaysInMemory()
+    {
+        using var spool = new ItemSpool();
+
+        for (var n = 0; n < 50; n++)
+        {
+            spool.Add(new StagedItem($"key-{n}", null, $"Title {n}", null, null, null, null, "<p>A summary</p>", null, "A summary", "A summary", null, null, null));
+        }
+
+        Assert.False(spool.OnDisk);
+        Assert.Equal(50, Rows(spool).Count);
+    }
 }
