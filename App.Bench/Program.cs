@@ -27,6 +27,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
     ["reader-unread"] = UnreadCountBenchmarks.RunAsync,
     ["reader-pages"] = ReaderPageBenchmarks.RunAsync,
     ["reader-rivers"] = RiverBenchmarks.RunAsync,
+    ["reader-rivers-postgres"] = RiverBenchmarks.PostgresAsync,
     ["monitoring"] = ScrapeBenchmarks.RunAsync,
     ["parsers"] = () => Task.FromResult(ParserComparison.Run()),
     ["articles"] = ArticleBenchmarks.RunAsync,

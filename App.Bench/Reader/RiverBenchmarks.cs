@@ -1,12 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using App.Bench.Support;
+using App.Data;
+using App.Data.Postgres;
+using App.Tests.Support;
 using App.Web.Feeds;
 using App.Web.Folders;
 using App.Web.Items;
 using App.Web.Rivers;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
 
 namespace App.Bench.Reader;
 
@@ -29,15 +34,69 @@ public static class RiverBenchmarks
     private const int SearchRuns = 15;
     private const long UserId = 1;
     private const long CaughtUpUserId = 3;
+    private const int PlanNodes = 10;
 
+    /// <summary>
+    /// The rows on SQLite; then on PostgreSQL too when <c>BENCH_POSTGRES</c> names a server.
+    /// </summary>
     public static async Task<IReadOnlyList<BenchRow>> RunAsync()
     {
-        using var bench = await BenchDatabase.CreateAsync();
-        var seed = Stopwatch.StartNew();
-        Seed(bench);
-        Console.Error.WriteLine($"rivers: seeded {Feeds * ItemsPerFeed:N0} items in {seed.Elapsed.TotalSeconds:0} s");
         var rows = new List<BenchRow>();
-        await using var db = await bench.Contexts.CreateDbContextAsync();
+        using (var bench = await BenchDatabase.CreateAsync())
+        {
+            var seed = Stopwatch.StartNew();
+            Seed(bench);
+            Console.Error.WriteLine($"rivers: seeded {Feeds * ItemsPerFeed:N0} items in {seed.Elapsed.TotalSeconds:0} s");
+            await using var db = await bench.Contexts.CreateDbContextAsync();
+            rows.AddRange(await MeasureAsync(db, "reader-rivers", query => Task.FromResult(Plan(bench, query.ToQueryString()))));
+        }
+        if (Environment.GetEnvironmentVariable("BENCH_POSTGRES") is { Length: > 0 })
+        {
+            rows.AddRange(await PostgresAsync());
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// The same rows on PostgreSQL, on the server <c>BENCH_POSTGRES</c> names (else a throwaway
+    /// cluster, fsync off, as the tests run it), in a database of its own that is dropped after.
+    /// </summary>
+    public static async Task<IReadOnlyList<BenchRow>> PostgresAsync()
+    {
+        var admin = Environment.GetEnvironmentVariable("BENCH_POSTGRES") is { Length: > 0 } given
+            ? new NpgsqlConnectionStringBuilder(given) { Database = "postgres" }.ConnectionString
+            : await PostgresCluster.StartAsync();
+        var name = $"bench_rivers_{Environment.ProcessId}";
+        await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        await ExecuteAsync(admin, $"CREATE DATABASE {name}");
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+        try
+        {
+            await using var dataSource = PostgresSetup.DataSource(connectionString);
+            var options = new DbContextOptionsBuilder<AppDbContext>();
+            PostgresSetup.Apply(options, dataSource);
+            var contexts = new PooledDbContextFactory<AppDbContext>(options.Options);
+            await using (var migrate = await contexts.CreateDbContextAsync())
+            {
+                await DatabaseSetup.MigrateAsync(migrate, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10));
+            }
+            var seed = Stopwatch.StartNew();
+            await SeedPostgresAsync(dataSource);
+            Console.Error.WriteLine($"rivers on PostgreSQL: seeded {Feeds * ItemsPerFeed:N0} items in {seed.Elapsed.TotalSeconds:0} s");
+            await using var db = await contexts.CreateDbContextAsync();
+            return await MeasureAsync(db, "reader-rivers (PostgreSQL)", query => PostgresPlanAsync(db, query));
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        }
+    }
+
+    /// <summary>The rows, on <paramref name="db"/>'s engine; <paramref name="plan"/> gives a query's plan in one line.</summary>
+    private static async Task<IReadOnlyList<BenchRow>> MeasureAsync(AppDbContext db, string section, Func<IQueryable, Task<string>> plan)
+    {
+        var rows = new List<BenchRow>();
         var middle = (long)Feeds * ItemsPerFeed / 2;
         var cases = new (string Name, ItemFilter Filter, long? Cursor, bool Oldest)[]
         {
@@ -70,8 +129,8 @@ public static class RiverBenchmarks
                     throw new InvalidOperationException($"{name}: empty page");
                 }
             }
-            var sql = RiverQueries.Page(db, UserId, filter, cursor, oldest, RiverModel.PageSize + 1).ToQueryString();
-            rows.Add(Row($"river page, {name}: page + unread count, p50 / p95 (ms)", samples, Plan(bench, sql)));
+            var query = RiverQueries.Page(db, UserId, filter, cursor, oldest, RiverModel.PageSize + 1);
+            rows.Add(Row(section, $"river page, {name}: page + unread count, p50 / p95 (ms)", samples, await plan(query)));
         }
         // Words match whole words; a word ending in * is a prefix (FTS5 keeps indexes of prefixes
         // of 1 to 3 characters; a longer one is merged from every word that starts with it).
@@ -108,8 +167,8 @@ public static class RiverBenchmarks
                     throw new InvalidOperationException($"search {name}: empty page");
                 }
             }
-            var sql = RiverQueries.Page(db, user, filter, cursor, false, RiverModel.PageSize + 1).ToQueryString();
-            rows.Add(Row($"search page, {name} ({text}), p50 / p95 (ms)", samples, Plan(bench, sql)));
+            var query = RiverQueries.Page(db, user, filter, cursor, false, RiverModel.PageSize + 1);
+            rows.Add(Row(section, $"search page, {name} ({text}), p50 / p95 (ms)", samples, await plan(query)));
         }
         // What the feeds list (/) reads: a page of feeds in the grouped order with each feed's
         // counts, every folder with its counts, and the unread total.
@@ -130,15 +189,15 @@ public static class RiverBenchmarks
                 }
             }
             var position = after is { } a ? await FeedQueries.PositionAsync(db, UserId, a, default) : null;
-            var pageSql = FeedQueries.GroupedPageOf(db, UserId, position, FeedQueries.DefaultFeedLimit + 1).ToQueryString();
-            rows.Add(Row($"feeds list, {pageName} ({FeedQueries.DefaultFeedLimit} of {Feeds} feeds in 10 folders with their unread and item counts; every folder's unread count; the unread total), p50 / p95 (ms)",
-                list, Plan(bench, pageSql)));
+            var pageQuery = FeedQueries.GroupedPageOf(db, UserId, position, FeedQueries.DefaultFeedLimit + 1);
+            rows.Add(Row(section, $"feeds list, {pageName} ({FeedQueries.DefaultFeedLimit} of {Feeds} feeds in 10 folders with their unread and item counts; every folder's unread count; the unread total), p50 / p95 (ms)",
+                list, await plan(pageQuery)));
         }
         return rows;
     }
 
-    private static BenchRow Row(string metric, List<double> samples, string plan) => new(
-        "reader-rivers",
+    private static BenchRow Row(string section, string metric, List<double> samples, string plan) => new(
+        section,
         $"{metric}, {Feeds * ItemsPerFeed:N0} items",
         string.Create(CultureInfo.InvariantCulture, $"{Stats.Median(samples):0.00} / {Stats.Percentile(samples, 95):0.00}"),
         null,
@@ -223,6 +282,94 @@ public static class RiverBenchmarks
         using var analyze = connection.CreateCommand();
         analyze.CommandText = "ANALYZE";
         analyze.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The same data as <see cref="Seed"/>, made by the server (generate_series) rather than sent
+    /// row by row: items in the same interleaved order (so ids interleave the feeds alike), the same
+    /// unread and starred rows. VACUUM as well as ANALYZE: autovacuum would set the visibility map
+    /// of a table that stopped changing, and the index-only scans of a steady install depend on it.
+    /// </summary>
+    private static async Task SeedPostgresAsync(NpgsqlDataSource dataSource)
+    {
+        var unreadFrom = (int)(ItemsPerFeed * (1 - UnreadShare));
+        await using (var command = dataSource.CreateCommand($$"""
+            INSERT INTO "Users" ("Username", "IsAdmin", "SecurityStamp", "CreatedAt") VALUES ('reader', false, 'bench', @now), ('other', false, 'bench', @now);
+            INSERT INTO "Folders" ("UserId", "Name", "CreatedAt") SELECT 1, 'Folder ' || f, @now FROM generate_series(1, {{Feeds / FeedsPerFolder}}) AS f ORDER BY f;
+            INSERT INTO "Feeds" ("Url", "Title", "CreatedAt", "ConsecutiveFailures")
+                SELECT 'https://feed' || f || '.example/rss', 'Feed ' || f, @now, 0 FROM generate_series(1, {{Feeds}}) AS f ORDER BY f;
+            INSERT INTO "Subscriptions" ("UserId", "FeedId", "CreatedAt", "FolderId")
+                SELECT u, f, @now, CASE WHEN u = 1 THEN (f - 1) / {{FeedsPerFolder}} + 1 END
+                FROM generate_series(1, {{Feeds}}) AS f, generate_series(1, 2) AS u ORDER BY f, u;
+            INSERT INTO "FeedItems" ("FeedId", "Key", "Title", "ContentHtml", "Excerpt", "ContentText", "PublishedAt", "CreatedAt")
+                SELECT f, 'guid:' || i, 'Item ' || i || ' of feed ' || f, repeat('x', 400),
+                    'An excerpt of the item, as the worker stores it for lists.',
+                    'Notes on topic' || (i % 100) || ' and subject' || ((i * 7 + f) % 1000) || '. A sentence about databases that every item shares.',
+                    @now, @now
+                FROM generate_series(1, {{ItemsPerFeed}}) AS i, generate_series(1, {{Feeds}}) AS f ORDER BY i, f;
+            INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId")
+                SELECT u.id, i."Id", i."FeedId"
+                FROM "FeedItems" AS i, (VALUES (1, {{unreadFrom}}), (2, {{ItemsPerFeed / 2}})) AS u (id, after)
+                WHERE split_part(i."Key", ':', 2)::int > u.after
+                ORDER BY i."Id", u.id;
+            INSERT INTO "StarredItems" ("UserId", "ItemId", "FeedId", "StarredAt") SELECT 1, "Id", "FeedId", @now FROM "FeedItems" WHERE "Id" % 1000 = 0;
+            INSERT INTO "Users" ("Username", "IsAdmin", "SecurityStamp", "CreatedAt") VALUES ('caught-up', false, 'bench', @now);
+            INSERT INTO "Subscriptions" ("UserId", "FeedId", "CreatedAt") SELECT 3, "Id", @now FROM "Feeds";
+            INSERT INTO "UnreadItems" ("UserId", "ItemId", "FeedId") SELECT 3, "Id", "FeedId" FROM "FeedItems" WHERE "Id" % 3333 = 0;
+            """))
+        {
+            command.CommandTimeout = 0;
+            command.Parameters.AddWithValue("now", DateTime.UtcNow);
+            await command.ExecuteNonQueryAsync();
+        }
+        await using (var vacuum = dataSource.CreateCommand("VACUUM (ANALYZE)"))
+        {
+            vacuum.CommandTimeout = 0;
+            await vacuum.ExecuteNonQueryAsync();
+        }
+        // Index-only scans read the heap for every row on a page not marked all-visible.
+        await using var visible = dataSource.CreateCommand("""
+            SELECT string_agg(relname || ' ' || relallvisible || '/' || relpages, ', ' ORDER BY relname) FROM pg_class
+            WHERE relname IN ('FeedItems', 'UnreadItems', 'StarredItems', 'Subscriptions')
+            """);
+        Console.Error.WriteLine($"rivers on PostgreSQL: all-visible pages after VACUUM: {await visible.ExecuteScalarAsync()}");
+    }
+
+    /// <summary>
+    /// PostgreSQL's plan (EXPLAIN, without costs) in one line: its nodes from the top, without their
+    /// detail lines (sort keys, conditions); the parameters bound as the app binds them.
+    /// </summary>
+    private static async Task<string> PostgresPlanAsync(AppDbContext db, IQueryable query)
+    {
+        await using var command = query.CreateDbCommand();
+        command.CommandText = "EXPLAIN (COSTS OFF) " + command.CommandText;
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            var nodes = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            for (var first = true; await reader.ReadAsync(); first = false)
+            {
+                var line = reader.GetString(0).Trim();
+                if (first || line.StartsWith("->", StringComparison.Ordinal))
+                {
+                    nodes.Add(line.TrimStart('-', '>', ' '));
+                }
+            }
+            return string.Join("; ", nodes.Take(PlanNodes)) + (nodes.Count > PlanNodes ? "; …" : "");
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static string Plan(BenchDatabase bench, string sql) => string.Join("; ", bench.QueryPlan(sql));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using App.Data;
 using App.Tests.Support;
 using App.Worker.Queue;
 using Microsoft.EntityFrameworkCore;
@@ -7,14 +8,14 @@ using Xunit.Abstractions;
 
 namespace App.Tests.EndToEnd;
 
-/// <summary>The web keeps answering while worker processes write as fast as they can.</summary>
-public sealed class WebUnderWorkerLoadTests(ITestOutputHelper output) : IAsyncLifetime
+/// <summary>The web keeps answering while worker processes write as fast as they can, on each engine.</summary>
+public abstract class WebUnderWorkerLoadTests(DatabaseEngine engine, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = RunningProcess.Patience;
     private WebApp _web = null!;
     private readonly List<RunningProcess> _workers = [];
 
-    public async Task InitializeAsync() => _web = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _web = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync()
     {
@@ -74,3 +75,7 @@ public sealed class WebUnderWorkerLoadTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal(HttpStatusCode.OK, (await _web.Client.GetAsync("/healthz")).StatusCode);
     }
 }
+
+public sealed class WebUnderWorkerLoadTestsOnSqlite(ITestOutputHelper output) : WebUnderWorkerLoadTests(DatabaseEngine.Sqlite, output);
+
+public sealed class WebUnderWorkerLoadTestsOnPostgres(ITestOutputHelper output) : WebUnderWorkerLoadTests(DatabaseEngine.Postgres, output);

@@ -1,16 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace App.Tests.Web;
 
-public sealed class ErrorResponsesTests : IAsyncLifetime
+public abstract class ErrorResponsesTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -25,7 +26,7 @@ public sealed class ErrorResponsesTests : IAsyncLifetime
     [Fact]
     public async Task Healthz_Returns503_WhenTheDatabaseIsGone()
     {
-        RemoveDatabase();
+        await RemoveDatabaseAsync();
 
         // A probe, which signs in as nobody.
         var response = await _app.CreateAnonymousClient().GetAsync("/healthz");
@@ -36,7 +37,7 @@ public sealed class ErrorResponsesTests : IAsyncLifetime
     [Fact]
     public async Task UnhandledException_Returns500ProblemWithoutExceptionDetails()
     {
-        RemoveDatabase();
+        await RemoveDatabaseAsync();
 
         var response = await _app.Client.GetAsync("/api/feeds");
 
@@ -45,6 +46,7 @@ public sealed class ErrorResponsesTests : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal(500, JsonDocument.Parse(text).RootElement.GetProperty("status").GetInt32());
         Assert.DoesNotContain("Sqlite", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Npgsql", text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("exception", text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(" at ", text);
     }
@@ -69,9 +71,18 @@ public sealed class ErrorResponsesTests : IAsyncLifetime
         Assert.Contains("Not found", await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>The file is deleted under the running app; the next open creates an empty one without tables.</summary>
-    private void RemoveDatabase()
+    /// <summary>
+    /// The database goes under the running app. SQLite: the file is deleted, and the next open
+    /// creates an empty one without tables. PostgreSQL: the database is dropped, its sessions
+    /// (the app's pooled connections among them) ended, and the next open is refused.
+    /// </summary>
+    private async Task RemoveDatabaseAsync()
     {
+        if (engine == DatabaseEngine.Postgres)
+        {
+            await PostgresServer.DropDatabaseAsync(_app.Db.ConnectionString);
+            return;
+        }
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
@@ -79,3 +90,7 @@ public sealed class ErrorResponsesTests : IAsyncLifetime
         }
     }
 }
+
+public sealed class ErrorResponsesTestsOnSqlite() : ErrorResponsesTests(DatabaseEngine.Sqlite);
+
+public sealed class ErrorResponsesTestsOnPostgres() : ErrorResponsesTests(DatabaseEngine.Postgres);

@@ -1,16 +1,17 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using App.Data;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Accounts;
 
 /// <summary>The settings page (password, keys) and the administrators' users page.</summary>
-public sealed partial class AccountPagesTests : IAsyncLifetime
+public abstract partial class AccountPagesTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -115,3 +116,7 @@ public sealed partial class AccountPagesTests : IAsyncLifetime
     [GeneratedRegex("<code class=\"secret\" data-new-key>([^<]+)</code>")]
     private static partial Regex NewKey();
 }
+
+public sealed class AccountPagesTestsOnSqlite() : AccountPagesTests(DatabaseEngine.Sqlite);
+
+public sealed class AccountPagesTestsOnPostgres() : AccountPagesTests(DatabaseEngine.Postgres);

@@ -1,4 +1,5 @@
 using System.Net;
+using App.Data;
 using App.Data.Accounts;
 using App.Tests.Support;
 using Microsoft.AspNetCore.Identity;
@@ -8,12 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace App.Tests.Web.Accounts;
 
 /// <summary>Basic authentication does not run the slow password hash on every request.</summary>
-public sealed class CredentialCacheTests
+public abstract class CredentialCacheTests(DatabaseEngine engine)
 {
     [Fact]
     public async Task Basic_VerifiesTheHashOnce_ForRepeatedRequests_AndAgainAfterAPasswordChange()
     {
-        using var db = await TempDatabase.CreateAsync();
+        using var db = await TempDatabase.CreateAsync(engine);
         var hasher = new CountingHasher();
         await using var factory = WebApp.CreateFactory(db, b => b.ConfigureTestServices(s => s.AddSingleton<PasswordHasher<User>>(hasher)));
         using var client = factory.CreateClient();
@@ -46,3 +47,7 @@ public sealed class CredentialCacheTests
         }
     }
 }
+
+public sealed class CredentialCacheTestsOnSqlite() : CredentialCacheTests(DatabaseEngine.Sqlite);
+
+public sealed class CredentialCacheTestsOnPostgres() : CredentialCacheTests(DatabaseEngine.Postgres);

@@ -1,16 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Accounts;
 
-public sealed class KeysApiTests : IAsyncLifetime
+public abstract class KeysApiTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -119,3 +120,7 @@ public sealed class KeysApiTests : IAsyncLifetime
         return client;
     }
 }
+
+public sealed class KeysApiTestsOnSqlite() : KeysApiTests(DatabaseEngine.Sqlite);
+
+public sealed class KeysApiTestsOnPostgres() : KeysApiTests(DatabaseEngine.Postgres);

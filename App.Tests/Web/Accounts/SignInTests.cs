@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Tests.Support;
 
 namespace App.Tests.Web.Accounts;
 
-public sealed class SignInTests : IAsyncLifetime
+public abstract class SignInTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
@@ -13,7 +14,7 @@ public sealed class SignInTests : IAsyncLifetime
     {
         ["Auth:FailedSignInsPerUsername"] = "3",
         ["Auth:FailedSignInsPerAddress"] = "6",
-    });
+    }, engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -273,3 +274,7 @@ public sealed class SignInTests : IAsyncLifetime
         return await client.PostAsync("/login", new FormUrlEncodedContent(form));
     }
 }
+
+public sealed class SignInTestsOnSqlite() : SignInTests(DatabaseEngine.Sqlite);
+
+public sealed class SignInTestsOnPostgres() : SignInTests(DatabaseEngine.Postgres);

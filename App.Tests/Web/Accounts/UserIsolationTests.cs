@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Tests.Support;
@@ -12,7 +13,7 @@ namespace App.Tests.Web.Accounts;
 /// A second user (not an administrator) cannot see, read, change or delete the first user's
 /// subscriptions, read marks, jobs or batches: every such id answers 404, and nothing changes.
 /// </summary>
-public sealed class UserIsolationTests : IAsyncLifetime
+public abstract class UserIsolationTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
     private HttpClient _bob = null!;
@@ -22,7 +23,7 @@ public sealed class UserIsolationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await WebApp.StartAsync();
+        _app = await WebApp.StartAsync(engine: engine);
         _feed = await _app.AddFeedAsync("https://alice.example/feed.xml", itemCount: 3, title: "Admin's feed");
         _job = await _app.JobInStateAsync(JobState.Pending, _feed.Id);
         await using var db = _app.Db.Open();
@@ -207,3 +208,7 @@ public sealed class UserIsolationTests : IAsyncLifetime
         Assert.Equal(2, await db.Users.CountAsync());
     }
 }
+
+public sealed class UserIsolationTestsOnSqlite() : UserIsolationTests(DatabaseEngine.Sqlite);
+
+public sealed class UserIsolationTestsOnPostgres() : UserIsolationTests(DatabaseEngine.Postgres);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -8,11 +9,11 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Tests.Web.Feeds;
 
 /// <summary>The feed pages' actions as their scripts call them, and deletion with its confirmation step.</summary>
-public sealed class FeedActionsTests : IAsyncLifetime
+public abstract class FeedActionsTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -153,3 +154,7 @@ public sealed class FeedActionsTests : IAsyncLifetime
         Assert.Contains($"href=\"/feeds/{feed.Id}\">Newest</a>", third);
     }
 }
+
+public sealed class FeedActionsTestsOnSqlite() : FeedActionsTests(DatabaseEngine.Sqlite);
+
+public sealed class FeedActionsTestsOnPostgres() : FeedActionsTests(DatabaseEngine.Postgres);

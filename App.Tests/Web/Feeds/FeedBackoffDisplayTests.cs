@@ -1,14 +1,15 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Tests.Support;
 
 namespace App.Tests.Web.Feeds;
 
-public sealed class FeedBackoffDisplayTests : IAsyncLifetime
+public abstract class FeedBackoffDisplayTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _web = null!;
 
-    public async Task InitializeAsync() => _web = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _web = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
 
@@ -36,3 +37,7 @@ public sealed class FeedBackoffDisplayTests : IAsyncLifetime
         }
     }
 }
+
+public sealed class FeedBackoffDisplayTestsOnSqlite() : FeedBackoffDisplayTests(DatabaseEngine.Sqlite);
+
+public sealed class FeedBackoffDisplayTestsOnPostgres() : FeedBackoffDisplayTests(DatabaseEngine.Postgres);

@@ -1,16 +1,17 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Feeds;
 
-public sealed partial class FeedPagesTests : IAsyncLifetime
+public abstract partial class FeedPagesTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -223,3 +224,7 @@ public sealed partial class FeedPagesTests : IAsyncLifetime
         Assert.Contains("The feed shows its own title again.", page);
     }
 }
+
+public sealed class FeedPagesTestsOnSqlite() : FeedPagesTests(DatabaseEngine.Sqlite);
+
+public sealed class FeedPagesTestsOnPostgres() : FeedPagesTests(DatabaseEngine.Postgres);

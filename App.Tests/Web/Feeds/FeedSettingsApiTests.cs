@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -9,14 +10,14 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Tests.Web.Feeds;
 
 /// <summary><c>PATCH /api/feeds/{id}</c> beyond the name: a feed's refresh interval, user agent and disabled flag, and who may change them.</summary>
-public sealed class FeedSettingsApiTests : IAsyncLifetime
+public abstract class FeedSettingsApiTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private static readonly DateTime LastFetch = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
     private WebApp _app = null!;
 
     // A default the web can only know from configuration: clearing a feed's interval falls back to it.
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync(new Dictionary<string, string> { ["Feeds:RefreshInterval"] = "02:00:00" });
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(new Dictionary<string, string> { ["Feeds:RefreshInterval"] = "02:00:00" }, engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -164,3 +165,7 @@ public sealed class FeedSettingsApiTests : IAsyncLifetime
         Assert.Equal(feed.Id, (await _app.GetJobAsync(jobId)).FeedId);
     }
 }
+
+public sealed class FeedSettingsApiTestsOnSqlite() : FeedSettingsApiTests(DatabaseEngine.Sqlite);
+
+public sealed class FeedSettingsApiTestsOnPostgres() : FeedSettingsApiTests(DatabaseEngine.Postgres);

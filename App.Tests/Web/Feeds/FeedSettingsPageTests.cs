@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -8,11 +9,11 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Tests.Web.Feeds;
 
 /// <summary><c>/feeds/{id}/settings</c>: the form, its messages, who may change what, and where the name shows.</summary>
-public sealed class FeedSettingsPageTests : IAsyncLifetime
+public abstract class FeedSettingsPageTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -144,3 +145,7 @@ public sealed class FeedSettingsPageTests : IAsyncLifetime
         Assert.Equal("My own name", subscriptions.GetProperty("subscriptions")[0].GetProperty("title").GetString());
     }
 }
+
+public sealed class FeedSettingsPageTestsOnSqlite() : FeedSettingsPageTests(DatabaseEngine.Sqlite);
+
+public sealed class FeedSettingsPageTestsOnPostgres() : FeedSettingsPageTests(DatabaseEngine.Postgres);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Tests.Support;
@@ -9,11 +10,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Feeds;
 
-public sealed class FeedsApiTests : IAsyncLifetime
+public abstract class FeedsApiTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -340,3 +341,7 @@ public sealed class FeedsApiTests : IAsyncLifetime
         Assert.Equal(0, await db.Jobs.CountAsync());
     }
 }
+
+public sealed class FeedsApiTestsOnSqlite() : FeedsApiTests(DatabaseEngine.Sqlite);
+
+public sealed class FeedsApiTestsOnPostgres() : FeedsApiTests(DatabaseEngine.Postgres);

@@ -2,18 +2,19 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Tests.Support;
 
 namespace App.Tests.Web.GoogleReader;
 
-public sealed class ClientLoginTests : IAsyncLifetime
+public abstract class ClientLoginTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
     private string _key = null!;
 
     public async Task InitializeAsync()
     {
-        _app = await WebApp.StartAsync();
+        _app = await WebApp.StartAsync(engine: engine);
         var created = await _app.Client.PostAsJsonAsync("/api/keys", new { name = "phone" });
         _key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
     }
@@ -118,3 +119,7 @@ public sealed class ClientLoginTests : IAsyncLifetime
     private Task<HttpResponseMessage> LoginAsync(string form) =>
         _app.CreateAnonymousClient().PostAsync("/accounts/ClientLogin", new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
 }
+
+public sealed class ClientLoginTestsOnSqlite() : ClientLoginTests(DatabaseEngine.Sqlite);
+
+public sealed class ClientLoginTestsOnPostgres() : ClientLoginTests(DatabaseEngine.Postgres);

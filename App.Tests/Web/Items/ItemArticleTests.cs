@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Tests.Support;
@@ -13,14 +14,14 @@ namespace App.Tests.Web.Items;
 /// with the worker's handler on the same database file, and the feed page's "fetch original
 /// content" switch.
 /// </summary>
-public sealed class ItemArticleTests : IAsyncLifetime
+public abstract class ItemArticleTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
     private FetchHarness _worker = null!;
 
     public async Task InitializeAsync()
     {
-        _app = await WebApp.StartAsync();
+        _app = await WebApp.StartAsync(engine: engine);
         _worker = await FetchHarness.StartAsync(on: _app.Db);
     }
 
@@ -172,3 +173,7 @@ public sealed class ItemArticleTests : IAsyncLifetime
 
     private sealed record JobStatus(string Type, string State);
 }
+
+public sealed class ItemArticleTestsOnSqlite() : ItemArticleTests(DatabaseEngine.Sqlite);
+
+public sealed class ItemArticleTestsOnPostgres() : ItemArticleTests(DatabaseEngine.Postgres);

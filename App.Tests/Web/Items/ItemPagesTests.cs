@@ -1,14 +1,15 @@
 using System.Net;
+using App.Data;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Web.Items;
 
-public sealed class ItemPagesTests : IAsyncLifetime
+public abstract class ItemPagesTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -71,3 +72,7 @@ public sealed class ItemPagesTests : IAsyncLifetime
     }
 
 }
+
+public sealed class ItemPagesTestsOnSqlite() : ItemPagesTests(DatabaseEngine.Sqlite);
+
+public sealed class ItemPagesTestsOnPostgres() : ItemPagesTests(DatabaseEngine.Postgres);

@@ -1,14 +1,15 @@
 using System.Net;
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 
 namespace App.Tests.Web.Jobs;
 
-public sealed class JobPagesTests : IAsyncLifetime
+public abstract class JobPagesTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -152,3 +153,7 @@ public sealed class JobPagesTests : IAsyncLifetime
         Assert.Equal(JobState.Failed, (await _app.GetJobAsync(job.Id)).State);
     }
 }
+
+public sealed class JobPagesTestsOnSqlite() : JobPagesTests(DatabaseEngine.Sqlite);
+
+public sealed class JobPagesTestsOnPostgres() : JobPagesTests(DatabaseEngine.Postgres);

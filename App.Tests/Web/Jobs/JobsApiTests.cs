@@ -1,16 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 
 namespace App.Tests.Web.Jobs;
 
-public sealed class JobsApiTests : IAsyncLifetime
+public abstract class JobsApiTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -194,3 +195,7 @@ public sealed class JobsApiTests : IAsyncLifetime
         Assert.True(fresh.GetProperty("alive").GetBoolean());
     }
 }
+
+public sealed class JobsApiTestsOnSqlite() : JobsApiTests(DatabaseEngine.Sqlite);
+
+public sealed class JobsApiTestsOnPostgres() : JobsApiTests(DatabaseEngine.Postgres);

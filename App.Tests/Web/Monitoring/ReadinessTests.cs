@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using App.Data;
 using App.Data.Backups;
 using App.Data.Queue;
 using App.Data.Sqlite;
@@ -8,17 +9,18 @@ using App.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace App.Tests.Web.Monitoring;
 
 /// <summary><c>/healthz/ready</c>: degraded, with the failing checks named, when the workers stop, a due job waits too long, the last backup failed or the disk is full; <c>/healthz</c> stays the liveness probe.</summary>
-public sealed class ReadinessTests : IAsyncLifetime
+public abstract class ReadinessTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private WebApp _web = null!;
 
     public async Task InitializeAsync() =>
-        _web = await WebApp.StartAsync(new Dictionary<string, string> { ["Health:WorkerStaleAfter"] = "00:00:03" });
+        _web = await WebApp.StartAsync(new Dictionary<string, string> { ["Health:WorkerStaleAfter"] = "00:00:03" }, engine);
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
 
@@ -120,7 +122,11 @@ public sealed class ReadinessTests : IAsyncLifetime
         await new WorkerRegistry(_web.Db.Contexts, TimeProvider.System).HeartbeatAsync("fresh-worker");
         Assert.Equal("healthy", Check((await ReadyAsync()).Body, "disk").GetProperty("status").GetString());
 
-        _web.Services.GetRequiredService<DiskFullState>().Observe(new SqliteException("database or disk is full", DiskFullState.SqliteFull));
+        // The error each engine's driver raises when the disk is full (PostgreSQL's SQLSTATE disk_full).
+        Exception full = engine == DatabaseEngine.Postgres
+            ? new PostgresException("could not extend file: No space left on device", "ERROR", "ERROR", DiskFullState.PostgresDiskFull)
+            : new SqliteException("database or disk is full", DiskFullState.SqliteFull);
+        _web.Services.GetRequiredService<DiskFullState>().Observe(full);
 
         var ready = await ReadyAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.Status);
@@ -140,3 +146,7 @@ public sealed class ReadinessTests : IAsyncLifetime
     private static JsonElement Check(JsonElement body, string name) =>
         body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
 }
+
+public sealed class ReadinessTestsOnSqlite() : ReadinessTests(DatabaseEngine.Sqlite);
+
+public sealed class ReadinessTestsOnPostgres() : ReadinessTests(DatabaseEngine.Postgres);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using App.Data;
 using App.Tests.Support;
 using App.Web.Opml;
 using Microsoft.EntityFrameworkCore;
@@ -8,11 +9,11 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Tests.Web.Opml;
 
 /// <summary><c>/opml/export</c> is a backup of the whole list: every subscription, written while read in chunks.</summary>
-public sealed class OpmlExportTests : IAsyncLifetime
+public abstract class OpmlExportTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -45,3 +46,7 @@ public sealed class OpmlExportTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, count).Select(i => $"https://f{i}.example/feed"), urls);
     }
 }
+
+public sealed class OpmlExportTestsOnSqlite() : OpmlExportTests(DatabaseEngine.Sqlite);
+
+public sealed class OpmlExportTestsOnPostgres() : OpmlExportTests(DatabaseEngine.Postgres);

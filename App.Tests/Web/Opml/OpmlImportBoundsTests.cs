@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using App.Data;
 using App.Data.Accounts;
 using App.Data.Writes;
 using App.Tests.Support;
@@ -13,11 +14,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace App.Tests.Web.Opml;
 
 /// <summary>How much one import may bring in (Opml:MaxOutlines), and that it is written in chunks other writers get between.</summary>
-public sealed class OpmlImportBoundsTests : IAsyncLifetime
+public abstract class OpmlImportBoundsTests(DatabaseEngine engine) : IAsyncLifetime
 {
     private WebApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebApp.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -36,7 +37,7 @@ public sealed class OpmlImportBoundsTests : IAsyncLifetime
     [Fact]
     public async Task ImportApi_OfAFileOverTheCap_Answers400ProblemWithItsCount_AndStoresNothing()
     {
-        await using var app = await WebApp.StartAsync(new Dictionary<string, string> { ["Opml:MaxOutlines"] = "10" });
+        await using var app = await WebApp.StartAsync(new Dictionary<string, string> { ["Opml:MaxOutlines"] = "10" }, engine);
 
         var response = await PostOpmlAsync(app.Client, Opml(11));
 
@@ -104,8 +105,8 @@ public sealed class OpmlImportBoundsTests : IAsyncLifetime
         {
             var subscribed = await lane.InWriteTransactionAsync(c =>
             {
-                var select = c.Statement("""SELECT COUNT(*) FROM "Subscriptions" WHERE "UserId" = $userId""");
-                select.Parameters.AddWithValue("$userId", userId);
+                var select = c.Statement("""SELECT COUNT(*) FROM "Subscriptions" WHERE "UserId" = @userId""");
+                select.Parameters.AddWithValue("@userId", userId);
                 var n = (long)select.ExecuteScalar()!;
                 if (n is > 0 and < count && between is null)
                 {
@@ -161,3 +162,7 @@ public sealed class OpmlImportBoundsTests : IAsyncLifetime
         $"""<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>Many</title></head><body>{string.Concat(
             Enumerable.Range(1, feeds).Select(i => $"""<outline text="Feed {i}" xmlUrl="https://f{i}.example/feed"/>"""))}</body></opml>""");
 }
+
+public sealed class OpmlImportBoundsTestsOnSqlite() : OpmlImportBoundsTests(DatabaseEngine.Sqlite);
+
+public sealed class OpmlImportBoundsTestsOnPostgres() : OpmlImportBoundsTests(DatabaseEngine.Postgres);
