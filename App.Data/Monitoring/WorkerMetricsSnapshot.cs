@@ -29,6 +29,9 @@ public sealed class WorkerMetricsSnapshot
     /// <summary>New feed items stored.</summary>
     public long ItemsStored { get; init; }
 
+    /// <summary>Times the worker was woken by the kernel's notice of a write to the database (at most 200 a second).</summary>
+    public long WakeupsByNotice { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>The snapshot in <paramref name="json"/>, or null when there is none or it cannot be read (a worker of another version).</summary>

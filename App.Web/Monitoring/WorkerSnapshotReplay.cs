@@ -16,6 +16,7 @@ public sealed class WorkerSnapshotReplay
     private readonly Counter _failures;
     private readonly Counter _fetches;
     private readonly Counter _items;
+    private readonly Counter _wakeups;
     private readonly Histogram _claimToStart;
     private readonly Histogram _runTime;
 
@@ -33,6 +34,8 @@ public sealed class WorkerSnapshotReplay
         _fetches = factory.CreateCounter(prefix + "fetches_total",
             "HTTP responses to feed and icon fetches by status (each redirect hop counts); \"none\" when no response came.", ["worker", "status"]);
         _items = factory.CreateCounter(prefix + "items_stored_total", "New feed items stored.", ["worker"]);
+        _wakeups = factory.CreateCounter(prefix + "wakeups_total",
+            "Times the worker was woken by the kernel's notice of a write to the SQLite database (at most 200 a second; none on PostgreSQL, which notifies by LISTEN).", ["worker"]);
         _claimToStart = factory.CreateHistogram(prefix + "job_claim_to_start_seconds",
             "From a job's claim to its handler's start (jobs claimed ahead wait for a slot).",
             new HistogramConfiguration { LabelNames = ["worker", "type"], Buckets = WorkerMetricsSnapshot.ClaimToStartBounds });
@@ -79,6 +82,7 @@ public sealed class WorkerSnapshotReplay
             _fetches.WithLabels(worker, status).IncTo(count);
         }
         _items.WithLabels(worker).IncTo(snapshot.ItemsStored);
+        _wakeups.WithLabels(worker).IncTo(snapshot.WakeupsByNotice);
     }
 
     private static void Replay(Histogram.Child histogram, double[] bounds, HistogramCounts? before, HistogramCounts now)
@@ -110,6 +114,7 @@ public sealed class WorkerSnapshotReplay
         RemoveWorker(_failures, worker);
         RemoveWorker(_fetches, worker);
         RemoveWorker(_items, worker);
+        RemoveWorker(_wakeups, worker);
         RemoveWorker(_claimToStart, worker);
         RemoveWorker(_runTime, worker);
     }

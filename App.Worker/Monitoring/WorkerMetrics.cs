@@ -15,6 +15,7 @@ public sealed class WorkerMetrics
     private readonly ConcurrentDictionary<string, TypeCounters> _types = new();
     private readonly ConcurrentDictionary<string, long> _fetches = new();
     private long _itemsStored;
+    private long _wakeups;
 
     /// <summary>One finished attempt: its wait from claim to start, its run time, its outcome and, for a failure, a short reason.</summary>
     public void JobFinished(string type, TimeSpan claimToStart, TimeSpan runTime, JobOutcome outcome, string? failureReason)
@@ -37,6 +38,9 @@ public sealed class WorkerMetrics
         _fetches.AddOrUpdate(status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none", 1, static (_, n) => n + 1);
 
     public void ItemsStored(int count) => Interlocked.Add(ref _itemsStored, count);
+
+    /// <summary>The kernel announced a write to the database (another process's commit, or this one's own).</summary>
+    public void WokenByNotice() => Interlocked.Increment(ref _wakeups);
 
     /// <summary>Everything counted so far.</summary>
     public WorkerMetricsSnapshot Snapshot()
@@ -63,6 +67,7 @@ public sealed class WorkerMetrics
             Jobs = jobs,
             FetchesByStatus = new Dictionary<string, long>(_fetches),
             ItemsStored = Interlocked.Read(ref _itemsStored),
+            WakeupsByNotice = Interlocked.Read(ref _wakeups),
         };
     }
 

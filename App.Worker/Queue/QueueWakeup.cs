@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using App.Data;
 using App.Data.Queue;
+using App.Worker.Monitoring;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -8,12 +10,19 @@ namespace App.Worker.Queue;
 
 /// <summary>
 /// Starts claiming within a millisecond of another process's commit, without polling the jobs
-/// table. A commit writes the database's WAL file, and the kernel says so (inotify, through
-/// <see cref="FileSystemWatcher"/>); <c>PRAGMA data_version</c> on one dedicated connection then
+/// table. A commit writes the database's WAL file, and the kernel says so (inotify, read by
+/// <see cref="DatabaseFileEvents"/>); <c>PRAGMA data_version</c> on one dedicated connection then
 /// confirms it, since it changes exactly when another connection committed and reading it touches
 /// no table. A confirmed change wakes the runner, which claims if capacity is free.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A notice that follows the last one within <see cref="NoticeGap"/> waits for the rest of it, and
+/// so do the commits that come meanwhile: a worker is woken at once from idle, and at most 200
+/// times a second while others write (a commit writes the WAL page by page, and each write is a
+/// notice). Its runner asks again for job types it found drained no more often anyway
+/// (<see cref="ClaimLoop"/>).
+/// </para>
 /// <para>
 /// Safety nets, slowest last: <c>data_version</c> is still read every
 /// <see cref="QueueOptions.WakeupSafetyInterval"/> (1 s) in case a notification is lost; a file
@@ -31,6 +40,7 @@ public sealed class QueueWakeup(
     IDbContextFactory<AppDbContext> contexts,
     JobRunner runner,
     IOptions<QueueOptions> options,
+    WorkerMetrics metrics,
     ILogger<QueueWakeup> log) : IHostedService, IDisposable
 {
     // A checked change that no notification announced, this many times in a row: the file system
@@ -41,10 +51,12 @@ public sealed class QueueWakeup(
     private const int MaxRechecks = 20;
     private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>The shortest time between two wake-ups by notices.</summary>
+    public static readonly TimeSpan NoticeGap = TimeSpan.FromMilliseconds(5);
+
     private readonly CancellationTokenSource _stop = new();
-    private readonly AutoResetEvent _fileChanged = new(false);
     private readonly QueueOptions _options = options.Value;
-    private int _notifiedSinceCheck;
+    private volatile DatabaseFileEvents? _events;
     private bool _polling;
     private Thread? _thread;
 
@@ -61,6 +73,7 @@ public sealed class QueueWakeup(
     public Task StopAsync(CancellationToken ct)
     {
         _stop.Cancel();
+        _events?.Interrupt();
         _thread?.Join(TimeSpan.FromSeconds(5));
         return Task.CompletedTask;
     }
@@ -68,7 +81,6 @@ public sealed class QueueWakeup(
     public void Dispose()
     {
         _stop.Dispose();
-        _fileChanged.Dispose();
     }
 
     private void Run()
@@ -97,17 +109,35 @@ public sealed class QueueWakeup(
         }
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
-        using var watcher = _options.WakeupOnFileChange && !_polling ? WatchFiles(connection) : null;
-        Volatile.Write(ref _polling, watcher is null);
+        var events = _options.WakeupOnFileChange && !_polling ? WatchFiles(connection) : null;
+        Interlocked.Exchange(ref _events, events);
+        try
+        {
+            // A stop that came before the watch existed could not interrupt it.
+            if (!_stop.IsCancellationRequested)
+            {
+                Volatile.Write(ref _polling, events is null);
+                WakeOnChanges(connection, events);
+            }
+        }
+        finally
+        {
+            _events = null;
+            events?.Dispose();
+        }
+    }
+
+    private void WakeOnChanges(SqliteConnection connection, DatabaseFileEvents? events)
+    {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA data_version";
         var last = (long)command.ExecuteScalar()!;
         var misses = 0;
-        // Since the last change seen: a notification consumed by a look that found the commit not
-        // yet visible still announced the change the next look finds (their order under load).
+        // Since the last change seen: a notice taken by a look that found the commit not yet
+        // visible still announced the change the next look finds (their order under load).
         var announcedSinceChange = false;
         var rechecks = 0;
-        WaitHandle[] wakers = [_fileChanged, _stop.Token.WaitHandle];
+        var lastNotice = 0L;
         while (!_stop.IsCancellationRequested)
         {
             var polling = Volatile.Read(ref _polling);
@@ -116,13 +146,31 @@ public sealed class QueueWakeup(
                 return; // no notifications and no poll asked for: the Quartz poll alone.
             }
             var period = polling ? _options.WakeupInterval : rechecks > 0 ? Recheck : _options.WakeupSafetyInterval;
-            var notified = WaitHandle.WaitAny(wakers, period) == 0;
+            var notified = false;
+            if (polling)
+            {
+                _stop.Token.WaitHandle.WaitOne(period);
+            }
+            else
+            {
+                var sinceNotice = Stopwatch.GetElapsedTime(lastNotice);
+                if (lastNotice != 0 && sinceNotice < NoticeGap && _stop.Token.WaitHandle.WaitOne(NoticeGap - sinceNotice))
+                {
+                    return;
+                }
+                notified = events!.Wait(period);
+                if (notified)
+                {
+                    lastNotice = Stopwatch.GetTimestamp();
+                    metrics.WokenByNotice();
+                }
+            }
             rechecks = notified ? 0 : Math.Max(rechecks - 1, 0);
             if (_stop.IsCancellationRequested)
             {
                 return;
             }
-            announcedSinceChange |= Interlocked.Exchange(ref _notifiedSinceCheck, 0) != 0;
+            announcedSinceChange |= notified;
             var version = notified ? AwaitVisible(command, last) : (long)command.ExecuteScalar()!;
             if (version == last)
             {
@@ -148,7 +196,7 @@ public sealed class QueueWakeup(
                     "The file system holding the database sends no change notifications; polling it every {Interval} ms for new jobs instead",
                     _options.WakeupInterval.TotalMilliseconds);
                 Volatile.Write(ref _polling, true);
-                watcher!.EnableRaisingEvents = false;
+                events!.Dispose();
             }
         }
     }
@@ -171,46 +219,26 @@ public sealed class QueueWakeup(
 
     /// <summary>
     /// Watches the database file and its WAL (a commit writes the WAL; without WAL, the file
-    /// itself). Null, logged, when the file system refuses (an in-memory database; no inotify
-    /// instances left): the caller polls instead.
+    /// itself). Null, logged, when the system refuses (an in-memory database; not Linux; no
+    /// inotify instances left): the caller polls instead.
     /// </summary>
-    private FileSystemWatcher? WatchFiles(SqliteConnection connection)
+    private DatabaseFileEvents? WatchFiles(SqliteConnection connection)
     {
         var path = DatabasePath(connection);
         if (string.IsNullOrEmpty(path))
         {
             return null;
         }
-        var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!)
-        {
-            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName,
-            IncludeSubdirectories = false,
-        };
-        var name = Path.GetFileName(path);
-        watcher.Filters.Add(name);
-        watcher.Filters.Add(name + "-wal");
-        watcher.Changed += (_, _) => Announce();
-        watcher.Created += (_, _) => Announce();
-        // An overflow of the kernel's queue: events were lost, so look now.
-        watcher.Error += (_, _) => Announce();
         try
         {
-            watcher.EnableRaisingEvents = true;
-            return watcher;
+            return DatabaseFileEvents.Open(path);
         }
-        catch (Exception e) when (e is IOException or PlatformNotSupportedException or UnauthorizedAccessException)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or PlatformNotSupportedException)
         {
-            watcher.Dispose();
             log.LogWarning("Cannot watch {Path} for changes ({Reason}); polling it every {Interval} ms for new jobs instead",
                 path, e.Message, _options.WakeupInterval.TotalMilliseconds);
             return null;
         }
-    }
-
-    private void Announce()
-    {
-        Volatile.Write(ref _notifiedSinceCheck, 1);
-        _fileChanged.Set();
     }
 
     private static string? DatabasePath(SqliteConnection connection)

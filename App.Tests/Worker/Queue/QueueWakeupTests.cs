@@ -1,6 +1,9 @@
+using System.Diagnostics;
+using App.Data.Monitoring;
 using App.Data.Queue;
 using App.Tests.Support;
 using App.Worker.Queue;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
@@ -43,6 +46,62 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
             ["Queue:WakeupOnFileChange"] = "false",
             ["Queue:WakeupInterval"] = "00:00:00.010",
         });
+    }
+
+    [Fact]
+    public async Task ABurstOfCommits_WakesTheWorker_AtMostOncePerNoticeGap()
+    {
+        using var worker = RunningProcess.StartWorker(_db.ConnectionString, new Dictionary<string, string>
+        {
+            ["Queue:HeartbeatInterval"] = "00:00:00.200",
+        });
+        try
+        {
+            await Eventually.TrueAsync(async () => await WakeupsAsync() is not null, RunningProcess.Patience, "the worker's first metrics");
+            var before = (await WakeupsAsync())!.Value;
+
+            // Small commits back to back, each writing the WAL: thousands of notices from the kernel.
+            await using var connection = new SqliteConnection(_db.ConnectionString);
+            await connection.OpenAsync();
+            await using (var create = connection.CreateCommand())
+            {
+                // synchronous=NORMAL, as the app's connections: commits without an fsync each, so the burst is dense.
+                create.CommandText = "PRAGMA synchronous=NORMAL; CREATE TABLE Burst (Value INTEGER)";
+                await create.ExecuteNonQueryAsync();
+            }
+            const int Commits = 5000;
+            var clock = Stopwatch.StartNew();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO Burst VALUES (1)";
+            for (var i = 0; i < Commits; i++)
+            {
+                await insert.ExecuteNonQueryAsync();
+            }
+            var burst = clock.Elapsed;
+
+            // Woken at least once, and no more often than the gap allows over the burst (and the
+            // worker's own heartbeats meanwhile), however many commits it held.
+            var allowed = (int)(burst / QueueWakeup.NoticeGap) + 1 + 20;
+            long woken = 0;
+            await Eventually.TrueAsync(async () => (woken = (await WakeupsAsync())!.Value - before) > 0, RunningProcess.Patience, "a wake-up");
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            woken = (await WakeupsAsync())!.Value - before;
+            output.WriteLine($"{Commits} commits in {burst.TotalMilliseconds:0} ms woke the worker {woken} times (allowed {allowed})");
+            Assert.InRange(woken, 1, allowed);
+            Assert.False(worker.HasExited, worker.Output);
+        }
+        catch (Exception)
+        {
+            output.WriteLine(worker.Output);
+            throw;
+        }
+    }
+
+    private async Task<long?> WakeupsAsync()
+    {
+        await using var db = _db.Open();
+        var json = await db.Workers.Select(w => w.Metrics).FirstOrDefaultAsync();
+        return WorkerMetricsSnapshot.Parse(json)?.WakeupsByNotice;
     }
 
     /// <summary>
