@@ -1,3 +1,4 @@
+using App.Data;
 using App.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -7,8 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>"Load full article" in chromium: the web on Kestrel, the article page on a local origin, a real worker process.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class ArticleBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract class ArticleBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private static readonly byte[] Png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -17,7 +17,7 @@ public sealed class ArticleBrowserTests(Chromium chromium) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _web = await BrowserWeb.StartAsync();
+        _web = await BrowserWeb.StartAsync(engine: engine);
         _site = await FeedServer.StartAsync();
     }
 
@@ -71,3 +71,9 @@ public sealed class ArticleBrowserTests(Chromium chromium) : IAsyncLifetime
         browser.AssertNoErrors();
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class ArticleBrowserTestsOnSqlite(Chromium chromium) : ArticleBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class ArticleBrowserTestsOnPostgres(Chromium chromium) : ArticleBrowserTests(chromium, DatabaseEngine.Postgres);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using App.Data;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -8,15 +9,14 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>OPML import in chromium: the upload, then the batch's progress bar filled by a real worker.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class OpmlBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract class OpmlBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
     private FeedServer _feeds = null!;
 
     public async Task InitializeAsync()
     {
-        _web = await BrowserWeb.StartAsync();
+        _web = await BrowserWeb.StartAsync(engine: engine);
         _feeds = await FeedServer.StartAsync();
     }
 
@@ -85,3 +85,9 @@ public sealed class OpmlBrowserTests(Chromium chromium) : IAsyncLifetime
         browser.AssertNoErrors();
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class OpmlBrowserTestsOnSqlite(Chromium chromium) : OpmlBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class OpmlBrowserTestsOnPostgres(Chromium chromium) : OpmlBrowserTests(chromium, DatabaseEngine.Postgres);

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 using Microsoft.Playwright;
@@ -6,12 +7,11 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>The queue dashboard in chromium, with a real worker process draining the queue.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class QueueDashboardBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract class QueueDashboardBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
 
-    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync();
+    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
 
@@ -57,3 +57,9 @@ public sealed class QueueDashboardBrowserTests(Chromium chromium) : IAsyncLifeti
         Assert.Equal(JobState.Pending, (await db.Jobs.FindAsync(job.Id))?.State);
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class QueueDashboardBrowserTestsOnSqlite(Chromium chromium) : QueueDashboardBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class QueueDashboardBrowserTestsOnPostgres(Chromium chromium) : QueueDashboardBrowserTests(chromium, DatabaseEngine.Postgres);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -9,15 +10,14 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>The reader's flows in chromium: the web on Kestrel, feeds from a local origin, a real worker process.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract partial class ReaderBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
     private FeedServer _feeds = null!;
 
     public async Task InitializeAsync()
     {
-        _web = await BrowserWeb.StartAsync();
+        _web = await BrowserWeb.StartAsync(engine: engine);
         _feeds = await FeedServer.StartAsync();
     }
 
@@ -268,3 +268,9 @@ public sealed partial class ReaderBrowserTests(Chromium chromium) : IAsyncLifeti
         return await db.UnreadItems.AnyAsync(u => u.ItemId == id);
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class ReaderBrowserTestsOnSqlite(Chromium chromium) : ReaderBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class ReaderBrowserTestsOnPostgres(Chromium chromium) : ReaderBrowserTests(chromium, DatabaseEngine.Postgres);

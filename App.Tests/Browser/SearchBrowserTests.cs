@@ -1,3 +1,4 @@
+using App.Data;
 using App.Data.Feeds;
 using App.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -7,15 +8,14 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>Search in chromium: the header's search box, its results page, and a search the index cannot read.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class SearchBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract class SearchBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
     private Feed _feed = null!;
 
     public async Task InitializeAsync()
     {
-        _web = await BrowserWeb.StartAsync();
+        _web = await BrowserWeb.StartAsync(engine: engine);
         _feed = await _web.AddFeedAsync("https://notes.example/feed.xml", itemCount: 3, title: "Field notes");
         string[] titles = ["Walking the estuary at low tide", "Mending the garden wall", "Birds of the estuary in winter"];
         await using var db = _web.Db.Open();
@@ -67,3 +67,9 @@ public sealed class SearchBrowserTests(Chromium chromium) : IAsyncLifetime
         browser.AssertNoErrors();
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class SearchBrowserTestsOnSqlite(Chromium chromium) : SearchBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class SearchBrowserTestsOnPostgres(Chromium chromium) : SearchBrowserTests(chromium, DatabaseEngine.Postgres);

@@ -1,3 +1,4 @@
+using App.Data;
 using App.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -5,12 +6,11 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>The Content-Security-Policy as chromium enforces it on our own pages.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class SecurityHeadersBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract class SecurityHeadersBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
 
-    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync();
+    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
 
@@ -55,3 +55,9 @@ public sealed class SecurityHeadersBrowserTests(Chromium chromium) : IAsyncLifet
         Assert.Contains(browser.Errors, e => e.Contains("Content Security Policy"));
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class SecurityHeadersBrowserTestsOnSqlite(Chromium chromium) : SecurityHeadersBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class SecurityHeadersBrowserTestsOnPostgres(Chromium chromium) : SecurityHeadersBrowserTests(chromium, DatabaseEngine.Postgres);

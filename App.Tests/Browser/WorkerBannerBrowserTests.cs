@@ -1,3 +1,4 @@
+using App.Data;
 using App.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -5,12 +6,11 @@ using static Microsoft.Playwright.Assertions;
 namespace App.Tests.Browser;
 
 /// <summary>The banner that tells a user no worker runs, in chromium against a real worker process.</summary>
-[Collection(ChromiumCollection.Name)]
-public sealed class WorkerBannerBrowserTests(Chromium chromium) : IAsyncLifetime
+public abstract class WorkerBannerBrowserTests(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private BrowserWeb _web = null!;
 
-    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync();
+    public async Task InitializeAsync() => _web = await BrowserWeb.StartAsync(engine: engine);
 
     public async Task DisposeAsync() => await _web.DisposeAsync();
 
@@ -39,3 +39,9 @@ public sealed class WorkerBannerBrowserTests(Chromium chromium) : IAsyncLifetime
         browser.AssertNoErrors();
     }
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class WorkerBannerBrowserTestsOnSqlite(Chromium chromium) : WorkerBannerBrowserTests(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class WorkerBannerBrowserTestsOnPostgres(Chromium chromium) : WorkerBannerBrowserTests(chromium, DatabaseEngine.Postgres);
