@@ -156,34 +156,16 @@ public static class FeedQueries
 
     // The projection comes last: EF Core cannot filter or sort on a constructed record. The user's
     // own name for the feed wins over the feed's; unread counts read the user's unread rows only.
-    // The counts are grouped counts over the page's feeds, joined to the page, rather than a count
-    // per row: SQLite seeks the same covering index entries either way, but PostgreSQL ran a
-    // correlated count as a bitmap heap scan per feed (a heap page per unread row when the pages
-    // are not all-visible, as they seldom are on a table readers keep changing), where one grouped
-    // scan of the user's unread rows visits each heap page once (docs/benchmarks.md, issue 14).
-    // A feed with no rows has no group: its count is the left join's NULL, read as a nullable.
-    private static IQueryable<FeedResponse> Summaries(AppDbContext db, long userId, IQueryable<Subscription> subscriptions)
-    {
-        var feedIds = subscriptions.Select(s => s.FeedId);
-        var itemCounts = db.FeedItems.Where(i => feedIds.Contains(i.FeedId))
-            .GroupBy(i => i.FeedId).Select(g => new { FeedId = g.Key, Count = g.Count() });
-        var unreadCounts = db.UnreadItems.Where(u => u.UserId == userId && feedIds.Contains(u.FeedId))
-            .GroupBy(u => u.FeedId).Select(g => new { FeedId = g.Key, Count = g.Count() });
-        return from s in subscriptions
-               join i in itemCounts on s.FeedId equals i.FeedId into items
-               from i in items.DefaultIfEmpty()
-               join u in unreadCounts on s.FeedId equals u.FeedId into unread
-               from u in unread.DefaultIfEmpty()
-               select new FeedResponse(
-                   s.FeedId, s.Feed.Url, s.Title ?? s.Feed.Title, s.Feed.SiteUrl, s.Feed.LastFetchedAt, s.Feed.LastError,
-                   (int?)i!.Count ?? 0,
-                   s.Feed.NextRefreshAt, s.Feed.ConsecutiveFailures,
-                   (int?)u!.Count ?? 0,
-                   db.FeedIcons.Any(icon => icon.FeedId == s.FeedId && icon.ContentType != "") ? "/api/feeds/" + s.FeedId.ToString() + "/icon" : null,
-                   s.FolderId,
-                   s.Feed.FetchNote,
-                   s.Feed.RefreshIntervalMinutes,
-                   s.Feed.UserAgent,
-                   s.Feed.Disabled);
-    }
+    private static IQueryable<FeedResponse> Summaries(AppDbContext db, long userId, IQueryable<Subscription> subscriptions) =>
+        subscriptions.Select(s => new FeedResponse(
+            s.FeedId, s.Feed.Url, s.Title ?? s.Feed.Title, s.Feed.SiteUrl, s.Feed.LastFetchedAt, s.Feed.LastError,
+            db.FeedItems.Count(i => i.FeedId == s.FeedId),
+            s.Feed.NextRefreshAt, s.Feed.ConsecutiveFailures,
+            db.UnreadItems.Count(u => u.UserId == userId && u.FeedId == s.FeedId),
+            db.FeedIcons.Any(i => i.FeedId == s.FeedId && i.ContentType != "") ? "/api/feeds/" + s.FeedId.ToString() + "/icon" : null,
+            s.FolderId,
+            s.Feed.FetchNote,
+            s.Feed.RefreshIntervalMinutes,
+            s.Feed.UserAgent,
+            s.Feed.Disabled));
 }

@@ -1,6 +1,5 @@
 using App.Tests.Support;
 using App.Web.Feeds;
-using App.Web.Folders;
 using Xunit.Abstractions;
 
 namespace App.Tests.Web.Feeds;
@@ -59,19 +58,5 @@ public sealed class FeedListPlanTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(plan, s => s.StartsWith("SEARCH f USING INTEGER PRIMARY KEY (rowid=?)", StringComparison.Ordinal));
         Assert.Single(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, s => s.StartsWith("SCAN", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void Folders_CountEachFeedsUnreadRowsByTheirIndex_WithoutScanningATable()
-    {
-        using var db = _db.Open();
-        var plan = QueryPlan.Of(_db, FolderQueries.ListQuery(db, userId: 1));
-        output.WriteLine(string.Join("\n", plan));
-
-        // The unread rows are counted per feed of the folders (one seek each), then summed per folder.
-        Assert.Contains(plan, s => s.StartsWith("SEARCH", StringComparison.Ordinal) && s.EndsWith("USING COVERING INDEX IX_UnreadItems_UserId_FeedId_ItemId (UserId=? AND FeedId=?)", StringComparison.Ordinal));
-        Assert.Contains(plan, s => s.StartsWith("SEARCH", StringComparison.Ordinal) && s.Contains("USING INDEX IX_Subscriptions_UserId_FolderId (UserId=? AND FolderId=?)", StringComparison.Ordinal));
-        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN", StringComparison.Ordinal));
-        Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 }
