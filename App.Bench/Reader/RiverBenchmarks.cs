@@ -36,9 +36,6 @@ public static class RiverBenchmarks
     private const long CaughtUpUserId = 3;
     private const int PlanNodes = 10;
 
-    /// <summary>The tables the PostgreSQL seed writes.</summary>
-    private static readonly string[] SeededTables = ["Users", "Folders", "Feeds", "Subscriptions", "FeedItems", "UnreadItems", "StarredItems"];
-
     /// <summary>
     /// The rows on SQLite; then on PostgreSQL too when <c>BENCH_POSTGRES</c> names a server.
     /// </summary>
@@ -331,14 +328,6 @@ public static class RiverBenchmarks
     private static async Task SeedPostgresAsync(NpgsqlDataSource dataSource)
     {
         var unreadFrom = (int)(ItemsPerFeed * (1 - UnreadShare));
-        // Autovacuum stays off the seeded tables until the VACUUM below: an autovacuum ANALYZE that
-        // starts on them after the seed's commit holds a snapshot, and a VACUUM in the same database
-        // meanwhile may mark no page all-visible (0 of 3,824 pages of UnreadItems in some runs, all in
-        // others), which made the index-only scans, and so the rows, differ from run to run.
-        await using (var off = dataSource.CreateCommand(string.Concat(SeededTables.Select(t => $"""ALTER TABLE "{t}" SET (autovacuum_enabled = off);"""))))
-        {
-            await off.ExecuteNonQueryAsync();
-        }
         await using (var command = dataSource.CreateCommand($$"""
             INSERT INTO "Users" ("Username", "IsAdmin", "SecurityStamp", "CreatedAt") VALUES ('reader', false, 'bench', @now), ('other', false, 'bench', @now);
             INSERT INTO "Folders" ("UserId", "Name", "CreatedAt") SELECT 1, 'Folder ' || f, @now FROM generate_series(1, {{Feeds / FeedsPerFolder}}) AS f ORDER BY f;
@@ -372,10 +361,6 @@ public static class RiverBenchmarks
         {
             vacuum.CommandTimeout = 0;
             await vacuum.ExecuteNonQueryAsync();
-        }
-        await using (var on = dataSource.CreateCommand(string.Concat(SeededTables.Select(t => $"""ALTER TABLE "{t}" RESET (autovacuum_enabled);"""))))
-        {
-            await on.ExecuteNonQueryAsync();
         }
         // Index-only scans read the heap for every row on a page not marked all-visible.
         await using var visible = dataSource.CreateCommand("""
