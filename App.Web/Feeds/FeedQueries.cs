@@ -83,8 +83,12 @@ public static class FeedQueries
     {
         var take = Math.Clamp(limit, 1, MaxFeedLimit);
         var start = after is { } a ? await PositionAsync(db, userId, a, ct) : null;
-        return Trimmed(await Summaries(db, userId, GroupedPageOf(db, userId, start, take + 1)).ToListAsync(ct), take);
+        return Trimmed(await GroupedPageQuery(db, userId, start, take + 1).ToListAsync(ct), take);
     }
+
+    /// <summary>The statement behind a page of the feeds list: the grouped page of subscriptions, then each feed's summary.</summary>
+    public static IQueryable<FeedResponse> GroupedPageQuery(AppDbContext db, long userId, GroupedPosition? after, int take) =>
+        Summaries(db, userId, GroupedPageOf(db, userId, after, take));
 
     /// <summary>Where feed <paramref name="feedId"/> sits in the grouped order; null when the user does not follow it.</summary>
     public static Task<GroupedPosition?> PositionAsync(AppDbContext db, long userId, long feedId, CancellationToken ct) =>
