@@ -33,8 +33,10 @@ internal sealed class DatabaseFileEvents : IDisposable
 
     private readonly int _notices;
     private readonly int _interrupt;
-    private readonly string _file;
-    private readonly string _wal;
+    // The names a notice is about, as the kernel writes them (UTF-8): compared without decoding,
+    // since a busy database sends thousands of notices a second.
+    private readonly byte[] _file;
+    private readonly byte[] _wal;
     private readonly byte[] _buffer = new byte[16 * 1024];
     private readonly PollFd[] _fds;
 
@@ -55,8 +57,9 @@ internal sealed class DatabaseFileEvents : IDisposable
     {
         _notices = notices;
         _interrupt = interrupt;
-        _file = Path.GetFileName(databasePath);
-        _wal = _file + "-wal";
+        var file = Path.GetFileName(databasePath);
+        _file = System.Text.Encoding.UTF8.GetBytes(file);
+        _wal = System.Text.Encoding.UTF8.GetBytes(file + "-wal");
         _fds = [new PollFd { Fd = notices, Events = PollIn }, new PollFd { Fd = interrupt, Events = PollIn }];
     }
 
@@ -155,8 +158,8 @@ internal sealed class DatabaseFileEvents : IDisposable
     private bool IsDatabase(ReadOnlySpan<byte> name)
     {
         var end = name.IndexOf((byte)0);
-        var text = System.Text.Encoding.UTF8.GetString(end < 0 ? name : name[..end]);
-        return text == _wal || text == _file;
+        var text = end < 0 ? name : name[..end];
+        return text.SequenceEqual(_wal) || text.SequenceEqual(_file);
     }
 
     private static int Check(int result, string call) =>
