@@ -82,7 +82,7 @@ public static class ArticleJobs
     public static async Task<int> EnqueueForNewItemsAsync(
         AppDbContext db, JobQueue queue, long feedId, int added, int max, CancellationToken ct)
     {
-        if (added <= 0 || max <= 0 || !await db.Subscriptions.AnyAsync(s => s.FeedId == feedId && s.FetchOriginalContent, ct))
+        if (added <= 0 || max <= 0 || !await AnyFetchesOriginals(db, feedId, ct))
         {
             return 0;
         }
@@ -99,6 +99,11 @@ public static class ArticleJobs
         }
         return enqueued;
     }
+
+    // Asked after every refresh that added items: compiled once, it skips EF Core's per-call look-up of the translation.
+    private static readonly Func<AppDbContext, long, CancellationToken, Task<bool>> AnyFetchesOriginals =
+        EF.CompileAsyncQuery((AppDbContext db, long feedId, CancellationToken ct) =>
+            db.Subscriptions.Any(s => s.FeedId == feedId && s.FetchOriginalContent));
 
     /// <summary>Whether <paramref name="link"/> is an address a fetch-article job can load.</summary>
     public static bool IsWebLink(string? link) =>

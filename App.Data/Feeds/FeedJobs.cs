@@ -33,13 +33,18 @@ public static class FeedJobs
     {
         var fresh = now - FeedIcon.KeptFor;
         var key = IconKey(feedId);
-        if (await db.FeedIcons.AnyAsync(i => i.FeedId == feedId && i.FetchedAt > fresh, ct)
+        if (await HasIconSince(db, feedId, fresh, ct)
             || await db.Jobs.Where(j => j.UniqueKey == key).InStates(JobTransitions.Live).AnyAsync(ct))
         {
             return;
         }
         await queue.EnqueueAsync(db, Icon(feedId), ct);
     }
+
+    // Asked after every refresh: compiled once, it skips EF Core's per-call look-up of the translation.
+    private static readonly Func<AppDbContext, long, DateTime, CancellationToken, Task<bool>> HasIconSince =
+        EF.CompileAsyncQuery((AppDbContext db, long feedId, DateTime since, CancellationToken ct) =>
+            db.FeedIcons.Any(i => i.FeedId == feedId && i.FetchedAt > since));
 
     private static string IconKey(long feedId) => $"{FetchIcon}:{feedId}";
 

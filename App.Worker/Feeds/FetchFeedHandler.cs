@@ -92,10 +92,19 @@ public sealed class FetchFeedHandler(
         }
     }
 
+    // Every refresh reads its feed twice: compiled once, these skip EF Core's look-up of the
+    // translated query (walking and hashing the expression tree), which cost about as much as the
+    // reads themselves (docs/feeds.md, CPU per refresh).
+    private static readonly Func<AppDbContext, long, CancellationToken, Task<Feed?>> StoredFeed =
+        EF.CompileAsyncQuery((AppDbContext db, long id, CancellationToken ct) => db.Feeds.AsNoTracking().SingleOrDefault(f => f.Id == id));
+
+    private static readonly Func<AppDbContext, long, CancellationToken, Task<Feed>> TrackedFeed =
+        EF.CompileAsyncQuery((AppDbContext db, long id, CancellationToken ct) => db.Feeds.Single(f => f.Id == id));
+
     private async Task<Feed?> FindAsync(long feedId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Feeds.AsNoTracking().SingleOrDefaultAsync(f => f.Id == feedId, ct);
+        return await StoredFeed(db, feedId, ct);
     }
 
     /// <summary>
@@ -110,7 +119,7 @@ public sealed class FetchFeedHandler(
         var now = time.GetUtcNow().UtcDateTime;
         var won = await run.CompleteAsync(async (db, c) =>
         {
-            var feed = await db.Feeds.SingleAsync(f => f.Id == feedId, c);
+            var feed = await TrackedFeed(db, feedId, c);
             FeedSchedule.Succeeded(feed, now, FeedSettings.RefreshIntervalOf(feed, options.Value.RefreshInterval));
             if (url != feed.Url)
             {
