@@ -101,6 +101,15 @@ public sealed class BenchDatabase : IDisposable
         }
     }
 
+    /// <summary>Succeeded jobs as the queue counts them (JobStateCounts): one row read, whatever the table holds.</summary>
+    public long SucceededCount()
+    {
+        using var connection = OpenRaw();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(SUM(\"Count\"), 0) FROM \"JobStateCounts\" WHERE \"State\" = 'succeeded'";
+        return (long)command.ExecuteScalar()!;
+    }
+
     public long Count(string where)
     {
         using var connection = OpenRaw();
