@@ -24,11 +24,17 @@ public sealed class ClaimLoop
     // A full disk does not clear in 100 ms: passes that cannot write are tried again once a second.
     private static readonly TimeSpan PauseAfterDiskFull = TimeSpan.FromSeconds(1);
 
+    /// <summary>After a requested pass that wrote, how long the drained job types wait before they are asked again.</summary>
+    public static readonly TimeSpan DefaultReaskGap = TimeSpan.FromMilliseconds(5);
+
     // The wake-up hears of every commit to the database, this worker's own included, so a busy
     // worker is asked to claim after each of its passes. Asking its drained types again every time
     // added a claim statement per type to every pass (a third of the no-op throughput, measured):
-    // they are asked again at most this often. An idle worker, whose last ask is older, asks at once.
-    private static readonly long ReaskGap = Stopwatch.Frequency / 200;
+    // after a requested pass that wrote, they are asked again at most this often. A pass that wrote
+    // nothing has no echo to hold off, so the next request after it is served at once: an idle
+    // worker whose poll or wake-up found nothing (or a commit not visible yet) is not made to wait
+    // when the job comes a moment later.
+    private readonly long _reaskGap;
 
     private readonly JobQueue _queue;
     private readonly string _owner;
@@ -57,10 +63,12 @@ public sealed class ClaimLoop
     /// <param name="capacity">How many more jobs of each type the worker can take now (running and claimed-ahead ones counted); types with none left out.</param>
     /// <param name="claimed">Receives every batch of newly claimed jobs, on the loop's thread.</param>
     /// <param name="diskFull">Told of a pass that met a full disk, which it logs once a minute instead of every pass.</param>
+    /// <param name="reaskGap"><see cref="DefaultReaskGap"/> unless given (tests lengthen it, to tell "at once" from "after the gap" on a loaded machine).</param>
     public ClaimLoop(
         JobQueue queue, string owner, Func<IReadOnlyDictionary<string, int>> capacity, Action<IReadOnlyList<ClaimedJob>> claimed,
-        DiskFullState diskFull, ILogger log)
+        DiskFullState diskFull, ILogger log, TimeSpan? reaskGap = null)
     {
+        _reaskGap = (long)((reaskGap ?? DefaultReaskGap).TotalSeconds * Stopwatch.Frequency);
         _queue = queue;
         _owner = owner;
         _capacity = capacity;
@@ -107,7 +115,7 @@ public sealed class ClaimLoop
     {
         lock (_lock)
         {
-            // No signal: the loop decides when the request is due (see ReaskGap).
+            // No signal: the loop decides when the request is due (see _reaskGap).
             _claimRequested = true;
             Monitor.Pulse(_lock);
         }
@@ -186,7 +194,9 @@ public sealed class ClaimLoop
                 {
                     break;
                 }
-                Monitor.Wait(_lock, TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
+                // Whole milliseconds, rounded up: Monitor.Wait truncates, and a wait under one
+                // would return at once, spinning until the ask is due.
+                Monitor.Wait(_lock, (int)Math.Ceiling(wait * 1000.0 / Stopwatch.Frequency));
             }
             _signalled = false;
             if (_stopping && _finished.Count == 0)
@@ -204,12 +214,10 @@ public sealed class ClaimLoop
             {
                 _finished = [];
             }
-            var now = Stopwatch.GetTimestamp();
-            var requested = _claimRequested && !_stopping && now >= _nextReask;
+            var requested = _claimRequested && !_stopping && Stopwatch.GetTimestamp() >= _nextReask;
             if (requested)
             {
                 _claimRequested = false;
-                _nextReask = now + ReaskGap;
             }
             return (batch, requested);
         }
@@ -261,6 +269,14 @@ public sealed class ClaimLoop
                     {
                         _drained.Remove(type);
                     }
+                }
+            }
+            if (claimRequested && (finished.Count > 0 || result.Claimed.Count > 0))
+            {
+                // This commit will come back as a request (see _reaskGap).
+                lock (_lock)
+                {
+                    _nextReask = start + _reaskGap;
                 }
             }
             if (result.Claimed.Count > 0)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using App.Data;
 using App.Data.Queue;
 using App.Data.Sqlite;
@@ -13,6 +14,7 @@ public sealed class ClaimLoopTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private TempDatabase _db = null!;
     private readonly List<ClaimedJob> _claimed = [];
+    private readonly List<long> _claimedAt = [];
 
     public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
 
@@ -68,11 +70,59 @@ public sealed class ClaimLoopTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ARequestAfterAPassThatFoundNothing_IsServedAtOnce_AndAfterAPassThatWrote_WaitsForTheGap()
+    {
+        // A gap far longer than any pass, so that "at once" and "after the gap" differ on a loaded machine too.
+        var gap = TimeSpan.FromSeconds(2);
+        var queue = _db.Queue();
+        long lastPass = 0;
+        var loop = new ClaimLoop(queue, "worker-1", () =>
+        {
+            Volatile.Write(ref lastPass, Stopwatch.GetTimestamp());
+            return new Dictionary<string, int> { ["noop"] = 1 };
+        }, Record, new DiskFullState(TimeProvider.System, NullLogger<DiskFullState>.Instance), NullLogger.Instance, gap);
+        try
+        {
+            // An empty queue: the poll, or a wake-up for a commit that carried no job. The pass
+            // writes nothing, so a job enqueued right after is claimed at once.
+            loop.RequestClaim();
+            await Eventually.TrueAsync(() => Task.FromResult(Volatile.Read(ref lastPass) != 0), Patience, "a pass that finds nothing");
+            var emptyPass = Volatile.Read(ref lastPass);
+            await queue.EnqueueAsync(new JobRequest("noop"));
+            loop.RequestClaim();
+            await WaitForClaimsAsync(1);
+            var afterEmpty = ClaimedAfter(emptyPass);
+
+            // That pass claimed (it wrote, and its commit comes back as a request): the next request waits for the gap.
+            await queue.EnqueueAsync(new JobRequest("noop"));
+            loop.RequestClaim();
+            await WaitForClaimsAsync(2);
+            var afterWrite = ClaimedAfter(_claimedAt[0]);
+
+            Assert.True(afterEmpty < gap / 2, $"claimed {afterEmpty.TotalMilliseconds:F0} ms after a pass that found nothing");
+            Assert.True(afterWrite >= gap * 0.9, $"claimed {afterWrite.TotalMilliseconds:F0} ms after a pass that claimed");
+        }
+        finally
+        {
+            await loop.StopAsync();
+        }
+
+        TimeSpan ClaimedAfter(long start)
+        {
+            lock (_claimed)
+            {
+                return Stopwatch.GetElapsedTime(start, _claimedAt[^1]);
+            }
+        }
+    }
+
     private void Record(IReadOnlyList<ClaimedJob> jobs)
     {
         lock (_claimed)
         {
             _claimed.AddRange(jobs);
+            _claimedAt.Add(Stopwatch.GetTimestamp());
         }
     }
 
