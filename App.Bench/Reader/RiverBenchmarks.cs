@@ -35,6 +35,7 @@ public static class RiverBenchmarks
     private const long UserId = 1;
     private const long CaughtUpUserId = 3;
     private const int PlanNodes = 10;
+    private const string ReadAndRefreshed = ", after 30,000 unread marked read and 5,000 new items, then autovacuum's turn";
 
     /// <summary>
     /// The rows on SQLite; then on PostgreSQL too when <c>BENCH_POSTGRES</c> names a server.
@@ -218,8 +219,6 @@ public static class RiverBenchmarks
         return rows;
     }
 
-    private const string ReadAndRefreshed = ", after 30,000 unread marked read and 5,000 new items, then autovacuum's turn";
-
     /// <summary>
     /// From an UnreadItems all-visible again, what a live install does to it between two looks at
     /// the feeds list: the reader marks 30 % of their unread read (30,000 rows, spread over every
@@ -233,6 +232,10 @@ public static class RiverBenchmarks
         await using var connection = await dataSource.OpenConnectionAsync();
         await SynchronousCommitAsync(connection);
         await VacuumUntilAllVisibleAsync(connection, """VACUUM (ANALYZE) "UnreadItems" """);
+        await using (var extension = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_visibility", connection))
+        {
+            await extension.ExecuteNonQueryAsync();
+        }
         var before = await ScalarAsync<long>(connection, """SELECT autovacuum_count FROM pg_stat_user_tables WHERE relname = 'UnreadItems'""");
         await using (var command = new NpgsqlCommand($$"""
             DELETE FROM "UnreadItems" WHERE "UserId" = {{UserId}} AND "ItemId" % 10 < 3;
@@ -432,7 +435,7 @@ public static class RiverBenchmarks
     /// table's ANALYZE as it goes, asynchronously too, with transaction ids next to the seed's: when
     /// they fell in its group, the next table's VACUUM found the group's LSN not yet flushed and set
     /// no hint bit and no page all-visible (0 of UnreadItems' 3,824 pages in 4 runs of 6, the seed's
-    /// transaction id 9 to 11 places into its group; every page when it was the last of its group,
+    /// transaction id, where read, 9 to 11 places into its group; every page when it was the last of its group,
     /// or with this setting).
     /// </summary>
     private static async Task SynchronousCommitAsync(NpgsqlConnection connection)
