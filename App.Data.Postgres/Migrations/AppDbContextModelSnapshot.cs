@@ -161,6 +161,10 @@ namespace App.Data.Postgres.Migrations
                     b.HasIndex("UserId", "FeedId", "ItemId");
 
                     b.ToTable("UnreadItems", (string)null);
+
+                    b
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_insert_scale_factor", 0.02)
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_scale_factor", 0.02);
                 });
 
             modelBuilder.Entity("App.Data.Accounts.User", b =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -12,11 +13,10 @@ namespace App.Tests.Browser;
 
 /// <summary>
 /// A tour of the main pages as a person meets them (signing in first), in light and dark mode. It asserts each page
-/// shows what it is for; with <c>SCREENSHOTS_DIR</c> set it also saves the screenshots that the
-/// README shows (<c>scripts/screenshots</c> does that into docs/screenshots).
+/// shows what it is for; with <c>SCREENSHOTS_DIR</c> set the SQLite run also saves the screenshots
+/// that the README shows (<c>scripts/screenshots</c> does that into docs/screenshots).
 /// </summary>
-[Collection(ChromiumCollection.Name)]
-public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
+public abstract partial class ScreenshotTour(Chromium chromium, DatabaseEngine engine) : IAsyncLifetime
 {
     private static readonly string? Folder = Environment.GetEnvironmentVariable("SCREENSHOTS_DIR");
     private BrowserWeb _web = null!;
@@ -24,7 +24,7 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _web = await BrowserWeb.StartAsync();
+        _web = await BrowserWeb.StartAsync(engine: engine);
         _origin = await FeedServer.StartAsync();
         _origin.Serve("/field-notes.xml", FieldNotes(_origin.Url("/")));
         _origin.Serve("/release-notes.xml", ReleaseNotes(_origin.Url("/")));
@@ -208,7 +208,7 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         }
         await db.SaveChangesAsync();
         // Inserted finished, which the queue's counters do not see (the dashboard's counts read them).
-        await db.Database.ExecuteSqlRawAsync(JobSql.Sqlite.Recount);
+        await db.Database.ExecuteSqlRawAsync(JobSql.For(engine).Recount);
     }
 
     /// <summary>Serves a 32 px feed icon (a letter on a coloured square) that chromium draws, as a site's PNG icon.</summary>
@@ -226,9 +226,10 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         });
     }
 
-    private static async Task SaveAsync(IPage page, string name)
+    private async Task SaveAsync(IPage page, string name)
     {
-        if (Folder is { Length: > 0 })
+        // One engine writes the README's pictures, so a run over both leaves one set, not the last run's.
+        if (Folder is { Length: > 0 } && engine == DatabaseEngine.Sqlite)
         {
             Directory.CreateDirectory(Folder);
             await page.ScreenshotAsync(new() { Path = Path.Combine(Folder, name) });
@@ -320,3 +321,9 @@ public sealed partial class ScreenshotTour(Chromium chromium) : IAsyncLifetime
         </body></html>
         """;
 }
+
+[Collection(ChromiumCollection.Name)]
+public sealed class ScreenshotTourOnSqlite(Chromium chromium) : ScreenshotTour(chromium, DatabaseEngine.Sqlite);
+
+[Collection(ChromiumCollection.Name)]
+public sealed class ScreenshotTourOnPostgres(Chromium chromium) : ScreenshotTour(chromium, DatabaseEngine.Postgres);

@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace App.Tests.Data.Postgres;
 
-/// <summary>What the app's PostgreSQL connections are set to, read back from the server.</summary>
+/// <summary>What the app's PostgreSQL connections and tables are set to, read back from the server.</summary>
 public sealed class PostgresSetupTests
 {
     [Theory]
@@ -26,6 +26,26 @@ public sealed class PostgresSetupTests
                 await using var workMem = new NpgsqlCommand("SHOW work_mem", connection);
                 Assert.Equal("8MB", await workMem.ExecuteScalarAsync());
             }
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task Migrations_VacuumUnreadItemsAfterTwoPercentOfItsRowsChange()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync();
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("""SELECT reloptions FROM pg_class WHERE oid = '"UnreadItems"'::regclass""", connection);
+            var options = Assert.IsType<string[]>(await command.ExecuteScalarAsync());
+            Assert.Equal(
+                ["autovacuum_vacuum_insert_scale_factor=0.02", "autovacuum_vacuum_scale_factor=0.02"],
+                options.Order(StringComparer.Ordinal));
         }
         finally
         {
