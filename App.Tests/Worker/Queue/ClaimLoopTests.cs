@@ -60,9 +60,11 @@ public sealed class ClaimLoopTests : IAsyncLifetime
 
             // Alone, a pass is mostly its transaction; after waiting a second for a lock held elsewhere,
             // the pass took many times what the transaction itself held the lock for (a moving
-            // average: one such pass weighs a fifth).
-            Assert.InRange(alone, 1, 3);
-            Assert.True(loop.Contention > 10, $"contention {loop.Contention:F1} after a 1 s wait (alone {alone:F1}), pass {loop.PassTime.TotalMilliseconds:F2} ms");
+            // average: one such pass weighs a fifth, a ratio in the hundreds). Compared with the
+            // passes alone rather than with a fixed bound on them: on a loaded machine a thread
+            // preempted between its statements stretches a lone pass too (it failed twice at 3).
+            Assert.True(loop.Contention > Math.Max(10, 3 * alone),
+                $"contention {loop.Contention:F1} after a 1 s wait (alone {alone:F1}), pass {loop.PassTime.TotalMilliseconds:F2} ms");
         }
         finally
         {
@@ -93,15 +95,18 @@ public sealed class ClaimLoopTests : IAsyncLifetime
             loop.RequestClaim();
             await WaitForClaimsAsync(1);
             var afterEmpty = ClaimedAfter(emptyPass);
+            // Nothing else asks for a pass meanwhile: this is when the pass that claimed began, and
+            // the gap counts from there (a first claim can take half a second under load).
+            var writingPass = Volatile.Read(ref lastPass);
 
             // That pass claimed (it wrote, and its commit comes back as a request): the next request waits for the gap.
             await queue.EnqueueAsync(new JobRequest("noop"));
             loop.RequestClaim();
             await WaitForClaimsAsync(2);
-            var afterWrite = ClaimedAfter(_claimedAt[0]);
+            var afterWrite = ClaimedAfter(writingPass);
 
             Assert.True(afterEmpty < gap / 2, $"claimed {afterEmpty.TotalMilliseconds:F0} ms after a pass that found nothing");
-            Assert.True(afterWrite >= gap * 0.9, $"claimed {afterWrite.TotalMilliseconds:F0} ms after a pass that claimed");
+            Assert.True(afterWrite >= gap * 0.9, $"claimed {afterWrite.TotalMilliseconds:F0} ms after the start of a pass that claimed");
         }
         finally
         {
