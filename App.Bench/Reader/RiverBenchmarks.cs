@@ -236,7 +236,7 @@ public static class RiverBenchmarks
         {
             await extension.ExecuteNonQueryAsync();
         }
-        var before = await ScalarAsync<long>(connection, """SELECT autovacuum_count FROM pg_stat_user_tables WHERE relname = 'UnreadItems'""");
+        var before = await ScalarAsync<long>(connection, AutovacuumCount);
         await using (var command = new NpgsqlCommand($$"""
             DELETE FROM "UnreadItems" WHERE "UserId" = {{UserId}} AND "ItemId" % 10 < 3;
             INSERT INTO "FeedItems" ("FeedId", "Key", "Title", "ContentHtml", "Excerpt", "ContentText", "PublishedAt", "CreatedAt")
@@ -261,7 +261,7 @@ public static class RiverBenchmarks
         while (!ran && waited.Elapsed < patience)
         {
             await Task.Delay(TimeSpan.FromSeconds(2));
-            ran = await ScalarAsync<long>(connection, """SELECT autovacuum_count FROM pg_stat_user_tables WHERE relname = 'UnreadItems'""") > before;
+            ran = await ScalarAsync<long>(connection, AutovacuumCount) > before;
         }
         // pg_class' relallvisible is only written by VACUUM and ANALYZE: the map itself says what the scans will find.
         var visible = await ScalarAsync<string>(connection, """
@@ -272,6 +272,8 @@ public static class RiverBenchmarks
             ? $"rivers on PostgreSQL: autovacuum ran on UnreadItems ({options}) {waited.Elapsed.TotalSeconds:0} s after the reading; all-visible pages: {visible}"
             : $"rivers on PostgreSQL: autovacuum did not run on UnreadItems ({options}) in {patience.TotalSeconds:0} s; all-visible pages: {visible}");
     }
+
+    private const string AutovacuumCount = "SELECT autovacuum_count FROM pg_stat_user_tables WHERE relname = 'UnreadItems'";
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
     {
