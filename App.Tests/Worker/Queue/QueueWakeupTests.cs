@@ -97,6 +97,63 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ABurstOfCommits_WakesABusyWorker_AtMostOncePerBusyNoticeGap()
+    {
+        using var worker = RunningProcess.StartWorker(_db.ConnectionString, new Dictionary<string, string>
+        {
+            ["Queue:HeartbeatInterval"] = "00:00:00.200",
+        });
+        try
+        {
+            await Eventually.TrueAsync(async () => await WakeupsAsync() is not null, RunningProcess.Patience, "the worker's first metrics");
+            // A job that keeps the worker busy for the whole burst.
+            var job = await _db.Queue().EnqueueAsync(new JobRequest(NoopHandler.JobType, """{"delayMs": 60000}"""));
+            await Eventually.TrueAsync(async () =>
+            {
+                await using var db = _db.Open();
+                return await db.Jobs.AnyAsync(j => j.Id == job.Id && j.State == JobState.Running);
+            }, RunningProcess.Patience, "the long job to run");
+            var before = (await WakeupsAsync())!.Value;
+
+            var burst = await CommitBackToBackAsync(TimeSpan.FromSeconds(1.5));
+
+            // At the idle pace the same burst may wake it burst / NoticeGap times (300).
+            var allowed = (int)(burst / QueueWakeup.BusyNoticeGap) + 1 + 20;
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            var woken = (await WakeupsAsync())!.Value - before;
+            output.WriteLine($"commits for {burst.TotalMilliseconds:0} ms woke the busy worker {woken} times (allowed {allowed})");
+            Assert.InRange(woken, 1, allowed);
+            Assert.False(worker.HasExited, worker.Output);
+        }
+        catch (Exception)
+        {
+            output.WriteLine(worker.Output);
+            throw;
+        }
+    }
+
+    /// <summary>Small commits back to back, each writing the WAL, for <paramref name="atLeast"/>; returns how long they took.</summary>
+    private async Task<TimeSpan> CommitBackToBackAsync(TimeSpan atLeast)
+    {
+        await using var connection = new SqliteConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using (var create = connection.CreateCommand())
+        {
+            // synchronous=NORMAL, as the app's connections: commits without an fsync each, so the burst is dense.
+            create.CommandText = "PRAGMA synchronous=NORMAL; CREATE TABLE IF NOT EXISTS Burst (Value INTEGER)";
+            await create.ExecuteNonQueryAsync();
+        }
+        var clock = Stopwatch.StartNew();
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO Burst VALUES (1)";
+        while (clock.Elapsed < atLeast)
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+        return clock.Elapsed;
+    }
+
     private async Task<long?> WakeupsAsync()
     {
         await using var db = _db.Open();
