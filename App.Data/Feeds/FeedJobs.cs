@@ -34,17 +34,25 @@ public static class FeedJobs
         var fresh = now - FeedIcon.KeptFor;
         var key = IconKey(feedId);
         if (await HasIconSince(db, feedId, fresh, ct)
-            || await db.Jobs.Where(j => j.UniqueKey == key).InStates(JobTransitions.Live).AnyAsync(ct))
+            || await HasLiveJob(db, key, ct))
         {
             return;
         }
         await queue.EnqueueAsync(db, Icon(feedId), ct);
     }
 
-    // Asked after every refresh: compiled once, it skips EF Core's per-call look-up of the translation.
+    // Asked after every refresh: compiled once, they skip EF Core's per-call look-up of the translation.
     private static readonly Func<AppDbContext, long, DateTime, CancellationToken, Task<bool>> HasIconSince =
         EF.CompileAsyncQuery((AppDbContext db, long feedId, DateTime since, CancellationToken ct) =>
             db.FeedIcons.Any(i => i.FeedId == feedId && i.FetchedAt > since));
+
+    private static readonly Func<AppDbContext, string, CancellationToken, Task<bool>> HasLiveJob = CompileHasLiveJob();
+
+    private static Func<AppDbContext, string, CancellationToken, Task<bool>> CompileHasLiveJob()
+    {
+        var live = JobQueryExtensions.StateIn(JobTransitions.Live);
+        return EF.CompileAsyncQuery((AppDbContext db, string key, CancellationToken ct) => db.Jobs.Where(j => j.UniqueKey == key).Any(live));
+    }
 
     private static string IconKey(long feedId) => $"{FetchIcon}:{feedId}";
 

@@ -6,7 +6,10 @@ namespace App.Data.Queue;
 internal static class JobQueryExtensions
 {
     /// <summary>Rows in one of <paramref name="states"/>, as an OR of equalities (translates with the state converter).</summary>
-    public static IQueryable<Job> InStates(this IQueryable<Job> jobs, IReadOnlyList<JobState> states)
+    public static IQueryable<Job> InStates(this IQueryable<Job> jobs, IReadOnlyList<JobState> states) => jobs.Where(StateIn(states));
+
+    /// <summary>The condition of <see cref="InStates"/>, for a compiled query to build in.</summary>
+    public static Expression<Func<Job, bool>> StateIn(IReadOnlyList<JobState> states)
     {
         var job = Expression.Parameter(typeof(Job), "j");
         var state = Expression.Property(job, nameof(Job.State));
@@ -15,6 +18,6 @@ internal static class JobQueryExtensions
         {
             body = Expression.OrElse(body, Expression.Equal(state, Expression.Constant(states[i])));
         }
-        return jobs.Where(Expression.Lambda<Func<Job, bool>>(body, job));
+        return Expression.Lambda<Func<Job, bool>>(body, job);
     }
 }

@@ -1,4 +1,5 @@
 using App.Data.Feeds;
+using App.Data.Queue;
 using App.Tests.Support;
 using App.Worker.Feeds;
 using Microsoft.EntityFrameworkCore;
@@ -49,6 +50,25 @@ public sealed class FetchIconHandlerTests : IAsyncLifetime
         Assert.Equal("image/png", icon.ContentType);
         Assert.Equal(Png, icon.Data);
         Assert.Equal(1, _h.Origin.Hits("/favicon.ico"));
+    }
+
+    [Fact]
+    public async Task ARefreshWhileTheIconFetchWaits_QueuesNoSecondOne()
+    {
+        ServeFeed("/feed.xml");
+        ServeBytes("/favicon.ico", Png, "image/png");
+        var (feedId, _) = await _h.AddFeedAsync("/feed.xml");
+
+        await _h.RunOneJobAsync();
+        await _h.RefreshAgainAsync(feedId);
+        await _h.RunOneJobAsync();
+
+        await using var db = _h.Db.Open();
+        var icons = await db.Jobs.Where(j => j.Type == FeedJobs.FetchIcon && j.FeedId == feedId).ToListAsync();
+        Assert.Single(icons);
+        Assert.Equal(JobState.Pending, icons[0].State);
+        var fetches = await db.Jobs.Where(j => j.Type == FeedJobs.FetchFeed && j.FeedId == feedId).Select(j => j.State).ToListAsync();
+        Assert.Equal([JobState.Succeeded, JobState.Succeeded], fetches);
     }
 
     [Fact]
