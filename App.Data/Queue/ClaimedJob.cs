@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 
 namespace App.Data.Queue;
 
@@ -18,18 +19,40 @@ public sealed record ClaimedJob(
     /// </summary>
     internal static List<ClaimedJob> ReadAll(DbDataReader reader, string owner, DateTime expires)
     {
-        var rows = new List<(int Priority, DateTime RunAt, ClaimedJob Job)>();
+        // SQLite keeps RunAt as text in one format, and the claim's ORDER BY compares that text: it
+        // is compared here as read too, instead of parsing a DateTime per job on the writer's thread.
+        var text = reader is SqliteDataReader;
+        var rows = new List<Row>();
         while (reader.Read())
         {
-            rows.Add((reader.GetInt32(7), reader.GetDateTime(8), new ClaimedJob(
-                new Lease(reader.GetInt64(0), reader.GetInt64(1), owner),
-                Type: reader.GetString(2),
-                Payload: reader.GetString(3),
-                FeedId: reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                Attempt: reader.GetInt32(5),
-                MaxAttempts: reader.GetInt32(6),
-                LeaseExpiresAt: expires)));
+            rows.Add(new Row(
+                reader.GetInt32(7),
+                text ? reader.GetString(8) : null,
+                text ? default : reader.GetDateTime(8),
+                new ClaimedJob(
+                    new Lease(reader.GetInt64(0), reader.GetInt64(1), owner),
+                    Type: reader.GetString(2),
+                    Payload: reader.GetString(3),
+                    FeedId: reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                    Attempt: reader.GetInt32(5),
+                    MaxAttempts: reader.GetInt32(6),
+                    LeaseExpiresAt: expires)));
         }
-        return [.. rows.OrderByDescending(r => r.Priority).ThenBy(r => r.RunAt).ThenBy(r => r.Job.Lease.JobId).Select(r => r.Job)];
+        rows.Sort(Row.ByRunOrder);
+        return rows.ConvertAll(r => r.Job);
+    }
+
+    private readonly record struct Row(int Priority, string? RunAtText, DateTime RunAt, ClaimedJob Job)
+    {
+        // Priority first (higher first), then due time, then id: the claim statements' ORDER BY.
+        public static int ByRunOrder(Row a, Row b)
+        {
+            var order = b.Priority.CompareTo(a.Priority);
+            if (order == 0)
+            {
+                order = a.RunAtText is not null ? string.CompareOrdinal(a.RunAtText, b.RunAtText) : a.RunAt.CompareTo(b.RunAt);
+            }
+            return order != 0 ? order : a.Job.Lease.JobId.CompareTo(b.Job.Lease.JobId);
+        }
     }
 }

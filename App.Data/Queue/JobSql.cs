@@ -87,10 +87,15 @@ public abstract class JobSql(DatabaseEngine engine, string larger, string rowLoc
 
     /// <summary>Transition Complete, fenced by the lease.</summary>
     public string Complete { get; } = $"""
-        UPDATE "Jobs"
-        SET "State" = {To(JobTransitions.Complete)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "LastError" = NULL,
-            "Version" = "Version" + 1
+        UPDATE "Jobs" SET {SetComplete}
         WHERE {HeldByLease(JobTransitions.Complete)}
+        """;
+
+    // The SET clauses of the lease-fenced writes, for one lease here and for many at once in
+    // SqliteJobSql's statements; unqualified, so they read the same in both. Properties, not
+    // fields: the static instances at the top of this class are built before later static fields.
+    private protected static string SetComplete => $"""
+        "State" = {To(JobTransitions.Complete)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "LastError" = NULL, "Version" = "Version" + 1
         """;
 
     /// <summary>
@@ -118,16 +123,22 @@ public abstract class JobSql(DatabaseEngine engine, string larger, string rowLoc
     /// refunded (the job was interrupted by a stopping worker, or its outcome met a full disk: it did not fail).
     /// </summary>
     public string Release { get; } = $"""
-        UPDATE "Jobs"
-        SET "State" = {To(JobTransitions.Release)}, "RunAt" = @runAt, "LeaseExpiresAt" = NULL, "Attempts" = {larger}("Attempts" - 1, 0),
-            "Version" = "Version" + 1
+        UPDATE "Jobs" SET {SetRelease(larger)}
         WHERE {HeldByLease(JobTransitions.Release)}
+        """;
+
+    private protected static string SetRelease(string larger) => $"""
+        "State" = {To(JobTransitions.Release)}, "RunAt" = @runAt, "LeaseExpiresAt" = NULL, "Attempts" = {larger}("Attempts" - 1, 0), "Version" = "Version" + 1
         """;
 
     /// <summary>Lease renewal, fenced by the lease; keeps the version (ownership does not change).</summary>
     public string Renew { get; } = $"""
-        UPDATE "Jobs" SET "LeaseExpiresAt" = @expires
+        UPDATE "Jobs" SET {SetRenew}
         WHERE {HeldByLease(JobTransitions.Renew)}
+        """;
+
+    private protected const string SetRenew = """
+        "LeaseExpiresAt" = @expires
         """;
 
     /// <summary>

@@ -37,6 +37,11 @@ public sealed class JobRunner : IHostedService
     // However contended the write lock, a worker holds no more than this many jobs of one type it has not started.
     private const int MaxClaimAhead = 256;
 
+    // Lanes of a type whose jobs keep their thread for less than this before they finish or first
+    // wait are started together on one pool thread (see StartTogether): well under what a
+    // thread-pool wake-up costs, and short enough that the lanes behind them start late by little.
+    private const double StartTogetherBelow = 50e-6;
+
     // Guarded by _lock: jobs whose handler runs, each type's slots (with its jobs claimed ahead
     // that wait for one), and the writes handing back jobs claimed after the stop began.
     private readonly object _lock = new();
@@ -170,6 +175,7 @@ public sealed class JobRunner : IHostedService
     private void Dispatch(IReadOnlyList<ClaimedJob> claimed)
     {
         List<RunningJob>? start = null;
+        List<RunningJob>? together = null;
         List<ClaimedJob>? handBack = null;
         var claimedAt = Stopwatch.GetTimestamp();
         lock (_lock)
@@ -183,7 +189,15 @@ public sealed class JobRunner : IHostedService
                 }
                 else if (slots.HasFreeSlot)
                 {
-                    (start ??= []).Add(Track(job, claimedAt));
+                    var lane = Track(job, claimedAt);
+                    if (slots.SyncSeconds is > 0 and < StartTogetherBelow)
+                    {
+                        (together ??= []).Add(lane);
+                    }
+                    else
+                    {
+                        (start ??= []).Add(lane);
+                    }
                 }
                 else
                 {
@@ -192,6 +206,10 @@ public sealed class JobRunner : IHostedService
             }
         }
         start?.ForEach(r => _ = Task.Run(() => LaneAsync(r)));
+        if (together is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.StartTogether(s.Lanes), (Runner: this, Lanes: together), preferLocal: false);
+        }
         if (handBack is not null)
         {
             // A claim that was under way when the stop began: handed back at once, and the stop
@@ -214,6 +232,22 @@ public sealed class JobRunner : IHostedService
         return running;
     }
 
+    // Lanes whose jobs hold a thread only briefly before they finish or first wait (no-op jobs,
+    // and jobs that soon wait for I/O), started one after another on one pool thread: each lane
+    // started with a work item of its own cost a thread-pool wake-up, several per claim pass, which
+    // on the claim loop's thread (the worker's serial resource) and the pool's was a large part of
+    // a no-op job's CPU (docs/queue.md, "Where the time goes"). A lane that waits gives the thread
+    // back at once, so the next starts then; one whose jobs finish synchronously runs its type's
+    // jobs claimed ahead one after another before the next lane starts, which for such short jobs
+    // is sooner than a thread wakes.
+    private void StartTogether(List<RunningJob> lanes)
+    {
+        foreach (var lane in lanes)
+        {
+            _ = LaneAsync(lane);
+        }
+    }
+
     // One slot: runs its job, then goes straight on with the next job of its type claimed ahead, if
     // any, without waiting for the database. The completion is written by the claim loop meanwhile.
     private async Task LaneAsync(RunningJob first)
@@ -222,13 +256,17 @@ public sealed class JobRunner : IHostedService
         {
             var completeLater = false;
             var start = Stopwatch.GetTimestamp();
+            var heldThread = 0.0;
             var run = new JobRun(current.Job, _queue, _loop);
             JobOutcome? outcome = null;
             // Everything logged while the job runs (the handler's lines too) carries its id, type, attempt and feed.
             using var scope = JobLog.Scope(_log, current.Job);
             try
             {
-                (completeLater, outcome) = await RunHandlerAsync(run, current.Cancel.Token);
+                var running = RunHandlerAsync(run, current.Cancel.Token);
+                // How long the job kept this thread before it finished or first waited.
+                heldThread = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                (completeLater, outcome) = await running;
             }
             finally
             {
@@ -241,6 +279,11 @@ public sealed class JobRunner : IHostedService
                 {
                     var slots = SlotsOf(finished.Job.Type);
                     slots.JobSeconds = MovingAverage.Next(slots.JobSeconds, runTime.TotalSeconds);
+                    // An exception thrown before the handler's task existed leaves it 0: not a sample.
+                    if (heldThread > 0)
+                    {
+                        slots.SyncSeconds = MovingAverage.Next(slots.SyncSeconds, heldThread);
+                    }
                     _running.Remove(finished.Job.Lease.JobId);
                     slots.Running--;
                     current = _accepting && slots.HasFreeSlot && slots.Ready.TryDequeue(out var next)

@@ -19,5 +19,8 @@ internal sealed class TypeSlots(int concurrency)
     /// <summary>How long a job of the type takes, as a moving average (0 until one finished).</summary>
     public double JobSeconds { get; set; }
 
+    /// <summary>How long a job of the type keeps its thread before it finishes or first waits, as a moving average (0 until one finished).</summary>
+    public double SyncSeconds { get; set; }
+
     public bool HasFreeSlot => Running < concurrency;
 }

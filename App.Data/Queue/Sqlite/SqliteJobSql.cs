@@ -1,5 +1,8 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using App.Data.Writes;
 using Microsoft.Data.Sqlite;
 
 namespace App.Data.Queue;
@@ -11,8 +14,91 @@ namespace App.Data.Queue;
 /// <c>State = ?</c> and then scans every pending row; INDEXED BY keeps the due/lease look-ups
 /// seeks on their partial indexes, and the unary <c>+</c> keeps the outer UPDATE on the rowid.
 /// </summary>
-internal sealed class SqliteJobSql() : JobSql(DatabaseEngine.Sqlite, larger: "MAX", rowLock: "")
+internal sealed class SqliteJobSql : JobSql
 {
+    private readonly Dictionary<string, string> _many;
+
+    public SqliteJobSql()
+        : base(DatabaseEngine.Sqlite, larger: "MAX", rowLock: "")
+    {
+        _many = new()
+        {
+            [Complete] = ManyOf(JobTransitions.Complete, SetComplete),
+            [Renew] = ManyOf(JobTransitions.Renew, SetRenew),
+            [Release] = ManyOf(JobTransitions.Release, SetRelease("MAX")),
+        };
+    }
+
+    /// <summary>The statement that runs <paramref name="sql"/> (Complete, Renew, Release) for many leases at once.</summary>
+    internal string ForManyLeases(string sql) => _many[sql];
+
+    /// <summary>
+    /// A lease-fenced write for many leases in one statement: the leases come as one JSON array of
+    /// [id, version, owner] (SQLite has no array parameters), each row still fenced by its own.
+    /// The rows are found by rowid, one per lease (the unary <c>+</c> keeps SQLite off the state
+    /// index, which it would otherwise scan for <c>State = 'running'</c>).
+    /// </summary>
+    private static string ManyOf(JobTransition t, string set) => $"""
+        UPDATE "Jobs" SET {set}
+        FROM (SELECT "value" ->> 0 AS "LeaseId", "value" ->> 1 AS "LeaseVersion", "value" ->> 2 AS "LeaseHolder" FROM json_each(@leases)) AS "Lease"
+        WHERE "Jobs"."Id" = "Lease"."LeaseId" AND +"Jobs"."Version" = "Lease"."LeaseVersion" AND +"Jobs"."LeaseOwner" = "Lease"."LeaseHolder"
+          AND {StateIn(t.From, "+\"Jobs\".\"State\"")}
+        RETURNING "Jobs"."Id"
+        """;
+
+    /// <summary>
+    /// One statement for all the leases rather than one per lease: a busy worker completes about 64
+    /// jobs a pass, and each statement run through Microsoft.Data.Sqlite costs its binding (a
+    /// DateTime and the owner formatted and copied again each time), its step and its reset on the
+    /// worker's one writer thread, the thread its throughput is made of (docs/queue.md, *Where the time goes*).
+    /// </summary>
+    public override bool[] PerLease(WriteConnection connection, IReadOnlyList<Lease> leases, string sql, (string Name, DateTime Value) time)
+    {
+        if (leases.Count < 2 || !_many.TryGetValue(sql, out var many))
+        {
+            return base.PerLease(connection, leases, sql, time);
+        }
+        var command = connection.Statement(many);
+        command.Parameters.AddWithValue("@leases", LeasesJson(leases));
+        command.Parameters.AddWithValue(time.Name, time.Value);
+        var won = new HashSet<long>(leases.Count);
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                won.Add(reader.GetInt64(0));
+            }
+        }
+        var changed = new bool[leases.Count];
+        for (var i = 0; i < leases.Count; i++)
+        {
+            changed[i] = won.Contains(leases[i].JobId);
+        }
+        return changed;
+    }
+
+    private static string LeasesJson(IReadOnlyList<Lease> leases)
+    {
+        var json = new StringBuilder(leases.Count * 40).Append('[');
+        string? owner = null;
+        var ownerJson = "";
+        for (var i = 0; i < leases.Count; i++)
+        {
+            var lease = leases[i];
+            if (!ReferenceEquals(lease.Owner, owner))
+            {
+                // A pass's leases are all its worker's: the owner is encoded once, not per lease.
+                owner = lease.Owner;
+                ownerJson = JsonSerializer.Serialize(owner);
+            }
+            json.Append(i == 0 ? "[" : ",[")
+                .Append(lease.JobId.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(lease.Version.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(ownerJson).Append(']');
+        }
+        return json.Append(']').ToString();
+    }
+
     public override string AbandonExhausted { get; } = $"""
         UPDATE "Jobs"
         SET "State" = {To(JobTransitions.Abandon)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "Version" = "Version" + 1,

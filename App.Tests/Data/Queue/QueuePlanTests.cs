@@ -59,4 +59,22 @@ public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain(plan, s => s.StartsWith("SCAN Jobs", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(nameof(JobSql.Sqlite.Complete))]
+    [InlineData(nameof(JobSql.Sqlite.Renew))]
+    [InlineData(nameof(JobSql.Sqlite.Release))]
+    public void LeaseFencedWritesForManyLeases_FindEachJobByItsId(string statement)
+    {
+        // A pass's completions are one statement over a JSON array of leases: each must be a rowid
+        // look-up. Left to itself, SQLite scanned the running jobs on the state index instead.
+        var sql = (string)typeof(JobSql).GetProperty(statement)!.GetValue(JobSql.Sqlite)!;
+        var plan = QueryPlan.Of(_db, ((SqliteJobSql)JobSql.Sqlite).ForManyLeases(sql));
+        output.WriteLine(string.Join("\n", plan));
+
+        Assert.Contains(plan, s => s.StartsWith("SEARCH Jobs USING INTEGER PRIMARY KEY (rowid=?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN Jobs", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.Contains("IX_Jobs", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
 }
