@@ -49,56 +49,18 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ABurstOfCommits_WakesTheWorker_AtMostOncePerNoticeGap()
-    {
-        using var worker = RunningProcess.StartWorker(_db.ConnectionString, new Dictionary<string, string>
-        {
-            ["Queue:HeartbeatInterval"] = "00:00:00.200",
-        });
-        try
-        {
-            await Eventually.TrueAsync(async () => await WakeupsAsync() is not null, RunningProcess.Patience, "the worker's first metrics");
-            var before = (await WakeupsAsync())!.Value;
-
-            // Small commits back to back, each writing the WAL: thousands of notices from the kernel.
-            await using var connection = new SqliteConnection(_db.ConnectionString);
-            await connection.OpenAsync();
-            await using (var create = connection.CreateCommand())
-            {
-                // synchronous=NORMAL, as the app's connections: commits without an fsync each, so the burst is dense.
-                create.CommandText = "PRAGMA synchronous=NORMAL; CREATE TABLE Burst (Value INTEGER)";
-                await create.ExecuteNonQueryAsync();
-            }
-            const int Commits = 5000;
-            var clock = Stopwatch.StartNew();
-            await using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO Burst VALUES (1)";
-            for (var i = 0; i < Commits; i++)
-            {
-                await insert.ExecuteNonQueryAsync();
-            }
-            var burst = clock.Elapsed;
-
-            // Woken at least once, and no more often than the gap allows over the burst (and the
-            // worker's own heartbeats meanwhile), however many commits it held.
-            var allowed = (int)(burst / QueueWakeup.NoticeGap) + 1 + 20;
-            long woken = 0;
-            await Eventually.TrueAsync(async () => (woken = (await WakeupsAsync())!.Value - before) > 0, RunningProcess.Patience, "a wake-up");
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
-            woken = (await WakeupsAsync())!.Value - before;
-            output.WriteLine($"{Commits} commits in {burst.TotalMilliseconds:0} ms woke the worker {woken} times (allowed {allowed})");
-            Assert.InRange(woken, 1, allowed);
-            Assert.False(worker.HasExited, worker.Output);
-        }
-        catch (Exception)
-        {
-            output.WriteLine(worker.Output);
-            throw;
-        }
-    }
+    public Task ABurstOfCommits_WakesTheWorker_AtMostOncePerNoticeGap() => BurstWakesAtMostOncePerAsync(QueueWakeup.NoticeGap, busy: false);
 
     [Fact]
-    public async Task ABurstOfCommits_WakesABusyWorker_AtMostOncePerBusyNoticeGap()
+    public Task ABurstOfCommits_WakesABusyWorker_AtMostOncePerBusyNoticeGap() => BurstWakesAtMostOncePerAsync(QueueWakeup.BusyNoticeGap, busy: true);
+
+    /// <summary>
+    /// Commits back to back, thousands of notices from the kernel, wake the worker at least once and
+    /// no more often than once per <paramref name="gap"/> over the burst (and its own heartbeats
+    /// meanwhile). A <paramref name="busy"/> worker runs a long job all along: at the idle pace the
+    /// same burst would wake it five times as often.
+    /// </summary>
+    private async Task BurstWakesAtMostOncePerAsync(TimeSpan gap, bool busy)
     {
         using var worker = RunningProcess.StartWorker(_db.ConnectionString, new Dictionary<string, string>
         {
@@ -107,22 +69,25 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
         try
         {
             await Eventually.TrueAsync(async () => await WakeupsAsync() is not null, RunningProcess.Patience, "the worker's first metrics");
-            // A job that keeps the worker busy for the whole burst.
-            var job = await _db.Queue().EnqueueAsync(new JobRequest(NoopHandler.JobType, """{"delayMs": 60000}"""));
-            await Eventually.TrueAsync(async () =>
+            if (busy)
             {
-                await using var db = _db.Open();
-                return await db.Jobs.AnyAsync(j => j.Id == job.Id && j.State == JobState.Running);
-            }, RunningProcess.Patience, "the long job to run");
+                var job = await _db.Queue().EnqueueAsync(new JobRequest(NoopHandler.JobType, """{"delayMs": 60000}"""));
+                await Eventually.TrueAsync(async () =>
+                {
+                    await using var db = _db.Open();
+                    return await db.Jobs.AnyAsync(j => j.Id == job.Id && j.State == JobState.Running);
+                }, RunningProcess.Patience, "the long job to run");
+            }
             var before = (await WakeupsAsync())!.Value;
 
             var burst = await CommitBackToBackAsync(TimeSpan.FromSeconds(1.5));
 
-            // At the idle pace the same burst may wake it burst / NoticeGap times (300).
-            var allowed = (int)(burst / QueueWakeup.BusyNoticeGap) + 1 + 20;
+            var allowed = (int)(burst / gap) + 1 + 20;
+            long woken = 0;
+            await Eventually.TrueAsync(async () => (woken = (await WakeupsAsync())!.Value - before) > 0, RunningProcess.Patience, "a wake-up");
             await Task.Delay(TimeSpan.FromMilliseconds(500));
-            var woken = (await WakeupsAsync())!.Value - before;
-            output.WriteLine($"commits for {burst.TotalMilliseconds:0} ms woke the busy worker {woken} times (allowed {allowed})");
+            woken = (await WakeupsAsync())!.Value - before;
+            output.WriteLine($"commits for {burst.TotalMilliseconds:0} ms woke the {(busy ? "busy" : "idle")} worker {woken} times (allowed {allowed})");
             Assert.InRange(woken, 1, allowed);
             Assert.False(worker.HasExited, worker.Output);
         }
