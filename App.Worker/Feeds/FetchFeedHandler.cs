@@ -92,14 +92,11 @@ public sealed class FetchFeedHandler(
         }
     }
 
-    // Every refresh reads its feed twice: compiled once, these skip EF Core's look-up of the
-    // translated query (walking and hashing the expression tree), which cost about as much as the
-    // reads themselves (docs/feeds.md, CPU per refresh).
+    // Every refresh reads its feed twice (before the fetch, and in the completion's transaction):
+    // compiled once, the read skips EF Core's look-up of the translated query (walking and hashing
+    // the expression tree), which cost about as much as the read itself (docs/feeds.md, CPU per refresh).
     private static readonly Func<AppDbContext, long, CancellationToken, Task<Feed?>> StoredFeed =
         EF.CompileAsyncQuery((AppDbContext db, long id, CancellationToken ct) => db.Feeds.AsNoTracking().SingleOrDefault(f => f.Id == id));
-
-    private static readonly Func<AppDbContext, long, CancellationToken, Task<Feed>> TrackedFeed =
-        EF.CompileAsyncQuery((AppDbContext db, long id, CancellationToken ct) => db.Feeds.Single(f => f.Id == id));
 
     private async Task<Feed?> FindAsync(long feedId, CancellationToken ct)
     {
@@ -119,7 +116,9 @@ public sealed class FetchFeedHandler(
         var now = time.GetUtcNow().UtcDateTime;
         var won = await run.CompleteAsync(async (db, c) =>
         {
-            var feed = await TrackedFeed(db, feedId, c);
+            // Untracked: the row is written by FeedRowWrite, without EF Core's change tracking.
+            var feed = await StoredFeed(db, feedId, c)
+                ?? throw new FeedException($"Feed {feedId} no longer exists.", retryable: false);
             FeedSchedule.Succeeded(feed, now, FeedSettings.RefreshIntervalOf(feed, options.Value.RefreshInterval));
             if (url != feed.Url)
             {
@@ -133,11 +132,13 @@ public sealed class FetchFeedHandler(
                 feed.LastError = null;
                 feed.ETag = document.ETag ?? feed.ETag;
                 feed.LastModified = document.LastModified ?? feed.LastModified;
+                await FeedRowWrite.WriteAsync(db, feed, c);
                 return;
             }
             feed.ETag = document.ETag;
             feed.LastModified = document.LastModified;
             added = await store.StoreAsync(db, feed, parsed, items, now, c);
+            await FeedRowWrite.WriteAsync(db, feed, c);
             await FeedJobs.EnsureIconAsync(db, queue, feedId, now, c);
             await ArticleJobs.EnqueueForNewItemsAsync(db, queue, feedId, added, articles.Value.MaxPerRefresh, c);
         }, ct);

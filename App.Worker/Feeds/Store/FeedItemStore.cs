@@ -17,7 +17,7 @@ public sealed class FeedItemStore(GarbageBudget budget)
 {
     /// <summary>
     /// Writes inside <paramref name="db"/>'s open transaction (the job's completion): the feed's
-    /// fields are staged on the tracked entity, the items are written at once, one prepared
+    /// fields are set on <paramref name="feed"/> (written after by <see cref="FeedRowWrite"/>), the items are written at once, one prepared
     /// statement per item, so that none of them is tracked or held. Returns how many were new.
     /// </summary>
     public async Task<int> StoreAsync(AppDbContext db, Feed feed, ParsedFeed parsed, ItemSpool items, DateTime now, CancellationToken ct)
@@ -60,7 +60,7 @@ public sealed class FeedItemStore(GarbageBudget budget)
             unread.Parameters.AddWithValue("@after", newestBefore);
             await unread.ExecuteNonQueryAsync(ct);
         }
-        // What is left to allocate is EF's saving of the feed row and the commit.
+        // What is left to allocate is the feed row's write and the commit.
         budget.Spend();
         return added;
     }
