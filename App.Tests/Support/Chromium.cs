@@ -38,7 +38,9 @@ public sealed class Chromium : IAsyncLifetime
     public async Task<BrowserPage> NewPageAsync(BrowserNewContextOptions? options = null)
     {
         var context = await Browser.NewContextAsync(options ?? new() { ViewportSize = new() { Width = 1200, Height = 800 } });
-        context.SetDefaultTimeout(15_000);
+        // The whole suite runs in parallel on two cores: a navigation that takes 100 ms alone once
+        // took over 15 s there (a river page on PostgreSQL, 2026-12-01), failing a run for nothing.
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         return new BrowserPage(context, page);
     }
