@@ -99,28 +99,29 @@ public static class FeedJobs
     /// duplicates from schedulers in other processes are absorbed by the live unique-key index
     /// (INSERT OR IGNORE; ON CONFLICT DO NOTHING). Returns how many jobs were added.
     /// </summary>
-    public static async Task<int> EnqueueDueRefreshesAsync(
-        AppDbContext db, DateTime now, DateTime noJobSince, int maxAttempts, CancellationToken ct)
-    {
-        // A plain command rather than ExecuteSqlRaw, which would read the payload's braces as placeholders.
-        await db.Database.OpenConnectionAsync(ct);
-        try
+    /// <remarks>
+    /// A turn of the process's <paramref name="lane"/>: on SQLite the statement holds the write
+    /// lock while it looks at every feed, and outside the lane it raced the worker's own
+    /// completions through the busy handler, losing to a lane that writes back to back.
+    /// </remarks>
+    public static Task<int> EnqueueDueRefreshesAsync(
+        WriteLane lane, DateTime now, DateTime noJobSince, int maxAttempts, CancellationToken ct) =>
+        lane.InWriteTransactionAsync(c =>
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = DueRefreshes(db.Engine);
-            command.Parameters.AddWithValue("@type", FetchFeed);
-            command.Parameters.AddWithValue("@keyPrefix", FetchFeed + ":");
-            command.Parameters.AddWithValue("@priority", JobPriority.Background);
-            command.Parameters.AddWithValue("@now", now);
-            command.Parameters.AddWithValue("@maxAttempts", maxAttempts);
-            command.Parameters.AddWithValue("@noJobSince", noJobSince);
-            return await command.ExecuteNonQueryAsync(ct);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+            var insert = c.Statement(DueRefreshes(c.Engine));
+            insert.Parameters.AddWithValue("@type", FetchFeed);
+            insert.Parameters.AddWithValue("@keyPrefix", FetchFeed + ":");
+            insert.Parameters.AddWithValue("@priority", JobPriority.Background);
+            insert.Parameters.AddWithValue("@now", now);
+            insert.Parameters.AddWithValue("@maxAttempts", maxAttempts);
+            insert.Parameters.AddWithValue("@noJobSince", noJobSince);
+            var added = insert.ExecuteNonQuery();
+            if (added > 0 && lane.Notifications?.TakeTurn() == true)
+            {
+                c.Statement(JobNotifications.Notify).ExecuteNonQuery();
+            }
+            return added;
+        }, ct);
 
     /// <summary>
     /// The statement of <see cref="EnqueueDueRefreshesAsync"/> on <paramref name="engine"/>. On

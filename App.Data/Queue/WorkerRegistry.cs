@@ -1,9 +1,14 @@
+using App.Data.Writes;
 using Microsoft.EntityFrameworkCore;
 
 namespace App.Data.Queue;
 
-/// <summary>Worker processes record themselves here: registered at start, a heartbeat while alive, removed at a clean stop.</summary>
-public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
+/// <summary>
+/// Worker processes record themselves here: registered at start, a heartbeat while alive, removed
+/// at a clean stop. Each write is a turn of the process's lane: on a connection of its own it
+/// would wait for SQLite's lock behind the worker's own completions, which pass it back to back.
+/// </summary>
+public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, WriteLane lane, TimeProvider time)
 {
     /// <summary>Rows not refreshed for this long belong to processes that died without deregistering.</summary>
     public static readonly TimeSpan ForgetAfter = TimeSpan.FromHours(1);
@@ -18,7 +23,9 @@ public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, Tim
     /// </summary>
     public async Task HeartbeatAsync(string workerId, string? metrics = null, CancellationToken ct = default)
     {
+        using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
         var seen = metrics is null
             ? await db.Workers.Where(w => w.Id == workerId)
@@ -40,11 +47,13 @@ public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, Tim
         }
         var forgetBefore = now - ForgetAfter;
         await db.Workers.Where(w => w.LastSeenAt < forgetBefore).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>Removes this worker's row at a clean stop.</summary>
     public async Task DeregisterAsync(string workerId, CancellationToken ct = default)
     {
+        using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await db.Workers.Where(w => w.Id == workerId).ExecuteDeleteAsync(ct);
     }

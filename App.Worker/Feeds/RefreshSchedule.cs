@@ -1,8 +1,7 @@
-using App.Data;
 using App.Data.Feeds;
 using App.Data.Queue;
 using App.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
+using App.Data.Writes;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -16,7 +15,7 @@ namespace App.Worker.Feeds;
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class RefreshSchedule(
-    IDbContextFactory<AppDbContext> contexts,
+    WriteLane lane,
     IOptions<FeedOptions> feeds,
     IOptions<QueueOptions> queue,
     TimeProvider time,
@@ -27,10 +26,9 @@ public sealed class RefreshSchedule(
     {
         try
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
             var now = time.GetUtcNow().UtcDateTime;
             var added = await FeedJobs.EnqueueDueRefreshesAsync(
-                db, now, now - feeds.Value.RefreshInterval, queue.Value.MaxAttempts, ct);
+                lane, now, now - feeds.Value.RefreshInterval, queue.Value.MaxAttempts, ct);
             if (added > 0)
             {
                 log.LogInformation("Scheduled {Count} feed refresh(es)", added);

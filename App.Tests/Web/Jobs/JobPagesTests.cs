@@ -53,9 +53,9 @@ public abstract class JobPagesTests(DatabaseEngine engine) : IAsyncLifetime
         var feed = await _app.AddFeedAsync("https://example.com/feed.xml", title: "Example feed");
         await _app.JobInStateAsync(JobState.Failed, feed.Id, error: "DNS lookup failed");
         await _app.JobInStateAsync(JobState.Succeeded);
-        await new WorkerRegistry(_app.Db.Contexts, TimeProvider.System).HeartbeatAsync("fresh-worker");
+        await new WorkerRegistry(_app.Db.Contexts, _app.Db.NewLane(), TimeProvider.System).HeartbeatAsync("fresh-worker");
         var minuteAgo = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-1));
-        await new WorkerRegistry(_app.Db.Contexts, minuteAgo).HeartbeatAsync("stale-worker");
+        await new WorkerRegistry(_app.Db.Contexts, _app.Db.NewLane(), minuteAgo).HeartbeatAsync("stale-worker");
 
         var html = await _app.Client.GetStringAsync("/jobs");
 

@@ -164,7 +164,7 @@ public abstract class JobsApiTests(DatabaseEngine engine) : IAsyncLifetime
         await _app.JobInStateAsync(JobState.Pending);
         await _app.JobInStateAsync(JobState.Pending);
         await _app.JobInStateAsync(JobState.Pending);
-        await new WorkerRegistry(_app.Db.Contexts, TimeProvider.System).HeartbeatAsync("host:1:abc");
+        await new WorkerRegistry(_app.Db.Contexts, _app.Db.NewLane(), TimeProvider.System).HeartbeatAsync("host:1:abc");
 
         var body = await _app.Client.GetFromJsonAsync<JsonElement>("/api/queue");
 
@@ -185,9 +185,9 @@ public abstract class JobsApiTests(DatabaseEngine engine) : IAsyncLifetime
     {
         var none = await _app.Client.GetFromJsonAsync<JsonElement>("/api/workers/presence");
         var minuteAgo = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-1));
-        await new WorkerRegistry(_app.Db.Contexts, minuteAgo).HeartbeatAsync("stale-worker");
+        await new WorkerRegistry(_app.Db.Contexts, _app.Db.NewLane(), minuteAgo).HeartbeatAsync("stale-worker");
         var stale = await _app.Client.GetFromJsonAsync<JsonElement>("/api/workers/presence");
-        await new WorkerRegistry(_app.Db.Contexts, TimeProvider.System).HeartbeatAsync("fresh-worker");
+        await new WorkerRegistry(_app.Db.Contexts, _app.Db.NewLane(), TimeProvider.System).HeartbeatAsync("fresh-worker");
         var fresh = await _app.Client.GetFromJsonAsync<JsonElement>("/api/workers/presence");
 
         Assert.False(none.GetProperty("alive").GetBoolean());

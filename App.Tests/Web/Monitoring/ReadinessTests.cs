@@ -61,7 +61,7 @@ public abstract class ReadinessTests(DatabaseEngine engine) : IAsyncLifetime
     [Fact]
     public async Task Ready_IsDegraded_WhenTheOldestDueJobWaitedTooLong_WhateverItsPriority()
     {
-        await new WorkerRegistry(_web.Db.Contexts, TimeProvider.System).HeartbeatAsync("fresh-worker");
+        await new WorkerRegistry(_web.Db.Contexts, _web.Db.NewLane(), TimeProvider.System).HeartbeatAsync("fresh-worker");
         var now = DateTime.UtcNow;
         // The most urgent priority's job is recent; an older one waits behind it at a lower priority,
         // and one not yet due is older still than nothing: only due jobs count.
@@ -90,7 +90,7 @@ public abstract class ReadinessTests(DatabaseEngine engine) : IAsyncLifetime
     [Fact]
     public async Task Ready_IsDegraded_WhenTheLastBackupFailed_AndHealthyAgainAfterOneSucceeds()
     {
-        await new WorkerRegistry(_web.Db.Contexts, TimeProvider.System).HeartbeatAsync("fresh-worker");
+        await new WorkerRegistry(_web.Db.Contexts, _web.Db.NewLane(), TimeProvider.System).HeartbeatAsync("fresh-worker");
         Assert.Equal("healthy", Check((await ReadyAsync()).Body, "backup").GetProperty("status").GetString());
         var now = DateTime.UtcNow;
         await using (var db = _web.Db.Open())
@@ -119,7 +119,7 @@ public abstract class ReadinessTests(DatabaseEngine engine) : IAsyncLifetime
     [Fact]
     public async Task Ready_IsDegraded_WhileTheWebsWritesMeetAFullDisk()
     {
-        await new WorkerRegistry(_web.Db.Contexts, TimeProvider.System).HeartbeatAsync("fresh-worker");
+        await new WorkerRegistry(_web.Db.Contexts, _web.Db.NewLane(), TimeProvider.System).HeartbeatAsync("fresh-worker");
         Assert.Equal("healthy", Check((await ReadyAsync()).Body, "disk").GetProperty("status").GetString());
 
         // The error each engine's driver raises when the disk is full (PostgreSQL's SQLSTATE disk_full).

@@ -92,8 +92,11 @@ public sealed class FeedSettingsFetchTests
     /// <summary>The feeds the scheduler enqueues a refresh for at <paramref name="now"/>; their jobs are removed again, so each call asks afresh.</summary>
     private static async Task<List<long>> DueAsync(FetchHarness h, DateTime now)
     {
+        using (var lane = h.Db.NewLane())
+        {
+            await FeedJobs.EnqueueDueRefreshesAsync(lane, now, now - TimeSpan.FromHours(1), 5, CancellationToken.None);
+        }
         await using var db = h.Db.Open();
-        await FeedJobs.EnqueueDueRefreshesAsync(db, now, now - TimeSpan.FromHours(1), 5, CancellationToken.None);
         var jobs = await db.Jobs.Where(j => j.Type == FeedJobs.FetchFeed && j.State == JobState.Pending && j.Priority == JobPriority.Background).ToListAsync();
         db.Jobs.RemoveRange(jobs);
         await db.SaveChangesAsync();

@@ -35,8 +35,9 @@ public sealed class RefreshScheduleTests
             FetchJob(backingOff.Id, JobState.Failed, createdAt: Now.AddHours(-5)));
         await db.SaveChangesAsync();
 
-        var added = await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None);
-        var again = await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None);
+        using var lane = temp.NewLane();
+        var added = await FeedJobs.EnqueueDueRefreshesAsync(lane, Now, Now - Interval, 5, CancellationToken.None);
+        var again = await FeedJobs.EnqueueDueRefreshesAsync(lane, Now, Now - Interval, 5, CancellationToken.None);
 
         Assert.Equal(3, added);
         Assert.Equal(0, again);
@@ -65,15 +66,66 @@ public sealed class RefreshScheduleTests
         db.Feeds.AddRange(disabledDue, disabledNeverFetched, enabledDue);
         await db.SaveChangesAsync();
 
-        var added = await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None);
+        using var lane = temp.NewLane();
+        var added = await FeedJobs.EnqueueDueRefreshesAsync(lane, Now, Now - Interval, 5, CancellationToken.None);
 
         Assert.Equal(1, added);
         Assert.Equal(enabledDue.Id, (await db.Jobs.AsNoTracking().SingleAsync()).FeedId);
 
         disabledDue.Disabled = false;
         await db.SaveChangesAsync();
-        Assert.Equal(1, await FeedJobs.EnqueueDueRefreshesAsync(db, Now, Now - Interval, 5, CancellationToken.None));
+        Assert.Equal(1, await FeedJobs.EnqueueDueRefreshesAsync(lane, Now, Now - Interval, 5, CancellationToken.None));
         Assert.Contains(disabledDue.Id, await db.Jobs.AsNoTracking().Select(j => j.FeedId).ToListAsync());
+    }
+
+    [Fact]
+    public async Task DueRefreshes_TakeTheirTurnInTheProcesssLane_WhileItWritesBackToBack()
+    {
+        // A worker's lane passes the write lock from one completion to the next within
+        // microseconds. The scheduler's statement, on a connection of its own, waited for the lock
+        // in its busy handler and got it only when a 1 ms try fell between two turns: through 37 to
+        // 48 turns when measured (or none for 5 s, and a failed run). In the lane it waits for one turn at most.
+        using var temp = await TempDatabase.CreateAsync();
+        await using (var db = temp.Open())
+        {
+            db.Feeds.AddRange(
+                new Feed { Url = "https://busy.example/feed", CreatedAt = Now, NextRefreshAt = Now.AddHours(5) },
+                new Feed { Url = "https://due.example/feed", CreatedAt = Now, NextRefreshAt = Now.AddSeconds(-1) });
+            await db.SaveChangesAsync();
+        }
+        using var lane = temp.NewLane();
+        long turns = 0;
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await lane.InWriteTransactionAsync(c =>
+                {
+                    c.Statement("UPDATE \"Feeds\" SET \"ConsecutiveFailures\" = \"ConsecutiveFailures\" + 1 WHERE \"Url\" = 'https://busy.example/feed'").ExecuteNonQuery();
+                    Thread.Sleep(5);
+                    return 0;
+                });
+                Interlocked.Increment(ref turns);
+            }
+        });
+        int added;
+        long during;
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(Interlocked.Read(ref turns) >= 20), TimeSpan.FromSeconds(30), "the lane to write");
+            var before = Interlocked.Read(ref turns);
+            added = await FeedJobs.EnqueueDueRefreshesAsync(lane, Now, Now - Interval, 5, CancellationToken.None);
+            during = Interlocked.Read(ref turns) - before;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await writer;
+        }
+
+        Assert.Equal(1, added);
+        Assert.True(during <= 2, $"the scheduler waited through {during} turns of the lane");
     }
 
     [Fact]
