@@ -16,26 +16,26 @@ namespace App.Data.Writes;
 /// sleeps for whole milliseconds; queueing here instead keeps a worker's claims and completions,
 /// or a web's grouped subscriptions, back to back. Other processes still wait through the busy
 /// handler (SqliteBusyWait), and would win the lock only by chance in the microseconds between
-/// this lane's transactions: when the lane has taken its turns back to back for
-/// <see cref="HoldBeforeStandingAside"/> and another process is waiting (<see cref="LockWaiters"/>),
-/// it stands aside at the start of its next turn until each waiter has had a try. PostgreSQL has no single write lock: there the lane keeps a
-/// connection per concurrent writer and no gate.
+/// this lane's transactions: when the lane takes turns back to back and another process is
+/// waiting (<see cref="LockWaiters"/>), it stands aside at the start of a turn, at most once per
+/// <see cref="HoldBeforeStandingAside"/>, until each waiter has had a try. PostgreSQL has no
+/// single write lock: there the lane keeps a connection per concurrent writer and no gate.
 /// </summary>
 public sealed class WriteLane : IDisposable
 {
     /// <summary>
-    /// How long the lane takes its turns back to back before it stands aside for a waiter: bounds
-    /// what a waiter costs a busy lane (about one sleep of the waiter's, 1-5 ms, per this) and what
-    /// a busy lane costs a waiter (this plus the transaction under way). A lane that writes now and
-    /// then (the web's) never stands aside.
+    /// How long the lane keeps its turns after standing aside before it may again: bounds what
+    /// waiters cost a busy lane (about one sleep of a waiter's, 1-5 ms, per this) and what a busy
+    /// lane costs a waiter (this plus the transaction under way).
     /// </summary>
     internal static readonly TimeSpan HoldBeforeStandingAside = TimeSpan.FromMilliseconds(10);
 
     private static readonly long HoldTicks = (long)(HoldBeforeStandingAside.TotalSeconds * Stopwatch.Frequency);
 
-    // A gap between turns this long gave waiters their chance (they try every millisecond): the
-    // next turn starts a new stretch.
-    private static readonly long GapTicks = Stopwatch.Frequency / 1000;
+    // A turn this long after the last one is not back to back: the lock was free meanwhile, and a
+    // lane that writes now and then (the web's) does not stand aside for workers that wait for
+    // each other.
+    private static readonly long IdleTicks = Stopwatch.Frequency * 5 / 1000;
 
     // A waiter sleeps 1 ms between tries: the lane looks again as often.
     private static readonly TimeSpan StandAsidePause = TimeSpan.FromMilliseconds(1);
@@ -46,7 +46,7 @@ public sealed class WriteLane : IDisposable
     private readonly ConcurrentBag<WriteConnection> _idle = [];
     private readonly LockWaiters? _waiters;
     private readonly long[] _waiting = new long[LockWaiters.SlotCount];
-    private long _busySince;
+    private long _holdUntil;
     private long _lastTurnEnded;
     private bool _disposed;
     private WriteConnection? _sqlite;
@@ -176,7 +176,7 @@ public sealed class WriteLane : IDisposable
         }
     }
 
-    // At the start of a turn, under the gate. Reads the shared map only after a stretch of turns.
+    // At the start of a turn, under the gate. Reads the shared map only when the lane may stand aside.
     private bool OthersWaiting()
     {
         if (_waiters is null)
@@ -184,11 +184,7 @@ public sealed class WriteLane : IDisposable
             return false;
         }
         var now = Stopwatch.GetTimestamp();
-        if (now - _lastTurnEnded > GapTicks)
-        {
-            _busySince = now;
-        }
-        return now - _busySince >= HoldTicks && _waiters.OthersWaiting(_waiting);
+        return now >= _holdUntil && now - _lastTurnEnded <= IdleTicks && _waiters.OthersWaiting(_waiting);
     }
 
     private void EndTurn()
@@ -206,7 +202,7 @@ public sealed class WriteLane : IDisposable
         {
             Thread.Sleep(StandAsidePause);
         }
-        _busySince = Stopwatch.GetTimestamp();
+        _holdUntil = Stopwatch.GetTimestamp() + HoldTicks;
     }
 
     private async Task StandAsideAsync(CancellationToken ct)
@@ -215,7 +211,7 @@ public sealed class WriteLane : IDisposable
         {
             await Task.Delay(StandAsidePause, ct);
         }
-        _busySince = Stopwatch.GetTimestamp();
+        _holdUntil = Stopwatch.GetTimestamp() + HoldTicks;
     }
 
     // Opened on first use: a web process only needs it once someone subscribes.
