@@ -15,6 +15,8 @@ namespace App.Data.Sqlite;
 /// from the web took up to 1.7 s (p99 1.3-1.4 s) while four workers drained no-op jobs. With one
 /// schedule for all, every writer gets its turn within a few milliseconds. SQLitePCLRaw does not
 /// expose <c>sqlite3_busy_handler</c>, so it is called in the bundled e_sqlite3 library directly.
+/// Sleeping waiters still lose to a process that asks again within microseconds of its commit:
+/// each try is stamped in <see cref="LockWaiters"/>, where such a writer sees it and stands aside.
 /// </remarks>
 internal static class SqliteBusyWait
 {
@@ -38,7 +40,7 @@ internal static class SqliteBusyWait
     /// <summary>Installs the wait on an open connection (replacing any busy_timeout).</summary>
     public static void Install(SqliteConnection connection)
     {
-        var rc = sqlite3_busy_handler(connection.Handle!.DangerousGetHandle(), Handler, IntPtr.Zero);
+        var rc = sqlite3_busy_handler(connection.Handle!.DangerousGetHandle(), Handler, LockWaiters.HandleFor(connection));
         if (rc != SQLitePCL.raw.SQLITE_OK)
         {
             SqliteException.ThrowExceptionForRC(rc, connection.Handle);
@@ -54,6 +56,14 @@ internal static class SqliteBusyWait
         else if (Stopwatch.GetElapsedTime(_waitStarted).TotalMilliseconds >= TimeoutMs)
         {
             return 0;
+        }
+        try
+        {
+            LockWaiters.Stamp(state);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The map closed under this try (its last writer in this process was disposed): one stamp less.
         }
         // Without spinning: on two cores a spinning waiter takes the CPU from the lock's holder.
         Thread.Sleep(Pause);

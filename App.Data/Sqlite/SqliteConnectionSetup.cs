@@ -17,7 +17,7 @@ namespace App.Data.Sqlite;
 /// EF Core's transactions on SQLite are BEGIN IMMEDIATE: a read-then-write transaction takes the
 /// write lock up front, because a deferred one that upgrades in WAL mode gets SQLITE_BUSY at once.
 /// </summary>
-public sealed class SqliteConnectionSetup : DbConnectionInterceptor
+public sealed class SqliteConnectionSetup : DbConnectionInterceptor, IDbTransactionInterceptor
 {
     // One statement per PRAGMA, none of which takes a lock: a write after another statement in one
     // command text can be lost silently by Microsoft.Data.Sqlite under contention. No busy_timeout:
@@ -98,6 +98,22 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
         {
             SqliteException.ThrowExceptionForRC(rc, connection.Handle);
         }
+        LockWaiters.Clear(connection);
+    }
+
+    /// <summary>An EF Core transaction began (BEGIN IMMEDIATE, so it has the lock): this process no longer waits.</summary>
+    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        LockWaiters.Clear((SqliteConnection)connection);
+        return result;
+    }
+
+    /// <inheritdoc cref="TransactionStarted"/>
+    public ValueTask<DbTransaction> TransactionStartedAsync(
+        DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    {
+        LockWaiters.Clear((SqliteConnection)connection);
+        return ValueTask.FromResult(result);
     }
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using App.Data.Postgres;
 using App.Data.Queue;
 using App.Data.Sqlite;
@@ -14,15 +15,40 @@ namespace App.Data.Writes;
 /// connections of one process contending for SQLite's write lock meet its busy handler, which
 /// sleeps for whole milliseconds; queueing here instead keeps a worker's claims and completions,
 /// or a web's grouped subscriptions, back to back. Other processes still wait through the busy
-/// handler (SqliteBusyWait). PostgreSQL has no single write lock: there the lane keeps a
-/// connection per concurrent writer and no gate.
+/// handler (SqliteBusyWait), and would win the lock only by chance in the microseconds between
+/// this lane's transactions: when the lane takes turns back to back and another process is
+/// waiting (<see cref="LockWaiters"/>), it stands aside at the start of a turn, at most once per
+/// <see cref="HoldBeforeStandingAside"/>, until each waiter has had a try. PostgreSQL has no
+/// single write lock: there the lane keeps a connection per concurrent writer and no gate.
 /// </summary>
 public sealed class WriteLane : IDisposable
 {
+    /// <summary>
+    /// How long the lane keeps its turns after standing aside before it may again: bounds what
+    /// waiters cost a busy lane (about one sleep of a waiter's, 1-5 ms, per this) and what a busy
+    /// lane costs a waiter (this plus the transaction under way).
+    /// </summary>
+    internal static readonly TimeSpan HoldBeforeStandingAside = TimeSpan.FromMilliseconds(10);
+
+    private static readonly long HoldTicks = (long)(HoldBeforeStandingAside.TotalSeconds * Stopwatch.Frequency);
+
+    // A turn this long after the last one is not back to back: the lock was free meanwhile, and a
+    // lane that writes now and then (the web's) does not stand aside for workers that wait for
+    // each other.
+    private static readonly long IdleTicks = Stopwatch.Frequency * 5 / 1000;
+
+    // A waiter sleeps 1 ms between tries: the lane looks again as often.
+    private static readonly TimeSpan StandAsidePause = TimeSpan.FromMilliseconds(1);
+
     private readonly IDbContextFactory<AppDbContext> _contexts;
     private readonly NpgsqlDataSource? _dataSource;
     private readonly SemaphoreSlim? _gate;
     private readonly ConcurrentBag<WriteConnection> _idle = [];
+    private readonly LockWaiters? _waiters;
+    private readonly long[] _waiting = new long[LockWaiters.SlotCount];
+    private long _holdUntil;
+    private long _lastTurnEnded;
+    private bool _disposed;
     private WriteConnection? _sqlite;
 
     /// <param name="contexts">The app's contexts: the lane writes to their database.</param>
@@ -38,6 +64,7 @@ public sealed class WriteLane : IDisposable
             throw new ArgumentException("A lane on PostgreSQL needs the data source its contexts use.", nameof(dataSource));
         }
         _gate = Engine == DatabaseEngine.Sqlite ? new SemaphoreSlim(1, 1) : null;
+        _waiters = Engine == DatabaseEngine.Sqlite ? LockWaiters.Open(db.Database.GetConnectionString()!) : null;
         Notifications = dataSource is null ? null : new JobNotifications(dataSource);
     }
 
@@ -60,11 +87,15 @@ public sealed class WriteLane : IDisposable
         await _gate.WaitAsync(ct);
         try
         {
+            if (OthersWaiting())
+            {
+                await StandAsideAsync(ct);
+            }
             return Sqlite.InWriteTransaction(work);
         }
         finally
         {
-            _gate.Release();
+            EndTurn();
         }
     }
 
@@ -82,11 +113,15 @@ public sealed class WriteLane : IDisposable
         _gate.Wait();
         try
         {
+            if (OthersWaiting())
+            {
+                StandAside();
+            }
             return work(Sqlite);
         }
         finally
         {
-            _gate.Release();
+            EndTurn();
         }
     }
 
@@ -102,7 +137,19 @@ public sealed class WriteLane : IDisposable
             return NoTurn.Instance;
         }
         await _gate.WaitAsync(ct);
-        return new Turn(_gate);
+        try
+        {
+            if (OthersWaiting())
+            {
+                await StandAsideAsync(ct);
+            }
+        }
+        catch
+        {
+            EndTurn();
+            throw;
+        }
+        return new Turn(this);
     }
 
     /// <summary>Closes the connections.</summary>
@@ -113,6 +160,11 @@ public sealed class WriteLane : IDisposable
         {
             _sqlite?.Close();
             _sqlite = null;
+            if (!_disposed)
+            {
+                _waiters?.Dispose();
+            }
+            _disposed = true;
             while (_idle.TryTake(out var connection))
             {
                 connection.Close();
@@ -122,6 +174,44 @@ public sealed class WriteLane : IDisposable
         {
             _gate?.Release();
         }
+    }
+
+    // At the start of a turn, under the gate. Reads the shared map only when the lane may stand aside.
+    private bool OthersWaiting()
+    {
+        if (_waiters is null)
+        {
+            return false;
+        }
+        var now = Stopwatch.GetTimestamp();
+        return now >= _holdUntil && now - _lastTurnEnded <= IdleTicks && _waiters.OthersWaiting(_waiting);
+    }
+
+    private void EndTurn()
+    {
+        _lastTurnEnded = Stopwatch.GetTimestamp();
+        _gate!.Release();
+    }
+
+    // The lock stays free until every waiter seen has tried again (and, unless a third took the lock
+    // first, got it), cleared its stamp or stopped counting (LockWaiters.FreshFor, so a waiter that
+    // crashed costs one such wait).
+    private void StandAside()
+    {
+        while (!_waiters!.AllMovedOn(_waiting))
+        {
+            Thread.Sleep(StandAsidePause);
+        }
+        _holdUntil = Stopwatch.GetTimestamp() + HoldTicks;
+    }
+
+    private async Task StandAsideAsync(CancellationToken ct)
+    {
+        while (!_waiters!.AllMovedOn(_waiting))
+        {
+            await Task.Delay(StandAsidePause, ct);
+        }
+        _holdUntil = Stopwatch.GetTimestamp() + HoldTicks;
     }
 
     // Opened on first use: a web process only needs it once someone subscribes.
@@ -146,7 +236,7 @@ public sealed class WriteLane : IDisposable
         }
     }
 
-    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    private sealed class Turn(WriteLane lane) : IDisposable
     {
         private int _released;
 
@@ -154,7 +244,7 @@ public sealed class WriteLane : IDisposable
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                gate.Release();
+                lane.EndTurn();
             }
         }
     }
