@@ -7,6 +7,9 @@ namespace App.Data.Queue;
 /// Worker processes record themselves here: registered at start, a heartbeat while alive, removed
 /// at a clean stop. Each write is a turn of the process's lane: on a connection of its own it
 /// would wait for SQLite's lock behind the worker's own completions, which pass it back to back.
+/// The statements are not one transaction: a process's first heartbeat compiles each of them, and
+/// under the lock that took seconds on a loaded machine, long enough for a worker starting beside
+/// it to give up waiting (SQLITE_BUSY after 5 s) and exit.
 /// </summary>
 public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, WriteLane lane, TimeProvider time)
 {
@@ -25,7 +28,6 @@ public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, Wri
     {
         using var turn = await lane.EnterAsync(ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
         var seen = metrics is null
             ? await db.Workers.Where(w => w.Id == workerId)
@@ -47,7 +49,6 @@ public sealed class WorkerRegistry(IDbContextFactory<AppDbContext> contexts, Wri
         }
         var forgetBefore = now - ForgetAfter;
         await db.Workers.Where(w => w.LastSeenAt < forgetBefore).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
     }
 
     /// <summary>Removes this worker's row at a clean stop.</summary>
