@@ -138,7 +138,7 @@ internal sealed class PostgresJobSql : JobSql
     // Each row's lease is the one at its id's place in the arrays, looked up in the row's own
     // filter. Joined with unnest(@ids, @versions, @owners) instead, the planner, sure from the
     // statistics that hardly any row is running, scanned every running job of every worker and
-    // rescanned the leases for each (a nested loop): a completion cost running jobs × leases, 10–45
+    // rescanned the leases for each (a nested loop): a completion cost running jobs × leases, 9–47
     // ms a pass with 4 workers (300 running jobs), and took most of the server's time
     // (docs/benchmarks.md, "Four workers on PostgreSQL"). Here no plan is worse than one pass
     // over the running jobs, with no join.
