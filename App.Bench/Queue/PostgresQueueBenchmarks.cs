@@ -22,7 +22,14 @@ namespace App.Bench.Queue;
 public static class PostgresQueueBenchmarks
 {
     private const string Section = "queue on PostgreSQL";
-    private const int Runs = 3;
+
+    // BENCH_PG_WORKERS (e.g. "1,4"), BENCH_PG_RUNS and BENCH_PG_PICKUP=0 make a smaller run, to
+    // iterate on the drain rows.
+    private static readonly int Runs = Environment.GetEnvironmentVariable("BENCH_PG_RUNS") is { Length: > 0 } runs
+        ? int.Parse(runs, CultureInfo.InvariantCulture) : 3;
+    private static readonly int[] WorkerCounts = Environment.GetEnvironmentVariable("BENCH_PG_WORKERS") is { Length: > 0 } workers
+        ? [.. workers.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture))] : [1, 2, 4];
+    private static readonly bool Pickup = Environment.GetEnvironmentVariable("BENCH_PG_PICKUP") != "0";
     private const int Jobs = 40_000;
     private const int WarmUpJobs = 4000;
     private const int Batch = 64;
@@ -53,21 +60,29 @@ public static class PostgresQueueBenchmarks
         rows.Add(new BenchRow(Section, $"raw Npgsql: claim {Batch} (FOR UPDATE SKIP LOCKED) + complete {Batch} (unnest) per transaction (jobs/s)", Num(rawBatched), "1.00",
             $"reference for the rows below; {Jobs:N0} jobs"));
 
-        foreach (var workers in new[] { 1, 2, 4 })
+        foreach (var workers in WorkerCounts)
         {
             var rates = new List<double>();
             var cpu = new List<double>();
+            var serverCpu = new List<double>();
             for (var run = 0; run < Runs; run++)
             {
-                var (rate, perJob) = await DrainAsync(await CreateDatabaseAsync(admin), workers);
+                var (rate, perJob, serverPerJob) = await DrainAsync(await CreateDatabaseAsync(admin), workers);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {workers} worker(s), run {run + 1}: {rate:N0} jobs/s, worker CPU {perJob:N1} µs/job, server CPU {serverPerJob:N1} µs/job"));
                 rates.Add(rate);
                 cpu.Add(perJob);
+                serverCpu.Add(serverPerJob);
             }
             rows.Add(new BenchRow(Section, $"no-op jobs, {workers} worker process(es) × concurrency 4, {Jobs:N0} jobs (jobs/s)", Num(Stats.Median(rates)),
                 Ratio(Stats.Median(rates), rawBatched),
-                $"ratio to raw {Batch} per transaction; {Ratio(Stats.Median(rates), rawSingle)} of raw one per transaction; worker CPU {Num(Stats.Median(cpu))} µs/job"));
+                $"ratio to raw {Batch} per transaction; {Ratio(Stats.Median(rates), rawSingle)} of raw one per transaction; worker CPU {Num(Stats.Median(cpu))} µs/job, "
+                + $"its server backends' {Num(Stats.Median(serverCpu))} µs/job"));
         }
-        rows.AddRange(await PickupAsync(await CreateDatabaseAsync(admin)));
+        if (Pickup)
+        {
+            rows.AddRange(await PickupAsync(await CreateDatabaseAsync(admin)));
+        }
         return rows;
     }
 
@@ -185,8 +200,11 @@ public static class PostgresQueueBenchmarks
         return done / clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Jobs/s and worker CPU per job (µs) of <paramref name="workers"/> processes draining no-op jobs, after a warm-up.</summary>
-    private static async Task<(double Rate, double CpuPerJob)> DrainAsync(string db, int workers)
+    /// <summary>
+    /// Jobs/s, worker CPU per job and the CPU per job of the server backends serving those workers
+    /// (µs) of <paramref name="workers"/> processes draining no-op jobs, after a warm-up.
+    /// </summary>
+    private static async Task<(double Rate, double CpuPerJob, double ServerCpuPerJob)> DrainAsync(string db, int workers)
     {
         var processes = Enumerable.Range(0, workers).Select(_ => AppProcess.Start("App.Worker", db, WorkerSettings)).ToList();
         try
@@ -194,16 +212,49 @@ public static class PostgresQueueBenchmarks
             await QueueBenchmarks.WaitUntilAsync(async () => await ScalarAsync(db, "SELECT COUNT(*) FROM \"Workers\"") == workers, TimeSpan.FromMinutes(2));
             await InsertJobsAsync(db, WarmUpJobs);
             await QueueBenchmarks.WaitUntilAsync(async () => await SucceededAsync(db) == WarmUpJobs, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
+            var backends = await BackendsAsync(db);
             var cpu0 = processes.Sum(p => p.CpuTime().TotalMilliseconds);
+            var server0 = backends.Sum(ProcessCpuMilliseconds);
             var clock = Stopwatch.StartNew();
             await InsertJobsAsync(db, Jobs);
             await QueueBenchmarks.WaitUntilAsync(async () => await SucceededAsync(db) == WarmUpJobs + Jobs, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
             var rate = Jobs / clock.Elapsed.TotalSeconds;
-            return (rate, (processes.Sum(p => p.CpuTime().TotalMilliseconds) - cpu0) * 1000 / Jobs);
+            return (rate, (processes.Sum(p => p.CpuTime().TotalMilliseconds) - cpu0) * 1000 / Jobs,
+                (backends.Sum(ProcessCpuMilliseconds) - server0) * 1000 / Jobs);
         }
         finally
         {
             processes.ForEach(p => p.Dispose());
+        }
+    }
+
+    /// <summary>The server processes of the workers' connections to <paramref name="db"/> (the bench's own short-lived ones left out).</summary>
+    private static async Task<List<int>> BackendsAsync(string db)
+    {
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var pids = new List<int>();
+        while (await reader.ReadAsync())
+        {
+            pids.Add(reader.GetInt32(0));
+        }
+        return pids;
+    }
+
+    /// <summary>CPU time (user + system, ms) of a process by id, 0 once it is gone.</summary>
+    private static double ProcessCpuMilliseconds(int pid)
+    {
+        try
+        {
+            var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 

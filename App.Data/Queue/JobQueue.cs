@@ -210,7 +210,10 @@ public sealed class JobQueue(
         }
         return lane.Exclusive(connection =>
         {
-            if (completed.Count == 0 && !wanted.Any(w => AnyClaimable(connection, w.Type!)))
+            // Only SQLite looks first: on PostgreSQL a claim that finds nothing writes nothing, and
+            // the look, prepared once for every type, was planned as a scan of the whole table
+            // (the statistics know one type), run for each type without jobs once a second.
+            if (completed.Count == 0 && _onePass is null && !wanted.Any(w => AnyClaimable(connection, w.Type!)))
             {
                 return new CompleteAndClaimResult([], [], TimeSpan.Zero);
             }

@@ -491,6 +491,24 @@ public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CompleteAndClaim_WithTwoLeasesOnOneJob_CompletesItOnceUnderTheNewest()
+    {
+        var job = await _f.EnqueueAsync();
+        var first = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
+        // The worker stalled past its lease and took its own job back: same owner, a newer version.
+        _f.Clock.Advance(QueueFixture.Options.LeaseDuration);
+        var second = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
+        Assert.Equal((job.Id, "worker-a"), (second.Lease.JobId, second.Lease.Owner));
+
+        var result = _f.Queue.CompleteAndClaim([first.Lease, second.Lease], "worker-a", new Dictionary<string, int>());
+
+        // Completions are reported per job: the stale lease shares its job's answer.
+        Assert.True(result.Completed[1]);
+        var stored = await _f.GetAsync(job.Id);
+        Assert.Equal((JobState.Succeeded, second.Lease.Version + 1), (stored.State, stored.Version));
+    }
+
+    [Fact]
     public async Task CompleteAndClaim_BetweenLookupsForExpiredLeases_CompletesCountsAndClaims_InItsShortForm()
     {
         var first = await _f.EnqueueAsync();
