@@ -10,6 +10,7 @@ namespace App.Tests.Data.Writes;
 /// web's subscribe, waiting in its busy handler, gets in within a few of the lane's turns instead
 /// of only when one of its 1 ms tries happens to fall between two of them.
 /// </summary>
+[Collection(RunAloneCollection.Name)]
 public sealed class WriteLaneFairnessTests
 {
     // Each turn holds the lock this long, as a worker's completion that stores a feed's items.
@@ -68,12 +69,14 @@ public sealed class WriteLaneFairnessTests
             await writer;
         }
 
-        // Before the lane stood aside, a subscribe waited through 0 to 223 turns (6 of 15 through
-        // more than 10), as its tries fell between two turns or not. Standing aside (at most every
-        // 10 ms) when another process waits, it waits two or three, plus those that pass while the
-        // request travels on a loaded machine (0 to 6 when measured).
+        // Before the lane stood aside, a subscribe waited through 0 to 340 turns, as its tries
+        // fell between two turns or not: 3 to 6 of 15 through more than 10 (in 4 of 5 runs).
+        // Standing aside (at most every 10 ms) when another process waits, it waits two or three,
+        // plus those that pass while the request travels on a loaded machine: 0 to 2 of 15 through
+        // more than 10 when measured alone at a load of 6-9, but 8 of 15 beside the whole suite,
+        // when the web's process did not get a core for tens of milliseconds at a time.
         var waitedLong = turnsDuring.Count(t => t > 10);
-        Assert.True(waitedLong <= 1, $"{waitedLong} of {turnsDuring.Count} subscribes waited through more than 10 turns of the lane: {string.Join(", ", turnsDuring)}");
+        Assert.True(waitedLong <= 2, $"{waitedLong} of {turnsDuring.Count} subscribes waited through more than 10 turns of the lane: {string.Join(", ", turnsDuring)}");
     }
 
     private static async Task SubscribeAsync(HttpClient client, string url)
