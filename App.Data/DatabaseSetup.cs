@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace App.Data;
@@ -77,8 +78,12 @@ public static class DatabaseSetup
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
     {
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        await using var db = await factory.CreateDbContextAsync(ct);
-        await MigrateAsync(db, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), ct);
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseSetup));
+        await StartupRetry.RunAsync("Migrating the database", log, async c =>
+        {
+            await using var db = await factory.CreateDbContextAsync(c);
+            await MigrateAsync(db, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), c);
+        }, ct);
     }
 
     public static async Task MigrateAsync(AppDbContext db, TimeSpan timeout, TimeSpan staleLockAge, CancellationToken ct = default)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using App.Data;
 using App.Data.Queue;
 using App.Data.Sqlite;
 using App.Worker.Monitoring;
@@ -98,7 +99,7 @@ public sealed class JobRunner : IHostedService
 
     public async Task StartAsync(CancellationToken ct)
     {
-        await _registry.HeartbeatAsync(_identity.Id, ct: ct);
+        await StartupRetry.RunAsync("Registering the worker", _log, c => _registry.HeartbeatAsync(_identity.Id, ct: c), ct);
         _renewal = RenewLoopAsync(_stopRenewing.Token);
         _log.LogInformation("Worker {Worker} started: slots {Slots} (claim-ahead up to {Ahead} each), lease {Lease}",
             _identity.Id, string.Join(", ", _slots.Select(s => $"{s.Key} {s.Value.Concurrency}")), _options.ClaimAhead, _options.LeaseDuration);

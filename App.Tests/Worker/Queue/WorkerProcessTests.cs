@@ -3,6 +3,7 @@ using App.Data.Queue;
 using App.Tests.Support;
 using App.Worker.Queue;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
@@ -114,6 +115,36 @@ public sealed class WorkerProcessTests(ITestOutputHelper output) : IAsyncLifetim
         await worker.TerminateAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(JobState.Succeeded, (await GetJobAsync(job.Id)).State);
+    }
+
+    [Fact]
+    public async Task AWorkerStartingWhileTheLockIsHeldPastTheBusyWait_WaitsForIt_AndThenRunsJobs()
+    {
+        // A backup or a long purge elsewhere can hold the write lock longer than one busy wait
+        // (5 s). A worker's migration check and registration met it with SQLITE_BUSY, and the
+        // process exited; under a Procfile runner that stops the web too.
+        RunningProcess worker;
+        await using (var holder = new SqliteConnection(_db.ConnectionString))
+        {
+            await holder.OpenAsync();
+            await using var begin = holder.CreateCommand();
+            begin.CommandText = "BEGIN IMMEDIATE";
+            await begin.ExecuteNonQueryAsync();
+            worker = Start();
+            await Eventually.TrueAsync(
+                () => Task.FromResult(worker.Output.Contains("the database is busy", StringComparison.Ordinal) || worker.HasExited),
+                Patience, "the worker to meet the held lock");
+            Assert.False(worker.HasExited, worker.Output);
+            await using var rollback = holder.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        await _db.Queue().EnqueueAsync(new JobRequest(NoopHandler.JobType));
+
+        var jobs = await WaitForAllAsync(j => j.State == JobState.Succeeded, "the job to succeed");
+        Assert.Contains($":{worker.Pid}:", Assert.Single(jobs).LeaseOwner);
+        Assert.False(worker.HasExited, worker.Output);
     }
 
     private RunningProcess Start(IReadOnlyDictionary<string, string>? settings = null)
