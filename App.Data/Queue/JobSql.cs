@@ -91,8 +91,8 @@ public abstract class JobSql(DatabaseEngine engine, string larger, string rowLoc
         WHERE {HeldByLease(JobTransitions.Complete)}
         """;
 
-    // The SET clauses of the lease-fenced writes, for one lease here and for many at once in
-    // SqliteJobSql's statements; unqualified, so they read the same in both. Properties, not
+    // The SET clauses of the lease-fenced writes, for one lease here and for many at once in each
+    // engine's statements (ManyLeaseStatements); unqualified, so they read the same in all. Properties, not
     // fields: the static instances at the top of this class are built before later static fields.
     private protected static string SetComplete => $"""
         "State" = {To(JobTransitions.Complete)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "LastError" = NULL, "Version" = "Version" + 1
@@ -248,6 +248,34 @@ public abstract class JobSql(DatabaseEngine engine, string larger, string rowLoc
     public string FindLive { get; } = $"""
         SELECT "Id" FROM "Jobs" WHERE "UniqueKey" = @uniqueKey AND {StateIn(JobTransitions.Live)} LIMIT 1
         """;
+
+    /// <summary>
+    /// <see cref="Complete"/>, <see cref="Renew"/> and <see cref="Release"/> for many leases, each
+    /// one statement that <paramref name="manyOf"/> writes from the transition and its SET clause;
+    /// keyed by the one-lease statement.
+    /// </summary>
+    private protected Dictionary<string, string> ManyLeaseStatements(string larger, Func<JobTransition, string, string> manyOf) => new()
+    {
+        [Complete] = manyOf(JobTransitions.Complete, SetComplete),
+        [Renew] = manyOf(JobTransitions.Renew, SetRenew),
+        [Release] = manyOf(JobTransitions.Release, SetRelease(larger)),
+    };
+
+    /// <summary>Per lease, whether its job's id is among those <paramref name="reader"/> returns (the rows a fenced statement changed).</summary>
+    internal static bool[] Won(DbDataReader reader, IReadOnlyList<Lease> leases)
+    {
+        var won = new HashSet<long>(leases.Count);
+        while (reader.Read())
+        {
+            won.Add(reader.GetInt64(0));
+        }
+        var changed = new bool[leases.Count];
+        for (var i = 0; i < leases.Count; i++)
+        {
+            changed[i] = won.Contains(leases[i].JobId);
+        }
+        return changed;
+    }
 
     /// <summary>
     /// Runs a lease-fenced statement (<see cref="Complete"/>, <see cref="Renew"/>, <see cref="Release"/>)

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using App.Data.Writes;
 using Npgsql;
 
@@ -20,16 +19,7 @@ internal sealed class PostgresJobSql : JobSql
     public PostgresJobSql()
         : base(DatabaseEngine.Postgres, larger: "GREATEST", rowLock: "FOR UPDATE")
     {
-        _many = new()
-        {
-            [Complete] = ManyOf(JobTransitions.Complete, CompleteSet),
-            [Renew] = ManyOf(JobTransitions.Renew, """
-                "LeaseExpiresAt" = @expires
-                """),
-            [Release] = ManyOf(JobTransitions.Release, $"""
-                "State" = {To(JobTransitions.Release)}, "RunAt" = @runAt, "LeaseExpiresAt" = NULL, "Attempts" = GREATEST(j."Attempts" - 1, 0), "Version" = j."Version" + 1
-                """),
-        };
+        _many = ManyLeaseStatements(larger: "GREATEST", ManyOf);
     }
 
     public override string AbandonExhausted { get; } = $"""
@@ -104,17 +94,6 @@ internal sealed class PostgresJobSql : JobSql
         parameters.Add(new NpgsqlParameter("@owners", newest.Select(l => l.Owner).ToArray()));
     }
 
-    /// <summary>Per lease, whether its job's id is among those <paramref name="reader"/> returns (the rows a fenced statement changed).</summary>
-    internal static bool[] Won(DbDataReader reader, IReadOnlyList<Lease> leases)
-    {
-        var won = new HashSet<long>();
-        while (reader.Read())
-        {
-            won.Add(reader.GetInt64(0));
-        }
-        return [.. leases.Select(l => won.Contains(l.JobId))];
-    }
-
     private static IEnumerable<Lease> Newest(IReadOnlyList<Lease> leases) =>
         leases.GroupBy(l => l.JobId).Select(g => g.MaxBy(l => l.Version)!);
 
@@ -124,15 +103,11 @@ internal sealed class PostgresJobSql : JobSql
     /// </summary>
     public string CompleteCounted { get; } = $"""
         WITH done AS (
-            {ManyOf(JobTransitions.Complete, CompleteSet)}),
+            {ManyOf(JobTransitions.Complete, SetComplete)}),
         counted AS (
             UPDATE "JobStateCounts" SET "Count" = "Count" + (SELECT COUNT(*) FROM done)
             WHERE "State" = {To(JobTransitions.Complete)} AND "Shard" = {CountShard(DatabaseEngine.Postgres)} AND EXISTS (SELECT 1 FROM done))
         SELECT "Id" FROM done
-        """;
-
-    private static readonly string CompleteSet = $"""
-        "State" = {To(JobTransitions.Complete)}, "FinishedAt" = @now, "LeaseExpiresAt" = NULL, "LastError" = NULL, "Version" = j."Version" + 1
         """;
 
     // Each row's lease is the one at its id's place in the arrays, looked up in the row's own

@@ -51,7 +51,7 @@ internal sealed class PostgresPass
                 claimed.AddRange(ClaimedJob.ReadAll(reader, owner, expires));
                 reader.NextResult();
             }
-            var won = completed.Count > 0 ? PostgresJobSql.Won(reader, completed) : [];
+            var won = completed.Count > 0 ? JobSql.Won(reader, completed) : [];
             return (won, claimed);
         });
         return new CompleteAndClaimResult(won, claimed, postgres.LastLockHeld);

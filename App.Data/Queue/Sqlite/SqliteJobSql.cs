@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -21,12 +20,7 @@ internal sealed class SqliteJobSql : JobSql
     public SqliteJobSql()
         : base(DatabaseEngine.Sqlite, larger: "MAX", rowLock: "")
     {
-        _many = new()
-        {
-            [Complete] = ManyOf(JobTransitions.Complete, SetComplete),
-            [Renew] = ManyOf(JobTransitions.Renew, SetRenew),
-            [Release] = ManyOf(JobTransitions.Release, SetRelease("MAX")),
-        };
+        _many = ManyLeaseStatements(larger: "MAX", ManyOf);
     }
 
     /// <summary>The statement that runs <paramref name="sql"/> (Complete, Renew, Release) for many leases at once.</summary>
@@ -61,20 +55,8 @@ internal sealed class SqliteJobSql : JobSql
         var command = connection.Statement(many);
         command.Parameters.AddWithValue("@leases", LeasesJson(leases));
         command.Parameters.AddWithValue(time.Name, time.Value);
-        var won = new HashSet<long>(leases.Count);
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                won.Add(reader.GetInt64(0));
-            }
-        }
-        var changed = new bool[leases.Count];
-        for (var i = 0; i < leases.Count; i++)
-        {
-            changed[i] = won.Contains(leases[i].JobId);
-        }
-        return changed;
+        using var reader = command.ExecuteReader();
+        return Won(reader, leases);
     }
 
     private static string LeasesJson(IReadOnlyList<Lease> leases)

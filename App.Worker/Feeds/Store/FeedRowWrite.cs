@@ -1,5 +1,6 @@
 using App.Data;
 using App.Data.Feeds;
+using App.Data.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -28,30 +29,22 @@ public static class FeedRowWrite
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("The feed row is written inside the job's completion transaction.");
         command.CommandText = Update;
-        Add(command, "@url", feed.Url);
-        Add(command, "@addedUrl", feed.AddedUrl);
-        Add(command, "@title", feed.Title);
-        Add(command, "@siteUrl", feed.SiteUrl);
-        Add(command, "@iconUrl", feed.IconUrl);
-        Add(command, "@etag", feed.ETag);
-        Add(command, "@lastModified", feed.LastModified);
-        Add(command, "@lastFetchedAt", feed.LastFetchedAt);
-        Add(command, "@lastError", feed.LastError);
-        Add(command, "@fetchNote", feed.FetchNote);
-        Add(command, "@nextRefreshAt", feed.NextRefreshAt);
-        Add(command, "@consecutiveFailures", feed.ConsecutiveFailures);
-        Add(command, "@id", feed.Id);
+        command.Parameters.AddWithValue("@url", feed.Url);
+        command.Parameters.AddWithValue("@addedUrl", feed.AddedUrl);
+        command.Parameters.AddWithValue("@title", feed.Title);
+        command.Parameters.AddWithValue("@siteUrl", feed.SiteUrl);
+        command.Parameters.AddWithValue("@iconUrl", feed.IconUrl);
+        command.Parameters.AddWithValue("@etag", feed.ETag);
+        command.Parameters.AddWithValue("@lastModified", feed.LastModified);
+        command.Parameters.AddWithValue("@lastFetchedAt", feed.LastFetchedAt);
+        command.Parameters.AddWithValue("@lastError", feed.LastError);
+        command.Parameters.AddWithValue("@fetchNote", feed.FetchNote);
+        command.Parameters.AddWithValue("@nextRefreshAt", feed.NextRefreshAt);
+        command.Parameters.AddWithValue("@consecutiveFailures", feed.ConsecutiveFailures);
+        command.Parameters.AddWithValue("@id", feed.Id);
         if (await command.ExecuteNonQueryAsync(ct) != 1)
         {
             throw new InvalidOperationException($"Feed {feed.Id} was not found to record its refresh.");
         }
-    }
-
-    private static void Add(System.Data.Common.DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
     }
 }
