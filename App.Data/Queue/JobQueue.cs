@@ -303,8 +303,26 @@ public sealed class JobQueue(
     private bool[] CompleteIn(WriteConnection connection, IReadOnlyList<Lease> leases)
     {
         var completed = _sql.PerLease(connection, leases, _sql.Complete, ("@now", Now));
-        AddToCount(connection.Statement(_sql.AddToCount), JobTransitions.Complete.To, completed.Count(c => c));
+        AddToCount(connection.Statement(_sql.AddToCount), JobTransitions.Complete.To, JobsWon(leases, completed));
         return completed;
+    }
+
+    /// <summary>
+    /// How many jobs the won leases completed. Two leases on one job (a worker that took its own
+    /// job back after its lease ran out) share the job's answer, but the job completed once.
+    /// </summary>
+    private static int JobsWon(IReadOnlyList<Lease> leases, bool[] won)
+    {
+        HashSet<long>? seen = null;
+        var jobs = 0;
+        for (var i = 0; i < leases.Count; i++)
+        {
+            if (won[i] && (seen ??= new HashSet<long>(leases.Count)).Add(leases[i].JobId))
+            {
+                jobs++;
+            }
+        }
+        return jobs;
     }
 
     /// <summary>Adds <paramref name="n"/> jobs to the count of finished state <paramref name="state"/> (see <see cref="JobStateCount"/>).</summary>

@@ -506,6 +506,8 @@ public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
         Assert.True(result.Completed[1]);
         var stored = await _f.GetAsync(job.Id);
         Assert.Equal((JobState.Succeeded, second.Lease.Version + 1), (stored.State, stored.Version));
+        await using var db = _f.Db.Open();
+        Assert.Equal(1, (await QueueStats.ReadAsync(db, default)).Succeeded);
     }
 
     [Fact]
