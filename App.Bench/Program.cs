@@ -12,6 +12,7 @@ var sections = new Dictionary<string, Func<Task<IReadOnlyList<BenchRow>>>>(Strin
 {
     ["queue"] = () => QueueBenchmarks.RunAsync(QueueBenchmarks.Parts),
     ["queue-throughput"] = () => QueueBenchmarks.RunAsync(["throughput"]),
+    ["queue-raw-batches"] = QueueBenchmarks.RawBatchesAsync,
     ["queue-pickup"] = () => QueueBenchmarks.RunAsync(["pickup"]),
     ["queue-enqueue"] = () => QueueBenchmarks.RunAsync(["enqueue"]),
     ["queue-api"] = () => QueueBenchmarks.RunAsync(["api"]),

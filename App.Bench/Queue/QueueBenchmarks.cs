@@ -19,10 +19,41 @@ namespace App.Bench.Queue;
 public static class QueueBenchmarks
 {
     private const string Section = "queue";
-    private const int Runs = 3;
+    private static readonly int Runs = Environment.GetEnvironmentVariable("BENCH_QUEUE_RUNS") is { Length: > 0 } runs
+        ? int.Parse(runs, CultureInfo.InvariantCulture) : 3;
+
+    // BENCH_QUEUE_ROWS picks throughput rows, e.g. "1x4,1x32" (workers x concurrency) or "io,cpu",
+    // for a short run when two builds are alternated; all rows when unset.
+    private static readonly string[]? Rows = Environment.GetEnvironmentVariable("BENCH_QUEUE_ROWS") is { Length: > 0 } rows
+        ? rows.Split(',', StringSplitOptions.TrimEntries) : null;
+
+    private static bool Row(string name) => Rows is null || Rows.Contains(name);
 
     /// <summary>Every part, in the order of the table.</summary>
     public static readonly string[] Parts = ["enqueue", "api", "under-load", "throughput", "pickup", "claim-cost"];
+
+    /// <summary>
+    /// The bare batched loop at several batch sizes, the sizes taking turns within each round: what
+    /// a transaction costs besides its jobs, and so what a worker gains from carrying more per pass.
+    /// </summary>
+    public static async Task<IReadOnlyList<BenchRow>> RawBatchesAsync()
+    {
+        int[] sizes = [16, 32, 64, 128, 256];
+        var rates = sizes.ToDictionary(s => s, _ => new List<double>());
+        for (var run = 0; run < Runs; run++)
+        {
+            foreach (var size in sizes)
+            {
+                using var db = await BenchDatabase.CreateAsync();
+                db.InsertJobs(ThroughputJobs, NoopType, "{}");
+                rates[size].Add(RawSqliteLimit.BatchedClaimCompletesPerSecond(db, size));
+            }
+        }
+        var reference = Stats.Median(rates[RawBatch]);
+        return [.. sizes.Select(size => new BenchRow(Section, $"raw SQLite: {size} jobs claimed and completed per transaction (jobs/s)",
+            Num(Stats.Median(rates[size])), Ratio(Stats.Median(rates[size]), reference),
+            $"{Num(rates[size].Min())}–{Num(rates[size].Max())} over {Runs} runs; ratio to {RawBatch} per transaction"))];
+    }
 
     public static async Task<IReadOnlyList<BenchRow>> RunAsync(string[] parts)
     {
@@ -70,16 +101,25 @@ public static class QueueBenchmarks
         }
         if (parts.Contains("throughput"))
         {
-            foreach (var workers in new[] { 1, 2, 4 })
+            foreach (var workers in new[] { 1, 2, 4 }.Where(w => Row($"{w}x4")))
             {
                 rows.Add(await ThroughputAsync(workers, rawClaim, rawBatched!.Value, concurrency: 4));
             }
             // The default of 4 jobs at a time suits feed fetches; short jobs gain from larger batches.
-            rows.Add(await ThroughputAsync(1, rawClaim, rawBatched!.Value, concurrency: 32));
+            if (Row("1x32"))
+            {
+                rows.Add(await ThroughputAsync(1, rawClaim, rawBatched!.Value, concurrency: 32));
+            }
             // Real jobs: 1 ms of waiting (I/O) with as many slots as a user would give I/O-bound jobs,
             // and 1 ms of CPU with one slot per core.
-            rows.Add(await RealJobsAsync("1 ms of async I/O (a delay)", """{"delayMs":1}""", concurrency: 64, jobs: 20_000));
-            rows.Add(await RealJobsAsync("1 ms of CPU (a spin)", """{"spinMs":1}""", concurrency: Environment.ProcessorCount, jobs: 4_000));
+            if (Row("io"))
+            {
+                rows.Add(await RealJobsAsync("1 ms of async I/O (a delay)", """{"delayMs":1}""", concurrency: 64, jobs: 20_000));
+            }
+            if (Row("cpu"))
+            {
+                rows.Add(await RealJobsAsync("1 ms of CPU (a spin)", """{"spinMs":1}""", concurrency: Environment.ProcessorCount, jobs: 4_000));
+            }
         }
         if (parts.Contains("pickup"))
         {
@@ -300,15 +340,16 @@ public static class QueueBenchmarks
 
     private static async Task<BenchRow> ThroughputAsync(int workers, double rawClaim, double rawBatched, int concurrency)
     {
-        var (rate, cpu) = await DrainAsync(workers, concurrency, "{}", ThroughputJobs);
+        var (rate, cpu, paired) = await DrainAsync(workers, concurrency, "{}", ThroughputJobs, pairWithRaw: true);
         return new BenchRow(Section, $"no-op jobs, {workers} worker process(es) × concurrency {concurrency}, {ThroughputJobs:N0} jobs (jobs/s)", Num(rate), Ratio(rate, rawClaim),
-            $"ratio to raw claim+complete; {Ratio(rate, rawBatched)} of raw {RawBatch} per transaction; after a {WarmUpJobs:N0}-job warm-up; worker CPU {Num(cpu)} µs/job");
+            $"ratio to raw claim+complete; {Ratio(rate, rawBatched)} of raw {RawBatch} per transaction; {Ratio(Stats.Median(paired), 1)} "
+            + $"({Ratio(paired.Min(), 1)}–{Ratio(paired.Max(), 1)}) of raw {RawBatch} run just before each run; after a {WarmUpJobs:N0}-job warm-up; worker CPU {Num(cpu)} µs/job");
     }
 
     /// <summary>Jobs that do something, against the ideal: slots / job time (and never above the no-op rate).</summary>
     private static async Task<BenchRow> RealJobsAsync(string what, string payload, int concurrency, int jobs)
     {
-        var (rate, cpu) = await DrainAsync(1, concurrency, payload, jobs);
+        var (rate, cpu, _) = await DrainAsync(1, concurrency, payload, jobs);
         var ideal = concurrency / 0.001;
         return new BenchRow(Section, $"jobs of {what}, 1 worker process × concurrency {concurrency}, {jobs:N0} jobs (jobs/s)", Num(rate), Ratio(rate, ideal),
             $"ratio to the ideal {Num(ideal)} jobs/s (slots / 1 ms); worker CPU {Num(cpu)} µs/job");
@@ -322,11 +363,19 @@ public static class QueueBenchmarks
     private const int RawBatch = 64;
 
     /// <summary>Median jobs/s and worker CPU per job (µs) of <paramref name="workers"/> processes draining <paramref name="jobs"/> noop jobs.</summary>
-    private static async Task<(double Rate, double CpuPerJob)> DrainAsync(int workers, int concurrency, string payload, int jobs)
+    /// <remarks>
+    /// With <paramref name="pairWithRaw"/>, each run is preceded by the raw batched loop on its own
+    /// database, and the third result is each run's rate over that loop's: on this shared machine
+    /// the loop alone moved from 43 to 85 thousand jobs/s between runs minutes apart, so a ratio of
+    /// medians taken minutes apart said more about the machine than about the queue.
+    /// </remarks>
+    private static async Task<(double Rate, double CpuPerJob, List<double> PairedRatios)> DrainAsync(
+        int workers, int concurrency, string payload, int jobs, bool pairWithRaw = false)
     {
         var settings = new Dictionary<string, string> { ["Queue:Concurrency"] = concurrency.ToString(CultureInfo.InvariantCulture) };
         var rates = new List<double>();
         var cpuPerJob = new List<double>();
+        var paired = new List<double>();
         for (var run = 0; run < Runs; run++)
         {
             using var db = await BenchDatabase.CreateAsync();
@@ -338,6 +387,18 @@ public static class QueueBenchmarks
                 // code, which with 4 processes on 2 cores would be measured 4 times over.
                 db.InsertJobs(WarmUpJobs, NoopType, "{}");
                 await WaitUntilAsync(() => Task.FromResult(db.SucceededCount() == WarmUpJobs), TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(5));
+                if (Environment.GetEnvironmentVariable("BENCH_QUEUE_SETTLE_MS") is { Length: > 0 } settle)
+                {
+                    await Task.Delay(int.Parse(settle, CultureInfo.InvariantCulture));
+                }
+                double? raw = null;
+                if (pairWithRaw)
+                {
+                    // Right before the timed drain, while the workers (watching another file) are idle.
+                    using var rawDb = await BenchDatabase.CreateAsync();
+                    rawDb.InsertJobs(jobs, NoopType, payload);
+                    raw = RawSqliteLimit.BatchedClaimCompletesPerSecond(rawDb, RawBatch);
+                }
                 var cpu0 = processes.Sum(p => p.CpuTime().TotalMilliseconds);
                 // Timed from the insert's commit, before which no worker can see a job: the raw
                 // batched loop it is compared with is timed on jobs already there too. Until
@@ -349,13 +410,17 @@ public static class QueueBenchmarks
                 await WaitUntilAsync(() => Task.FromResult(db.SucceededCount() == WarmUpJobs + jobs), TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(5));
                 cpuPerJob.Add((processes.Sum(p => p.CpuTime().TotalMilliseconds) - cpu0) * 1000 / jobs);
                 rates.Add(jobs / clock.Elapsed.TotalSeconds);
+                if (raw is { } reference)
+                {
+                    paired.Add(rates[^1] / reference);
+                }
             }
             finally
             {
                 processes.ForEach(p => p.Dispose());
             }
         }
-        return (Stats.Median(rates), Stats.Median(cpuPerJob));
+        return (Stats.Median(rates), Stats.Median(cpuPerJob), paired);
     }
 
     /// <summary>
@@ -433,7 +498,8 @@ public static class QueueBenchmarks
 
     private const string NoopType = "noop";
 
-    private const int WarmUpJobs = 4000;
+    private static readonly int WarmUpJobs = Environment.GetEnvironmentVariable("BENCH_QUEUE_WARMUP") is { Length: > 0 } w
+        ? int.Parse(w, CultureInfo.InvariantCulture) : 4000;
 
     private static List<double> PickupLatencies(BenchDatabase db, long after)
     {
