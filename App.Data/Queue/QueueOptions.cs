@@ -42,10 +42,11 @@ public sealed class QueueOptions
     /// as its slots finish during one write, so none for jobs that run long; their leases are
     /// renewed with the running ones, and they are handed back at shutdown.
     /// The cap matters only for jobs of well under a millisecond: there it sets how many jobs one
-    /// write transaction completes and claims (16: 28k no-op jobs/s; 64: 43k; docs/benchmarks.md).
+    /// write transaction completes and claims, and a transaction costs about as much as ten jobs
+    /// (docs/benchmarks.md: one worker's no-op jobs, 64: 31–43k jobs/s; 256: 63–67k).
     /// </summary>
     [Range(0, 256)]
-    public int ClaimAhead { get; set; } = 64;
+    public int ClaimAhead { get; set; } = 256;
 
     /// <summary>Attempts before a job is failed.</summary>
     [Range(1, 100)]

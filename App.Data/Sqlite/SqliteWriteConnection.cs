@@ -62,6 +62,13 @@ internal sealed class SqliteWriteConnection : WriteConnection
         return command;
     }
 
+    // A statement that changes many rows inside a transaction keeps a statement journal, and SQLite
+    // moves it to a temporary file past 64 KiB: a pass of a busy worker (hundreds of completions and
+    // claims) opened, wrote and unlinked one every few passes, a third of its writes to the kernel.
+    // In memory it is a few hundred KiB at most for the lane's statements, which change bounded
+    // batches; other connections keep the default, so a large sort elsewhere may still use a file.
+    private const string TempStoreInMemory = "PRAGMA temp_store=MEMORY";
+
     private SqliteConnection Open()
     {
         if (_connection is null)
@@ -69,6 +76,9 @@ internal sealed class SqliteWriteConnection : WriteConnection
             // Not pooled: the connection lives as long as the process's lane, and a test's temp file must not stay open in a pool after.
             var builder = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false };
             _connection = _setup.Open(builder.ToString());
+            using var memory = _connection.CreateCommand();
+            memory.CommandText = TempStoreInMemory;
+            memory.ExecuteNonQuery();
         }
         return _connection;
     }
