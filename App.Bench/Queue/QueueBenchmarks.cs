@@ -357,10 +357,12 @@ public static class QueueBenchmarks
 
     // About a second of work per run at the rates measured: with 10,000 jobs a run lasted 0.3-0.4 s,
     // and the 20 ms polling and the first pass of each process weighed on the result.
+    // BENCH_QUEUE_JOBS=200000 gives steadier rows for comparing two builds.
     private static readonly int ThroughputJobs = Environment.GetEnvironmentVariable("BENCH_QUEUE_JOBS") is { Length: > 0 } n
         ? int.Parse(n, CultureInfo.InvariantCulture) : 40_000;
 
-    // What one write transaction of a busy worker carries at most (Queue:ClaimAhead's default).
+    // The reference's batch: what one write transaction of a busy worker carried at most until
+    // Queue:ClaimAhead's default went from 64 to 256 (the reference row).
     private const int RawBatch = 64;
 
     /// <summary>Median jobs/s and worker CPU per job (µs) of <paramref name="workers"/> processes draining <paramref name="jobs"/> noop jobs.</summary>
@@ -388,10 +390,8 @@ public static class QueueBenchmarks
                 // code, which with 4 processes on 2 cores would be measured 4 times over.
                 db.InsertJobs(WarmUpJobs, NoopType, "{}");
                 await WaitUntilAsync(() => Task.FromResult(db.SucceededCount() == WarmUpJobs), TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(5));
-                if (Environment.GetEnvironmentVariable("BENCH_QUEUE_SETTLE_MS") is { Length: > 0 } settle)
-                {
-                    await Task.Delay(int.Parse(settle, CultureInfo.InvariantCulture));
-                }
+                // Then a pause for the tiered JIT's background compilations of what the warm-up ran.
+                await Task.Delay(SettleAfterWarmUp);
                 double? raw = null;
                 if (pairWithRaw)
                 {
@@ -499,8 +499,15 @@ public static class QueueBenchmarks
 
     private const string NoopType = "noop";
 
+    // Until 2026-12-02, 4,000 jobs and no pause: the timed drain then still ran partly on the JIT's
+    // first-tier code while its optimized code compiled beside it. Measured on one build, the same
+    // drain took 42-43 µs of worker CPU a job that way, 25-29 with DOTNET_TieredCompilation=0, and
+    // 26 after this warm-up (docs/benchmarks.md).
     private static readonly int WarmUpJobs = Environment.GetEnvironmentVariable("BENCH_QUEUE_WARMUP") is { Length: > 0 } w
-        ? int.Parse(w, CultureInfo.InvariantCulture) : 4000;
+        ? int.Parse(w, CultureInfo.InvariantCulture) : 40_000;
+
+    private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromMilliseconds(
+        Environment.GetEnvironmentVariable("BENCH_QUEUE_SETTLE_MS") is { Length: > 0 } ms ? int.Parse(ms, CultureInfo.InvariantCulture) : 1000);
 
     private static List<double> PickupLatencies(BenchDatabase db, long after)
     {
