@@ -74,7 +74,12 @@ public sealed class BenchDatabase : IDisposable
     }
 
     /// <summary>Inserts <paramref name="count"/> jobs in large transactions (set-up, not measured).</summary>
-    public void InsertJobs(int count, string type, string payload, string state = "pending")
+    /// <param name="oneTransaction">
+    /// All in one commit, for a timed drain whose clock starts at it: in chunks (50,000 a
+    /// transaction, to bound the insert's memory) workers drain the first chunks before the clock
+    /// starts, which made a 200,000-job drain look up to three times as fast.
+    /// </param>
+    public void InsertJobs(int count, string type, string payload, string state = "pending", bool oneTransaction = false)
     {
         using var connection = OpenRaw();
         var now = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF");
@@ -91,7 +96,7 @@ public sealed class BenchDatabase : IDisposable
             insert.Parameters.AddWithValue("$state", state);
             insert.Parameters.AddWithValue("$now", now);
             insert.Prepare();
-            var batch = Math.Min(50_000, count - done);
+            var batch = oneTransaction ? count : Math.Min(50_000, count - done);
             for (var i = 0; i < batch; i++)
             {
                 insert.ExecuteNonQuery();

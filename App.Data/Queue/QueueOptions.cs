@@ -43,7 +43,7 @@ public sealed class QueueOptions
     /// renewed with the running ones, and they are handed back at shutdown.
     /// The cap matters only for jobs of well under a millisecond: there it sets how many jobs one
     /// write transaction completes and claims, and a transaction costs about as much as ten jobs
-    /// (docs/benchmarks.md: one worker's no-op jobs, 64: 31–43k jobs/s; 256: 63–67k).
+    /// (docs/queue.md, *Where the time goes*).
     /// </summary>
     [Range(0, 256)]
     public int ClaimAhead { get; set; } = 256;
