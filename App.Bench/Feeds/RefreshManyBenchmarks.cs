@@ -18,9 +18,7 @@ namespace App.Bench.Feeds;
 public static class RefreshManyBenchmarks
 {
     // BENCH_REFRESH_FEEDS and BENCH_REFRESH_WORKERS (e.g. "1" or "1,4") make a smaller run, to profile one worker.
-    private static readonly int Feeds = Environment.GetEnvironmentVariable("BENCH_REFRESH_FEEDS") is { Length: > 0 } feeds
-        ? int.Parse(feeds, CultureInfo.InvariantCulture)
-        : 10_000;
+    private static readonly int Feeds = BenchSetting.Int("BENCH_REFRESH_FEEDS", 10_000);
     private const int ItemsPerFeed = 20;
     private const int Sites = 100;
     private static readonly TimeSpan AnswerAfter = TimeSpan.FromMilliseconds(300);
@@ -31,9 +29,7 @@ public static class RefreshManyBenchmarks
     public static async Task<IReadOnlyList<BenchRow>> RunAsync()
     {
         var rows = new List<BenchRow>();
-        var only = Environment.GetEnvironmentVariable("BENCH_REFRESH_WORKERS") is { Length: > 0 } given
-            ? given.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToHashSet()
-            : null;
+        var only = BenchSetting.Ints("BENCH_REFRESH_WORKERS");
         foreach (var (workers, target) in new[] { (1, 120), (4, 60) })
         {
             if (only is not null && !only.Contains(workers))

@@ -25,10 +25,8 @@ public static class PostgresQueueBenchmarks
 
     // BENCH_PG_WORKERS (e.g. "1,4"), BENCH_PG_RUNS and BENCH_PG_PICKUP=0 make a smaller run, to
     // iterate on the drain rows.
-    private static readonly int Runs = Environment.GetEnvironmentVariable("BENCH_PG_RUNS") is { Length: > 0 } runs
-        ? int.Parse(runs, CultureInfo.InvariantCulture) : 3;
-    private static readonly int[] WorkerCounts = Environment.GetEnvironmentVariable("BENCH_PG_WORKERS") is { Length: > 0 } workers
-        ? [.. workers.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture))] : [1, 2, 4];
+    private static readonly int Runs = BenchSetting.Int("BENCH_PG_RUNS", 3);
+    private static readonly int[] WorkerCounts = BenchSetting.Ints("BENCH_PG_WORKERS") ?? [1, 2, 4];
     private static readonly bool Pickup = Environment.GetEnvironmentVariable("BENCH_PG_PICKUP") != "0";
     private const int Jobs = 40_000;
     private const int WarmUpJobs = 4000;

@@ -19,13 +19,11 @@ namespace App.Bench.Queue;
 public static class QueueBenchmarks
 {
     private const string Section = "queue";
-    private static readonly int Runs = Environment.GetEnvironmentVariable("BENCH_QUEUE_RUNS") is { Length: > 0 } runs
-        ? int.Parse(runs, CultureInfo.InvariantCulture) : 3;
+    private static readonly int Runs = BenchSetting.Int("BENCH_QUEUE_RUNS", 3);
 
     // BENCH_QUEUE_ROWS picks throughput rows, e.g. "1x4,1x32" (workers x concurrency) or "io,cpu",
     // for a short run when two builds are alternated; all rows when unset.
-    private static readonly string[]? Rows = Environment.GetEnvironmentVariable("BENCH_QUEUE_ROWS") is { Length: > 0 } rows
-        ? rows.Split(',', StringSplitOptions.TrimEntries) : null;
+    private static readonly string[]? Rows = BenchSetting.List("BENCH_QUEUE_ROWS");
 
     private static bool Row(string name) => Rows is null || Rows.Contains(name);
 
@@ -358,8 +356,7 @@ public static class QueueBenchmarks
     // About a second of work per run at the rates measured: with 10,000 jobs a run lasted 0.3-0.4 s,
     // and the 20 ms polling and the first pass of each process weighed on the result.
     // BENCH_QUEUE_JOBS=200000 gives steadier rows for comparing two builds.
-    private static readonly int ThroughputJobs = Environment.GetEnvironmentVariable("BENCH_QUEUE_JOBS") is { Length: > 0 } n
-        ? int.Parse(n, CultureInfo.InvariantCulture) : 40_000;
+    private static readonly int ThroughputJobs = BenchSetting.Int("BENCH_QUEUE_JOBS", 40_000);
 
     // The reference's batch: what one write transaction of a busy worker carried at most until
     // Queue:ClaimAhead's default went from 64 to 256 (the reference row).
@@ -503,11 +500,9 @@ public static class QueueBenchmarks
     // first-tier code while its optimized code compiled beside it. Measured on one build, the same
     // drain took 42-43 µs of worker CPU a job that way, 25-29 with DOTNET_TieredCompilation=0, and
     // 26 after this warm-up (docs/benchmarks.md).
-    private static readonly int WarmUpJobs = Environment.GetEnvironmentVariable("BENCH_QUEUE_WARMUP") is { Length: > 0 } w
-        ? int.Parse(w, CultureInfo.InvariantCulture) : 40_000;
+    private static readonly int WarmUpJobs = BenchSetting.Int("BENCH_QUEUE_WARMUP", 40_000);
 
-    private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromMilliseconds(
-        Environment.GetEnvironmentVariable("BENCH_QUEUE_SETTLE_MS") is { Length: > 0 } ms ? int.Parse(ms, CultureInfo.InvariantCulture) : 1000);
+    private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromMilliseconds(BenchSetting.Int("BENCH_QUEUE_SETTLE_MS", 1000));
 
     private static List<double> PickupLatencies(BenchDatabase db, long after)
     {
