@@ -283,7 +283,7 @@ public sealed class JobQueue(
                 List<ClaimedJob> batch;
                 using (var reader = take.ExecuteReader())
                 {
-                    batch = ClaimedJob.ReadAll(reader, owner, expires);
+                    batch = ClaimedJob.ReadAll(reader, owner, expires, type);
                 }
                 ofType += batch.Count;
                 claimed.AddRange(batch);

@@ -48,7 +48,7 @@ internal sealed class PostgresPass
             using var reader = batch.ExecuteReader();
             for (var i = 0; i < wanted.Count; i++)
             {
-                claimed.AddRange(ClaimedJob.ReadAll(reader, owner, expires));
+                claimed.AddRange(ClaimedJob.ReadAll(reader, owner, expires, wanted[i].Type));
                 reader.NextResult();
             }
             var won = completed.Count > 0 ? JobSql.Won(reader, completed) : [];

@@ -511,6 +511,27 @@ public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CompleteMany_WithLeasesOfSeveralOwners_CompletesEachUnderItsOwn()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await _f.EnqueueAsync();
+        }
+        var a = await _f.Queue.ClaimAsync("worker-a", 2);
+        var b = (await _f.Queue.ClaimAsync("worker-b", 1)).Single();
+        // The same job and version under another owner's name: the fence refuses it, beside true leases.
+        var forged = a[0].Lease with { Owner = "worker-b" };
+
+        var result = await _f.Queue.CompleteManyAsync([forged, b.Lease, a[1].Lease]);
+
+        Assert.Equal([false, true, true], result);
+        var notCompleted = await _f.GetAsync(a[0].Lease.JobId);
+        Assert.Equal((JobState.Running, "worker-a"), (notCompleted.State, notCompleted.LeaseOwner));
+        Assert.Equal(JobState.Succeeded, (await _f.GetAsync(b.Lease.JobId)).State);
+        Assert.Equal(JobState.Succeeded, (await _f.GetAsync(a[1].Lease.JobId)).State);
+    }
+
+    [Fact]
     public async Task CompleteAndClaim_BetweenLookupsForExpiredLeases_CompletesCountsAndClaims_InItsShortForm()
     {
         var first = await _f.EnqueueAsync();
