@@ -507,7 +507,8 @@ namespace App.Data.Postgres.Migrations
                         .HasFilter("\"UniqueKey\" IS NOT NULL AND \"State\" IN ('pending', 'running')");
 
                     b.HasIndex("State", "FinishedAt")
-                        .HasDatabaseName("IX_Jobs_StateFinished");
+                        .HasDatabaseName("IX_Jobs_StateFinished")
+                        .HasFilter("\"FinishedAt\" IS NOT NULL");
 
                     b.HasIndex("Type", "Priority", "RunAt", "Id")
                         .IsDescending(false, true, false, false)

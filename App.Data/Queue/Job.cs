@@ -101,7 +101,14 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
             .IsUnique()
             .HasFilter($"\"UniqueKey\" IS NOT NULL AND {JobSql.StateIn(JobTransitions.Live)}");
 
-        b.HasIndex(j => new { j.State, j.FinishedAt }).HasDatabaseName("IX_Jobs_StateFinished");
+        // Finished jobs only: the purge, the dashboard's failures and the throughput window read
+        // them by state and time, and live jobs (no FinishedAt) are found through their own partial
+        // indexes. With them in it, a claim moved each job's entry here too, and a completion did
+        // again: two more index writes per job on the worker's writer thread, and on PostgreSQL a
+        // path for the completion's planner into every running job (docs/queue.md).
+        b.HasIndex(j => new { j.State, j.FinishedAt })
+            .HasDatabaseName("IX_Jobs_StateFinished")
+            .HasFilter("\"FinishedAt\" IS NOT NULL");
 
         // The dashboard's "waiting to retry": pending jobs with an error, soonest first. A seek on
         // the few rows that failed an attempt, not a walk of every pending job (a backlog).
