@@ -265,10 +265,22 @@ public abstract class JobSql(DatabaseEngine engine, string larger, string rowLoc
     internal static bool[] Won(DbDataReader reader, IReadOnlyList<Lease> leases)
     {
         var won = new HashSet<long>(leases.Count);
+        ReadIds(reader, won);
+        return Won(won, leases);
+    }
+
+    /// <summary>Adds the job ids <paramref name="reader"/> returns (the rows a fenced statement changed) to <paramref name="ids"/>.</summary>
+    internal static void ReadIds(DbDataReader reader, HashSet<long> ids)
+    {
         while (reader.Read())
         {
-            won.Add(reader.GetInt64(0));
+            ids.Add(reader.GetInt64(0));
         }
+    }
+
+    /// <summary>Per lease, whether its job is among <paramref name="won"/>.</summary>
+    internal static bool[] Won(HashSet<long> won, IReadOnlyList<Lease> leases)
+    {
         var changed = new bool[leases.Count];
         for (var i = 0; i < leases.Count; i++)
         {

@@ -67,17 +67,9 @@ internal sealed class SqliteJobSql : JobSql
             json.Value = LeasesJson(held);
             owner.Value = holder;
             using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                won.Add(reader.GetInt64(0));
-            }
+            ReadIds(reader, won);
         }
-        var changed = new bool[leases.Count];
-        for (var i = 0; i < leases.Count; i++)
-        {
-            changed[i] = won.Contains(leases[i].JobId);
-        }
-        return changed;
+        return Won(won, leases);
     }
 
     // A worker's leases are all its own; only a caller holding leases of several owners pays for grouping.
