@@ -29,10 +29,6 @@ public static class PostgresQueueBenchmarks
     private static readonly int[] WorkerCounts = BenchSetting.Ints("BENCH_PG_WORKERS") ?? [1, 2, 4];
     private static readonly bool Pickup = Environment.GetEnvironmentVariable("BENCH_PG_PICKUP") != "0";
     private const int Jobs = 40_000;
-    // As in the SQLite drain (QueueBenchmarks): enough jobs for every worker process to have run
-    // its hot path before the clock, then a pause for what the runtime does after.
-    private const int WarmUpJobs = 40_000;
-    private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromSeconds(1);
     private const int Batch = 64;
 
     private static int _databases;
@@ -211,9 +207,12 @@ public static class PostgresQueueBenchmarks
         try
         {
             await QueueBenchmarks.WaitUntilAsync(async () => await ScalarAsync(db, "SELECT COUNT(*) FROM \"Workers\"") == workers, TimeSpan.FromMinutes(2));
-            await InsertJobsAsync(db, WarmUpJobs);
-            await QueueBenchmarks.WaitUntilAsync(async () => await SucceededAsync(db) == WarmUpJobs, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
-            await Task.Delay(SettleAfterWarmUp);
+            // As the SQLite drain warms up (BENCH_QUEUE_WARMUP, BENCH_QUEUE_SETTLE_MS): every worker
+            // process runs its hot path before the clock, then a pause for what the runtime does after.
+            var warmUp = QueueBenchmarks.WarmUpJobs;
+            await InsertJobsAsync(db, warmUp);
+            await QueueBenchmarks.WaitUntilAsync(async () => await SucceededAsync(db) == warmUp, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
+            await Task.Delay(QueueBenchmarks.SettleAfterWarmUp);
             var backends = await BackendsAsync(db);
             var cpu0 = processes.Sum(p => p.CpuTime().TotalMilliseconds);
             var server0 = backends.Sum(ProcessCpuMilliseconds);
@@ -222,7 +221,7 @@ public static class PostgresQueueBenchmarks
             // rows and its ANALYZE were inside the time (docs/benchmarks.md).
             await InsertJobsAsync(db, Jobs);
             var clock = Stopwatch.StartNew();
-            await QueueBenchmarks.WaitUntilAsync(async () => await SucceededAsync(db) == WarmUpJobs + Jobs, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
+            await QueueBenchmarks.WaitUntilAsync(async () => await SucceededAsync(db) == warmUp + Jobs, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
             var rate = Jobs / clock.Elapsed.TotalSeconds;
             return (rate, (processes.Sum(p => p.CpuTime().TotalMilliseconds) - cpu0) * 1000 / Jobs,
                 (backends.Sum(ProcessCpuMilliseconds) - server0) * 1000 / Jobs);

@@ -500,9 +500,10 @@ public static class QueueBenchmarks
     // first-tier code while its optimized code compiled beside it. Measured on one build, the same
     // drain took 42-43 µs of worker CPU a job that way, 25-29 with DOTNET_TieredCompilation=0, and
     // 26 after this warm-up (docs/benchmarks.md).
-    private static readonly int WarmUpJobs = BenchSetting.Int("BENCH_QUEUE_WARMUP", 40_000);
+    // The PostgreSQL drain (PostgresQueueBenchmarks) warms up the same way.
+    internal static readonly int WarmUpJobs = BenchSetting.Int("BENCH_QUEUE_WARMUP", 40_000);
 
-    private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromMilliseconds(BenchSetting.Int("BENCH_QUEUE_SETTLE_MS", 1000));
+    internal static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromMilliseconds(BenchSetting.Int("BENCH_QUEUE_SETTLE_MS", 1000));
 
     private static List<double> PickupLatencies(BenchDatabase db, long after)
     {

@@ -93,9 +93,7 @@ internal sealed class SqliteJobSql : JobSql
         var json = new StringBuilder(leases.Count * 16).Append('{');
         for (var i = 0; i < leases.Count; i++)
         {
-            json.Append(i == 0 ? "\"" : ",\"")
-                .Append(leases[i].JobId.ToString(CultureInfo.InvariantCulture)).Append("\":")
-                .Append(leases[i].Version.ToString(CultureInfo.InvariantCulture));
+            json.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ",")}\"{leases[i].JobId}\":{leases[i].Version}");
         }
         return json.Append('}').ToString();
     }
