@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace App.Data;
 
@@ -25,7 +26,9 @@ public static class DatabaseSetup
     /// A relative SQLite database path is taken from the repository root (the folder holding the
     /// Procfile, searched upwards from the working directory), so both processes open one file.
     /// </summary>
-    public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="priority">The process's writers: a worker's are <see cref="WriterPriority.Background"/>.</param>
+    public static IServiceCollection AddAppDatabase(
+        this IServiceCollection services, IConfiguration configuration, WriterPriority priority = WriterPriority.Interactive)
     {
         var configured = configuration.GetConnectionString("Default") ?? DefaultConnectionString;
         var engine = EngineOf(configuration);
@@ -49,7 +52,8 @@ public static class DatabaseSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<WriteLane>();
+        services.AddSingleton(s => new WriteLane(
+            s.GetRequiredService<IDbContextFactory<AppDbContext>>(), s.GetService<NpgsqlDataSource>(), priority));
         services.AddSingleton<JobQueue>();
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<DiskFullState>();

@@ -2,6 +2,7 @@ using App.Data;
 using App.Data.Backups;
 using App.Data.Queue;
 using App.Data.Retention;
+using App.Data.Writes;
 using App.Worker.Backups;
 using App.Worker.Feeds;
 using App.Worker.Moving;
@@ -17,7 +18,8 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
     // The Procfile starts the worker from the repository root; appsettings.json sits next to the dll.
     ContentRootPath = AppContext.BaseDirectory,
 });
-builder.Services.AddAppDatabase(builder.Configuration);
+// A worker works through a backlog: on SQLite its writers let the web's waiting ones have the lock first.
+builder.Services.AddAppDatabase(builder.Configuration, WriterPriority.Background);
 builder.Services.AddQueueWorker();
 builder.Services.AddFeedHandlers(builder.Configuration);
 builder.Services.AddSingleton<IJobHandler, BackupHandler>();

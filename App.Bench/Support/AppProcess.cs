@@ -35,6 +35,15 @@ public sealed class AppProcess : IDisposable
             // set in the bench's environment, it is passed on instead (to compare).
             info.Environment["MALLOC_ARENA_MAX"] = "2";
         }
+        // BENCH_WORKER_ENV="Feeds__ParseNiceness=0;DOTNET_TieredPGO=0": to compare settings of the workers alone.
+        if (project == "App.Worker" && Environment.GetEnvironmentVariable("BENCH_WORKER_ENV") is { } extra)
+        {
+            foreach (var pair in extra.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = pair.IndexOf('=');
+                info.Environment[pair[..equals]] = pair[(equals + 1)..];
+            }
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             info.Environment[key.Replace(":", "__")] = value;

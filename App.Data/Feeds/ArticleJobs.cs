@@ -100,6 +100,9 @@ public static class ArticleJobs
         return enqueued;
     }
 
+    /// <summary>Runs <see cref="EnqueueForNewItemsAsync"/>'s check for no feed, so that it is compiled before a completion needs it.</summary>
+    public static Task WarmUpAsync(AppDbContext db, CancellationToken ct) => AnyFetchesOriginals(db, 0, ct);
+
     // Asked after every refresh that added items: compiled once, it skips EF Core's per-call look-up of the translation.
     private static readonly Func<AppDbContext, long, CancellationToken, Task<bool>> AnyFetchesOriginals =
         EF.CompileAsyncQuery((AppDbContext db, long feedId, CancellationToken ct) =>

@@ -41,6 +41,13 @@ public static class FeedJobs
         await queue.EnqueueAsync(db, Icon(feedId), ct);
     }
 
+    /// <summary>Runs <see cref="EnsureIconAsync"/>'s reads for no feed, so that they are compiled before a completion needs them.</summary>
+    public static async Task WarmUpAsync(AppDbContext db, CancellationToken ct)
+    {
+        await HasIconSince(db, 0, DateTime.UnixEpoch, ct);
+        await HasLiveJob(db, IconKey(0), ct);
+    }
+
     // Asked after every refresh: compiled once, they skip EF Core's per-call look-up of the translation.
     private static readonly Func<AppDbContext, long, DateTime, CancellationToken, Task<bool>> HasIconSince =
         EF.CompileAsyncQuery((AppDbContext db, long feedId, DateTime since, CancellationToken ct) =>

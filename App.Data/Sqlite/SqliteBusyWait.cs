@@ -17,6 +17,8 @@ namespace App.Data.Sqlite;
 /// expose <c>sqlite3_busy_handler</c>, so it is called in the bundled e_sqlite3 library directly.
 /// Sleeping waiters still lose to a process that asks again within microseconds of its commit:
 /// each try is stamped in <see cref="LockWaiters"/>, where such a writer sees it and stands aside.
+/// A background process's waiter (a worker's) that sees an interactive one waiting sleeps until it
+/// has had the lock, rather than contend with it.
 /// </remarks>
 internal static class SqliteBusyWait
 {
@@ -60,6 +62,10 @@ internal static class SqliteBusyWait
         try
         {
             LockWaiters.Stamp(state);
+            if (LockWaiters.YieldToInteractive(state))
+            {
+                return 1;
+            }
         }
         catch (ObjectDisposedException)
         {

@@ -99,12 +99,14 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor, IDbTransact
             SqliteException.ThrowExceptionForRC(rc, connection.Handle);
         }
         LockWaiters.Clear(connection);
+        LockHolders.Began(connection);
     }
 
     /// <summary>An EF Core transaction began (BEGIN IMMEDIATE, so it has the lock): this process no longer waits.</summary>
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
     {
         LockWaiters.Clear((SqliteConnection)connection);
+        LockHolders.Began((SqliteConnection)connection);
         return result;
     }
 
@@ -113,6 +115,7 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor, IDbTransact
         DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
     {
         LockWaiters.Clear((SqliteConnection)connection);
+        LockHolders.Began((SqliteConnection)connection);
         return ValueTask.FromResult(result);
     }
 

@@ -53,7 +53,8 @@ public sealed class WriteLane : IDisposable
 
     /// <param name="contexts">The app's contexts: the lane writes to their database.</param>
     /// <param name="dataSource">PostgreSQL's pool, when the contexts are on PostgreSQL.</param>
-    public WriteLane(IDbContextFactory<AppDbContext> contexts, NpgsqlDataSource? dataSource = null)
+    /// <param name="priority">A worker's lane is a background one: on SQLite, this process's writers let the web's waiting writers have the lock first.</param>
+    public WriteLane(IDbContextFactory<AppDbContext> contexts, NpgsqlDataSource? dataSource = null, WriterPriority priority = WriterPriority.Interactive)
     {
         _contexts = contexts;
         _dataSource = dataSource;
@@ -64,7 +65,7 @@ public sealed class WriteLane : IDisposable
             throw new ArgumentException("A lane on PostgreSQL needs the data source its contexts use.", nameof(dataSource));
         }
         _gate = Engine == DatabaseEngine.Sqlite ? new SemaphoreSlim(1, 1) : null;
-        _waiters = Engine == DatabaseEngine.Sqlite ? LockWaiters.Open(db.Database.GetConnectionString()!) : null;
+        _waiters = Engine == DatabaseEngine.Sqlite ? LockWaiters.Open(db.Database.GetConnectionString()!, priority) : null;
         Notifications = dataSource is null ? null : new JobNotifications(dataSource);
     }
 
@@ -87,10 +88,7 @@ public sealed class WriteLane : IDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            if (OthersWaiting())
-            {
-                await StandAsideAsync(ct);
-            }
+            await BeforeTurnAsync(ct);
             return Sqlite.InWriteTransaction(work);
         }
         finally
@@ -113,10 +111,7 @@ public sealed class WriteLane : IDisposable
         _gate.Wait();
         try
         {
-            if (OthersWaiting())
-            {
-                StandAside();
-            }
+            BeforeTurn();
             return work(Sqlite);
         }
         finally
@@ -139,10 +134,7 @@ public sealed class WriteLane : IDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            if (OthersWaiting())
-            {
-                await StandAsideAsync(ct);
-            }
+            await BeforeTurnAsync(ct);
         }
         catch
         {
@@ -176,15 +168,49 @@ public sealed class WriteLane : IDisposable
         }
     }
 
-    // At the start of a turn, under the gate. Reads the shared map only when the lane may stand aside.
-    private bool OthersWaiting()
+    // At the start of a turn, under the gate: a background lane lets a waiting interactive writer
+    // have the lock first; a lane writing back to back stands aside for any other process's waiter.
+    private void BeforeTurn()
     {
         if (_waiters is null)
         {
-            return false;
+            return;
         }
+        if (_waiters.InteractiveWaiting(_waiting))
+        {
+            _waiters.YieldTo(_waiting);
+        }
+        else if (OthersWaiting())
+        {
+            StandAside();
+        }
+    }
+
+    private async Task BeforeTurnAsync(CancellationToken ct)
+    {
+        if (_waiters is null)
+        {
+            return;
+        }
+        if (_waiters.InteractiveWaiting(_waiting))
+        {
+            var started = Stopwatch.GetTimestamp();
+            while (!_waiters.InteractiveServed(_waiting) && Stopwatch.GetElapsedTime(started) < LockWaiters.YieldAtMost)
+            {
+                await Task.Delay(StandAsidePause, ct);
+            }
+        }
+        else if (OthersWaiting())
+        {
+            await StandAsideAsync(ct);
+        }
+    }
+
+    // Reads the shared map's slots only when the lane may stand aside.
+    private bool OthersWaiting()
+    {
         var now = Stopwatch.GetTimestamp();
-        return now >= _holdUntil && now - _lastTurnEnded <= IdleTicks && _waiters.OthersWaiting(_waiting);
+        return now >= _holdUntil && now - _lastTurnEnded <= IdleTicks && _waiters!.OthersWaiting(_waiting);
     }
 
     private void EndTurn()

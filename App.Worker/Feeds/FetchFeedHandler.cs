@@ -27,6 +27,7 @@ public sealed class FetchFeedHandler(
     ItemSanitizer sanitizer,
     FeedItemStore store,
     GarbageBudget budget,
+    BackgroundCpu cpu,
     WorkerMetrics metrics,
     IOptions<FeedOptions> options,
     IOptions<ArticleOptions> articles,
@@ -72,13 +73,14 @@ public sealed class FetchFeedHandler(
             using var items = new ItemSpool(options.Value.MaxItemsPerFetch);
             ParsedFeed parsed;
             // The body (and its temporary file) goes once parsed: what the store needs is in the spool.
+            // At background priority: the completion that follows, and other processes' writes, come first.
             using (document.Body)
             {
-                parsed = parser.Parse(document, (item, soFar) =>
+                parsed = await cpu.RunAsync(() => parser.Parse(document, (item, soFar) =>
                 {
                     items.Add(sanitizer.Stage(item, soFar.SiteUrl ?? stored.SiteUrl ?? url));
                     budget.Spend();
-                }, ct);
+                }, ct), ct);
             }
             await CompleteAsync(run, feedId, url, document, parsed, items, ct);
         }
@@ -90,6 +92,19 @@ public sealed class FetchFeedHandler(
                 e.Message, e.Retryable, (db, final, c) => RecordFailureAsync(db, feedId, e.Message, e.RetryNotBefore, final, c),
                 CancellationToken.None, retryNotBefore: e.RetryNotBefore, reason: e.Reason);
         }
+    }
+
+    /// <summary>
+    /// The reads of the completion, run once for no feed: compiled here, outside the write lock.
+    /// Measured with four workers starting a refresh together: each one's first completion held
+    /// the lock 0.3-0.8 s, 0.2-0.4 s of it compiling the icon check alone.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await StoredFeed(db, 0, ct);
+        await FeedJobs.WarmUpAsync(db, ct);
+        await ArticleJobs.WarmUpAsync(db, ct);
     }
 
     // Every refresh reads its feed twice (before the fetch, and in the completion's transaction):

@@ -29,6 +29,13 @@ public interface IJobHandler
     Task RunAsync(JobRun run, CancellationToken ct);
 
     /// <summary>
+    /// Runs once when the worker starts, before it claims: what the handler's completion runs
+    /// while it holds SQLite's write lock is compiled here (EF Core's translation of its queries,
+    /// the JIT), so that the first job does not hold every other process's writes for it.
+    /// </summary>
+    Task WarmUpAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
     /// Effects to commit with a failed attempt that the runner records for the handler: it threw,
     /// timed out, or its own outcome could not be written. What the handler keeps beside the job
     /// (a feed's last error and schedule) then says so too. None by default.

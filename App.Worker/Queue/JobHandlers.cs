@@ -15,4 +15,20 @@ public sealed class JobHandlers(IEnumerable<IJobHandler> handlers, IOptions<Queu
 
     /// <summary>The job types this worker runs; it claims no others.</summary>
     public IEnumerable<string> Types => _byType.Keys;
+
+    /// <summary>Each handler's <see cref="IJobHandler.WarmUpAsync"/>; one that fails is logged and skipped (it only costs its first job time).</summary>
+    public async Task WarmUpAsync(ILogger log, CancellationToken ct)
+    {
+        foreach (var handler in _byType.Values)
+        {
+            try
+            {
+                await handler.WarmUpAsync(ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning("Warming up the {Type} handler failed: {Error}", handler.Type, JobErrors.Describe(e));
+            }
+        }
+    }
 }

@@ -101,6 +101,7 @@ public sealed class JobRunner : IHostedService
     {
         await StartupRetry.RunAsync("Registering the worker", _log, c => _registry.HeartbeatAsync(_identity.Id, ct: c), ct);
         _renewal = RenewLoopAsync(_stopRenewing.Token);
+        await _handlers.WarmUpAsync(_log, ct);
         _log.LogInformation("Worker {Worker} started: slots {Slots} (claim-ahead up to {Ahead} each), lease {Lease}",
             _identity.Id, string.Join(", ", _slots.Select(s => $"{s.Key} {s.Value.Concurrency}")), _options.ClaimAhead, _options.LeaseDuration);
     }

@@ -70,7 +70,7 @@ public sealed partial class FeedParser(GarbageBudget? budget = null)
             {
                 text.Read();
             }
-            using var repaired = new XmlRepair(text, budget is null ? null : budget.Spend);
+            using var repaired = new XmlRepair(text, budget is null ? null : () => budget.Spend());
             using var reader = XmlReader.Create(repaired, SafeXml, WellKnownPrefixes());
             reader.MoveToContent();
             // A document cut off after complete items keeps them: the reader's error then comes at the end of the text.
