@@ -23,62 +23,51 @@ public sealed class WriterPriorityTests
     [Fact]
     public async Task ABackgroundLane_StartsItsTurnOnlyOnceTheInteractiveWaiterHadTheLock()
     {
-        using var db = await TempDatabase.CreateAsync();
-        using var lane = new WriteLane(db.Contexts, db.DataSource, WriterPriority.Background);
-        await lane.InWriteTransactionAsync(_ => 0);
-        using var web = new OtherProcess(db.Path, interactive: true);
+        var (turnStarted, waitEnded) = await TurnWhileAnotherWaitsAsync(WriterPriority.Background, interactive: true, TimeSpan.FromMilliseconds(10));
 
-        var waiting = web.WaitFor(TimeSpan.FromMilliseconds(10));
-        var turnStarted = await lane.InWriteTransactionAsync(_ => Stopwatch.GetTimestamp());
-        var gotLockAt = await waiting;
-
-        Assert.True(turnStarted > gotLockAt, "the background lane took its turn while the interactive writer was still waiting");
+        Assert.True(turnStarted > waitEnded, "the background lane took its turn while the interactive writer was still waiting");
     }
 
     [Fact]
     public async Task ABackgroundLane_DoesNotWaitForAnotherBackgroundProcess()
     {
-        using var db = await TempDatabase.CreateAsync();
-        using var lane = new WriteLane(db.Contexts, db.DataSource, WriterPriority.Background);
-        await lane.InWriteTransactionAsync(_ => 0);
-        using var worker = new OtherProcess(db.Path, interactive: false);
+        var (turnStarted, waitEnded) = await TurnWhileAnotherWaitsAsync(WriterPriority.Background, interactive: false, TimeSpan.FromSeconds(2));
 
-        var waiting = worker.WaitFor(TimeSpan.FromSeconds(2));
-        var turnStarted = await lane.InWriteTransactionAsync(_ => Stopwatch.GetTimestamp());
-        var gaveUpAt = await waiting;
-
-        Assert.True(turnStarted < gaveUpAt, "the background lane waited for another background process");
+        Assert.True(turnStarted < waitEnded, "the background lane waited for another background process");
     }
 
     [Fact]
     public async Task AnInteractiveLane_DoesNotYield()
     {
-        using var db = await TempDatabase.CreateAsync();
-        using var lane = new WriteLane(db.Contexts, db.DataSource, WriterPriority.Interactive);
-        await lane.InWriteTransactionAsync(_ => 0);
-        using var web = new OtherProcess(db.Path, interactive: true);
+        var (turnStarted, waitEnded) = await TurnWhileAnotherWaitsAsync(WriterPriority.Interactive, interactive: true, TimeSpan.FromSeconds(2));
 
-        var waiting = web.WaitFor(TimeSpan.FromSeconds(2));
-        var turnStarted = await lane.InWriteTransactionAsync(_ => Stopwatch.GetTimestamp());
-        var gaveUpAt = await waiting;
-
-        Assert.True(turnStarted < gaveUpAt, "an interactive lane yielded to another interactive process");
+        Assert.True(turnStarted < waitEnded, "an interactive lane yielded to another interactive process");
     }
 
     [Fact]
     public async Task ABackgroundLane_WaitsForAnInteractiveWaiterThatNeverGetsTheLock_OnlyForABoundedTime()
     {
-        using var db = await TempDatabase.CreateAsync();
-        using var lane = new WriteLane(db.Contexts, db.DataSource, WriterPriority.Background);
-        await lane.InWriteTransactionAsync(_ => 0);
-        using var web = new OtherProcess(db.Path, interactive: true);
-
         // Stuck far longer than the yield's bound (50 ms): a waiter behind some long holder.
-        var waiting = web.WaitFor(TimeSpan.FromSeconds(3));
-        var turnStarted = await lane.InWriteTransactionAsync(_ => Stopwatch.GetTimestamp());
-        var gaveUpAt = await waiting;
+        var (turnStarted, waitEnded) = await TurnWhileAnotherWaitsAsync(WriterPriority.Background, interactive: true, TimeSpan.FromSeconds(3));
 
-        Assert.True(turnStarted < gaveUpAt, "the background lane waited as long as the interactive waiter stayed");
+        Assert.True(turnStarted < waitEnded, "the background lane waited as long as the interactive waiter stayed");
+    }
+
+    /// <summary>
+    /// A lane of <paramref name="priority"/> takes a turn while another process waits for the lock
+    /// for <paramref name="waiting"/>: when the turn started, and when the other stopped waiting.
+    /// </summary>
+    private static async Task<(long TurnStarted, long WaitEnded)> TurnWhileAnotherWaitsAsync(
+        WriterPriority priority, bool interactive, TimeSpan waiting)
+    {
+        using var db = await TempDatabase.CreateAsync();
+        using var lane = new WriteLane(db.Contexts, db.DataSource, priority);
+        await lane.InWriteTransactionAsync(_ => 0);
+        using var other = new OtherProcess(db.Path, interactive);
+
+        var wait = other.WaitFor(waiting);
+        var turnStarted = await lane.InWriteTransactionAsync(_ => Stopwatch.GetTimestamp());
+        return (turnStarted, await wait);
     }
 
     [Fact]
