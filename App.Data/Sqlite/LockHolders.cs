@@ -18,10 +18,20 @@ public static class LockHolders
 {
     private static readonly ConcurrentDictionary<SqliteConnection, byte> Took = new();
 
-    /// <summary><paramref name="connection"/> began a write transaction.</summary>
-    internal static void Began(SqliteConnection connection) => Took.TryAdd(connection, 0);
+    // A process that never asks (the web) would keep every connection it ever wrote with: past
+    // this many, those whose transaction is over are let go at the next BEGIN.
+    private const int PruneAbove = 64;
 
-    /// <summary>Whether a connection of this process is inside a write transaction now.</summary>
+    /// <summary><paramref name="connection"/> began a write transaction.</summary>
+    internal static void Began(SqliteConnection connection)
+    {
+        if (Took.TryAdd(connection, 0) && Took.Count > PruneAbove)
+        {
+            _ = AnyHeld;
+        }
+    }
+
+    /// <summary>Whether a connection of this process is inside a write transaction now (and lets go of those that are not).</summary>
     public static bool AnyHeld
     {
         get
@@ -43,6 +53,9 @@ public static class LockHolders
             return any;
         }
     }
+
+    /// <summary>How many connections are noted now (for tests).</summary>
+    internal static int Noted => Took.Count;
 
     /// <summary>Whether <paramref name="connection"/> took the lock and still holds it.</summary>
     internal static bool Holds(SqliteConnection connection) => Took.ContainsKey(connection) && InTransaction(connection);

@@ -20,9 +20,9 @@ namespace App.Worker.Feeds;
 /// peak unchanged (146 MB against 145). docs/feeds.md, *CPU per refresh*.
 /// <para>
 /// A collection stops the thread that holds SQLite's write lock too, and every other process
-/// waits for the lock meanwhile: with four workers refreshing, a completion that stores 20 items
-/// held the lock 30-33 ms instead of about 2 whenever a collection fell inside it, and the web's
-/// subscribe waited through those. While a connection of the process holds the lock
+/// waits for the lock meanwhile: with four workers refreshing, completions that stored 20 items
+/// with collections inside held the lock 30-40 ms instead of about 2, and the web's subscribe
+/// waited through those. While a connection of the process holds the lock
 /// (<see cref="LockHolders"/>) the collection is put off, up to <see cref="Bytes"/> more.
 /// </para>
 /// </remarks>

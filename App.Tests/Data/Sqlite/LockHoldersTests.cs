@@ -51,6 +51,21 @@ public sealed class LockHoldersTests
         Assert.False(LockHolders.Holds(connection));
     }
 
+    [Fact]
+    public async Task ConnectionsThatWroteAndWentAway_AreNotKept()
+    {
+        using var db = await TempDatabase.CreateAsync();
+        for (var i = 0; i < 200; i++)
+        {
+            await using var connection = SqliteConnectionSetup.OpenRaw(db.ConnectionString);
+            SqliteConnectionSetup.BeginImmediate(connection);
+            Execute(connection, "COMMIT");
+        }
+
+        // At most 64 kept past their transaction, and those other tests hold right now.
+        Assert.True(LockHolders.Noted < 100, $"{LockHolders.Noted} connections noted after 200 wrote and were disposed");
+    }
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
