@@ -35,7 +35,7 @@ public sealed class AppProcess : IDisposable
             // set in the bench's environment, it is passed on instead (to compare).
             info.Environment["MALLOC_ARENA_MAX"] = "2";
         }
-        // BENCH_WORKER_ENV="Feeds__ParseNiceness=0;DOTNET_TieredPGO=0": to compare settings of the workers alone.
+        // BENCH_WORKER_ENV="DOTNET_TieredPGO=0;Feeds__FetchConcurrency=128": to compare settings of the workers alone.
         if (project == "App.Worker" && Environment.GetEnvironmentVariable("BENCH_WORKER_ENV") is { } extra)
         {
             foreach (var pair in extra.Split(';', StringSplitOptions.RemoveEmptyEntries))

@@ -56,13 +56,6 @@ public sealed class FeedOptions
     [Range(1, 100_000)]
     public int MaxItemsPerFetch { get; set; } = 1000;
 
-    /// <summary>
-    /// The <c>nice</c> value of the threads that parse and sanitize fetched feeds (Linux; 0 leaves
-    /// them at the process's priority): the database writes and the web come first.
-    /// </summary>
-    [Range(0, 19)]
-    public int ParseNiceness { get; set; } = 10;
-
     /// <summary>Largest response body accepted, enforced while reading.</summary>
     [Range(1024, 1024L * 1024 * 1024)]
     public long MaxResponseBytes { get; set; } = 10 * 1024 * 1024;

@@ -35,9 +35,6 @@ public static class FeedSetup
         services.AddSingleton<FeedLocator>();
         services.AddSingleton<ItemSanitizer>();
         services.AddSingleton<GarbageBudget>();
-        // As many threads as cores: the work uses nothing but the CPU.
-        services.AddSingleton(sp => new BackgroundCpu(
-            Math.Max(2, Environment.ProcessorCount), sp.GetRequiredService<IOptions<FeedOptions>>().Value.ParseNiceness));
         services.AddSingleton<FeedItemStore>();
         services.AddSingleton<IJobHandler, FetchFeedHandler>();
         services.AddSingleton<IJobHandler, FetchIconHandler>();

@@ -27,7 +27,6 @@ public sealed class FetchFeedHandler(
     ItemSanitizer sanitizer,
     FeedItemStore store,
     GarbageBudget budget,
-    BackgroundCpu cpu,
     WorkerMetrics metrics,
     IOptions<FeedOptions> options,
     IOptions<ArticleOptions> articles,
@@ -73,14 +72,13 @@ public sealed class FetchFeedHandler(
             using var items = new ItemSpool(options.Value.MaxItemsPerFetch);
             ParsedFeed parsed;
             // The body (and its temporary file) goes once parsed: what the store needs is in the spool.
-            // At background priority: the completion that follows, and other processes' writes, come first.
             using (document.Body)
             {
-                parsed = await cpu.RunAsync(() => parser.Parse(document, (item, soFar) =>
+                parsed = parser.Parse(document, (item, soFar) =>
                 {
                     items.Add(sanitizer.Stage(item, soFar.SiteUrl ?? stored.SiteUrl ?? url));
                     budget.Spend();
-                }, ct), ct);
+                }, ct);
             }
             await CompleteAsync(run, feedId, url, document, parsed, items, ct);
         }
