@@ -99,9 +99,10 @@ public sealed class JobRunner : IHostedService
 
     public async Task StartAsync(CancellationToken ct)
     {
+        // Before registering: a worker that others (and the dashboard) see is one that claims at once.
+        await _handlers.WarmUpAsync(_log, ct);
         await StartupRetry.RunAsync("Registering the worker", _log, c => _registry.HeartbeatAsync(_identity.Id, ct: c), ct);
         _renewal = RenewLoopAsync(_stopRenewing.Token);
-        await _handlers.WarmUpAsync(_log, ct);
         _log.LogInformation("Worker {Worker} started: slots {Slots} (claim-ahead up to {Ahead} each), lease {Lease}",
             _identity.Id, string.Join(", ", _slots.Select(s => $"{s.Key} {s.Value.Concurrency}")), _options.ClaimAhead, _options.LeaseDuration);
     }
