@@ -212,8 +212,13 @@ internal sealed class LockWaiters : IDisposable
     /// </summary>
     public bool InteractiveWaiting(Span<long> stamps)
     {
+        // Asked at every turn of a lane: an interactive process (the web) stops at the first test.
+        if (_closed || !_entry.Background)
+        {
+            return false;
+        }
         var now = Stopwatch.GetTimestamp();
-        if (_closed || !_entry.Background || !IsFresh(Read(LatestInteractive), now))
+        if (!IsFresh(Read(LatestInteractive), now))
         {
             return false;
         }
