@@ -24,23 +24,32 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor, IDbTransact
     // the wait for a lock is SqliteBusyWait's, installed after these.
     private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
 
-    private static readonly SqliteConnectionSetup Instance = new(null);
+    // Off: a commit never copies the WAL into the database file itself (WalCheckpointer does, in the background).
+    private const string NoCheckpointOnCommit = " PRAGMA wal_autocheckpoint=0;";
+
+    private static readonly SqliteConnectionSetup Instance = new(null, checkpointOnCommit: true);
 
     private readonly string _pragmas;
 
-    private SqliteConnectionSetup(int? maxPageCount) =>
-        _pragmas = maxPageCount is { } pages ? $"{Pragmas} PRAGMA max_page_count={pages};" : Pragmas;
+    private SqliteConnectionSetup(int? maxPageCount, bool checkpointOnCommit) =>
+        _pragmas = (maxPageCount is { } pages ? $"{Pragmas} PRAGMA max_page_count={pages};" : Pragmas)
+            + (checkpointOnCommit ? "" : NoCheckpointOnCommit);
 
-    /// <summary>Configures EF Core for the app's SQLite file, capped at <paramref name="maxPageCount"/> pages when given.</summary>
+    /// <summary>
+    /// Configures EF Core for the app's SQLite file, capped at <paramref name="maxPageCount"/> pages when given.
+    /// Without <paramref name="checkpointOnCommit"/>, a commit that takes the WAL past 1,000 pages does not
+    /// checkpoint it on the committing thread (SQLite's default), and <see cref="WalCheckpointer"/> must run.
+    /// </summary>
     /// <remarks>
     /// EF Core's own error entries for a failed command or save are lowered to Debug: the exception
     /// reaches the code that handles it, which logs it once (the runner, the web's error handler),
     /// or, for a full disk, <see cref="DiskFullState"/> once a minute; EF Core logged two entries
     /// with the SQL per failed write on top, so a full disk printed two stack traces per request.
     /// </remarks>
-    public static DbContextOptionsBuilder Apply(DbContextOptionsBuilder options, string connectionString, int? maxPageCount = null) =>
+    public static DbContextOptionsBuilder Apply(
+        DbContextOptionsBuilder options, string connectionString, int? maxPageCount = null, bool checkpointOnCommit = true) =>
         options.UseSqlite(BoundedRetries(connectionString))
-            .AddInterceptors(maxPageCount is null ? Instance : new SqliteConnectionSetup(maxPageCount))
+            .AddInterceptors(maxPageCount is null && checkpointOnCommit ? Instance : new SqliteConnectionSetup(maxPageCount, checkpointOnCommit))
             .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 
     /// <summary>The setup <paramref name="db"/> was configured with: raw connections beside it get the same settings.</summary>
