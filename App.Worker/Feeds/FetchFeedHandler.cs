@@ -74,11 +74,7 @@ public sealed class FetchFeedHandler(
             // The body (and its temporary file) goes once parsed: what the store needs is in the spool.
             using (document.Body)
             {
-                parsed = parser.Parse(document, (item, soFar) =>
-                {
-                    items.Add(sanitizer.Stage(item, soFar.SiteUrl ?? stored.SiteUrl ?? url));
-                    budget.Spend();
-                }, ct);
+                parsed = ParseInto(items, document, stored.SiteUrl ?? url, ct);
             }
             await CompleteAsync(run, feedId, url, document, parsed, items, ct);
         }
@@ -107,14 +103,22 @@ public sealed class FetchFeedHandler(
             await FeedJobs.WarmUpAsync(db, ct);
             await ArticleJobs.WarmUpAsync(db, ct);
         }
-        foreach (var (body, mediaType) in new[] { (WarmUpFeeds.Rss, "application/rss+xml"), (WarmUpFeeds.Atom, "application/atom+xml"), (WarmUpFeeds.Json, "application/feed+json") })
+        foreach (var sample in WarmUpFeeds.All)
         {
             using var items = new ItemSpool(options.Value.MaxItemsPerFetch);
-            var document = new FetchedDocument(body, mediaType, "utf-8", WarmUpFeeds.Url);
-            parser.Parse(document, (item, soFar) => items.Add(sanitizer.Stage(item, soFar.SiteUrl ?? WarmUpFeeds.Url.ToString())), ct);
+            ParseInto(items, sample.Document(), WarmUpFeeds.Url.ToString(), ct);
+            // Read back as the store reads it.
             _ = items.OldestFirst().Count();
         }
     }
+
+    /// <summary>The parse step: each item sanitized into <paramref name="items"/> as the parser hands it over.</summary>
+    private ParsedFeed ParseInto(ItemSpool items, FetchedDocument document, string fallbackBaseUrl, CancellationToken ct) =>
+        parser.Parse(document, (item, soFar) =>
+        {
+            items.Add(sanitizer.Stage(item, soFar.SiteUrl ?? fallbackBaseUrl));
+            budget.Spend();
+        }, ct);
 
     // Every refresh reads its feed twice (before the fetch, and in the completion's transaction):
     // compiled once, the read skips EF Core's look-up of the translated query (walking and hashing

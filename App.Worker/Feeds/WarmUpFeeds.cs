@@ -1,3 +1,5 @@
+using App.Worker.Feeds.Fetch;
+
 namespace App.Worker.Feeds;
 
 /// <summary>
@@ -9,6 +11,12 @@ namespace App.Worker.Feeds;
 public static class WarmUpFeeds
 {
     public static readonly Uri Url = new("https://warm-up.invalid/feed");
+
+    /// <summary>One sample feed, served as its format's media type.</summary>
+    public sealed record Sample(string Name, byte[] Body, string MediaType)
+    {
+        public FetchedDocument Document() => new(Body, MediaType, "utf-8", Url);
+    }
 
     private const string Html = """
         <h2>A heading</h2>
@@ -26,7 +34,7 @@ public static class WarmUpFeeds
         <br><hr><span>span</span> <sup>1</sup> <abbr title="abbreviation">abbr</abbr>
         """;
 
-    public static readonly byte[] Rss = System.Text.Encoding.UTF8.GetBytes($"""
+    private static readonly byte[] RssBody = System.Text.Encoding.UTF8.GetBytes($"""
         <?xml version="1.0" encoding="utf-8"?>
         <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">
         <channel><title>Warm-up</title><link>https://warm-up.invalid/</link><description>A feed parsed before the first job</description>
@@ -42,7 +50,7 @@ public static class WarmUpFeeds
         </channel></rss>
         """);
 
-    public static readonly byte[] Atom = System.Text.Encoding.UTF8.GetBytes($"""
+    private static readonly byte[] AtomBody = System.Text.Encoding.UTF8.GetBytes($"""
         <?xml version="1.0" encoding="utf-8"?>
         <feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://warm-up.invalid/">
         <title type="text">Warm-up</title><link rel="alternate" href="https://warm-up.invalid/"/><id>urn:warm-up</id><updated>2026-12-02T08:00:00Z</updated>
@@ -56,9 +64,16 @@ public static class WarmUpFeeds
         </feed>
         """);
 
-    public static readonly byte[] Json = System.Text.Encoding.UTF8.GetBytes("""
+    private static readonly byte[] JsonBody = System.Text.Encoding.UTF8.GetBytes("""
         {"version": "https://jsonfeed.org/version/1.1", "title": "Warm-up", "home_page_url": "https://warm-up.invalid/",
          "items": [{"id": "1", "url": "https://warm-up.invalid/1", "title": "First", "content_html": "<p>A <a href=\"/x\">link</a>.</p>",
                     "date_published": "2026-12-02T08:00:00Z", "authors": [{"name": "Someone"}]}]}
         """);
+
+    public static readonly IReadOnlyList<Sample> All =
+    [
+        new("RSS", RssBody, "application/rss+xml"),
+        new("Atom", AtomBody, "application/atom+xml"),
+        new("JSON Feed", JsonBody, "application/feed+json"),
+    ];
 }

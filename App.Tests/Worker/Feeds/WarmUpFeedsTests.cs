@@ -1,5 +1,4 @@
 using App.Worker.Feeds;
-using App.Worker.Feeds.Fetch;
 using App.Worker.Feeds.Parse;
 using App.Worker.Feeds.Sanitize;
 
@@ -12,26 +11,25 @@ namespace App.Tests.Worker.Feeds;
 /// </summary>
 public sealed class WarmUpFeedsTests
 {
-    public static TheoryData<string, string, int> Samples => new()
+    public static TheoryData<string, int> Samples => new()
     {
-        { nameof(WarmUpFeeds.Rss), "application/rss+xml", 2 },
-        { nameof(WarmUpFeeds.Atom), "application/atom+xml", 2 },
-        { nameof(WarmUpFeeds.Json), "application/feed+json", 1 },
+        { "RSS", 2 },
+        { "Atom", 2 },
+        { "JSON Feed", 1 },
     };
+
+    [Fact]
+    public void TheSamplesAreTheseThree() =>
+        Assert.Equal(Samples.Select(row => (string)row[0]), WarmUpFeeds.All.Select(s => s.Name));
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void EachSample_ParsesIntoItems_WhoseHtmlIsSanitizedAndResolved(string sample, string mediaType, int count)
+    public void EachSample_ParsesIntoItems_WhoseHtmlIsSanitizedAndResolved(string name, int count)
     {
-        var body = sample switch
-        {
-            nameof(WarmUpFeeds.Rss) => WarmUpFeeds.Rss,
-            nameof(WarmUpFeeds.Atom) => WarmUpFeeds.Atom,
-            _ => WarmUpFeeds.Json,
-        };
+        var sample = WarmUpFeeds.All.Single(s => s.Name == name);
         var sanitizer = new ItemSanitizer();
 
-        var parsed = new FeedParser().Parse(new FetchedDocument(body, mediaType, "utf-8", WarmUpFeeds.Url));
+        var parsed = new FeedParser().Parse(sample.Document());
         var staged = parsed.Items.Select(i => sanitizer.Stage(i, WarmUpFeeds.Url.ToString())).ToList();
 
         Assert.Equal("Warm-up", parsed.Title);

@@ -57,8 +57,8 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>
     /// Commits back to back, thousands of notices from the kernel, wake the worker at least once and
     /// no more often than once per <paramref name="gap"/> over the window the count covers (the
-    /// burst, and the worker's own heartbeats before and after it). A <paramref name="busy"/> worker runs a long job all along: at the idle pace the
-    /// same burst would wake it five times as often.
+    /// burst, and the worker's own heartbeats before and after it). A <paramref name="busy"/> worker
+    /// runs a long job all along: at the idle pace the same burst would wake it five times as often.
     /// </summary>
     private async Task BurstWakesAtMostOncePerAsync(TimeSpan gap, bool busy)
     {
