@@ -6,30 +6,21 @@ using Microsoft.EntityFrameworkCore;
 
 namespace App.Tests.Data.Backups;
 
-public sealed class BackupJobsTests : IAsyncLifetime
+public sealed class BackupJobsTests : DatabaseTest
 {
     private static readonly TimeSpan Daily = TimeSpan.FromDays(1);
-    private TempDatabase _db = null!;
     private readonly DateTime _now = TempDatabase.FakeClock().GetUtcNow().UtcDateTime;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task EnqueueIfDue_EnqueuesOneBackup_WhenSeveralWorkersLookAtOnce()
     {
         // Four workers, each with its own lane (connection), as four processes would.
-        var lanes = Enumerable.Range(0, 4).Select(_ => new WriteLane(_db.Contexts)).ToList();
+        var lanes = Enumerable.Range(0, 4).Select(_ => new WriteLane(Db.Contexts)).ToList();
 
-        var ids = await Task.WhenAll(lanes.Select(lane => Task.Run(() => BackupJobs.EnqueueIfDueAsync(lane, _db.Queue(lane: lane), Daily, _now, default))));
+        var ids = await Task.WhenAll(lanes.Select(lane => Task.Run(() => BackupJobs.EnqueueIfDueAsync(lane, Db.Queue(lane: lane), Daily, _now, default))));
 
         Assert.Single(ids, id => id is not null);
-        await using var db = _db.Open();
+        await using var db = Db.Open();
         var job = await db.Jobs.SingleAsync();
         Assert.Equal(BackupJobs.Type, job.Type);
         Assert.Equal(BackupTrigger.Schedule, BackupJobs.TriggerOf(job.Payload));
@@ -58,8 +49,8 @@ public sealed class BackupJobsTests : IAsyncLifetime
     [Fact]
     public async Task EnqueueNow_GivesTheLiveJob_WhenABackupIsQueuedAlready()
     {
-        using var lane = new WriteLane(_db.Contexts);
-        var queue = _db.Queue(lane: lane);
+        using var lane = new WriteLane(Db.Contexts);
+        var queue = Db.Queue(lane: lane);
 
         var first = await BackupJobs.EnqueueNowAsync(lane, queue, default);
         var second = await BackupJobs.EnqueueNowAsync(lane, queue, default);
@@ -68,19 +59,19 @@ public sealed class BackupJobsTests : IAsyncLifetime
         Assert.True(first.Created);
         Assert.Equal((first.JobId, false), second);
         Assert.Null(scheduled);
-        await using var db = _db.Open();
+        await using var db = Db.Open();
         Assert.Equal(JobPriority.User, (await db.Jobs.SingleAsync()).Priority);
     }
 
     private async Task<long?> EnqueueIfDueAsync(DateTime now)
     {
-        using var lane = new WriteLane(_db.Contexts);
-        return await BackupJobs.EnqueueIfDueAsync(lane, _db.Queue(lane: lane), Daily, now, default);
+        using var lane = new WriteLane(Db.Contexts);
+        return await BackupJobs.EnqueueIfDueAsync(lane, Db.Queue(lane: lane), Daily, now, default);
     }
 
     private async Task AddRunAsync(DateTime startedAt, string? error)
     {
-        await using var db = _db.Open();
+        await using var db = Db.Open();
         db.Backups.Add(new Backup { StartedAt = startedAt, FinishedAt = startedAt.AddSeconds(1), Trigger = BackupTrigger.Schedule, Error = error });
         await db.SaveChangesAsync();
     }

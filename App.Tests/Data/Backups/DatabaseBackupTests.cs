@@ -9,31 +9,22 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace App.Tests.Data.Backups;
 
-public sealed class DatabaseBackupTests : IAsyncLifetime
+public sealed class DatabaseBackupTests : DatabaseTest
 {
-    private TempDatabase _db = null!;
     private readonly FakeTimeProvider _time = TempDatabase.FakeClock();
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task TakeAsync_WritesAVerifiedCopyWithEveryRow_NextToTheDatabaseByDefault()
     {
-        var feed = await _db.AddFeedAsync("https://example.com/feed.xml", itemCount: 30);
+        var feed = await Db.AddFeedAsync("https://example.com/feed.xml", itemCount: 30);
 
         var outcome = await Backup().TakeAsync(BackupTrigger.Schedule);
 
         Assert.True(outcome.Succeeded, outcome.Error);
-        Assert.Equal(Path.Combine(_db.Folder, "backups"), Path.GetDirectoryName(outcome.Path));
+        Assert.Equal(Path.Combine(Db.Folder, "backups"), Path.GetDirectoryName(outcome.Path));
         Assert.Equal(new FileInfo(outcome.Path!).Length, outcome.SizeBytes);
         Assert.Equal("app-20260101-000000000.db", Path.GetFileName(outcome.Path));
-        Assert.Empty(Directory.GetFiles(Path.Combine(_db.Folder, "backups"), "*.tmp"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(Db.Folder, "backups"), "*.tmp"));
         await using var copy = Open(outcome.Path!);
         Assert.Equal("ok", Scalar(copy, "PRAGMA integrity_check"));
         Assert.Equal(30L, Scalar(copy, $"SELECT COUNT(*) FROM FeedItems WHERE FeedId = {feed.Id}"));
@@ -43,7 +34,7 @@ public sealed class DatabaseBackupTests : IAsyncLifetime
     [Fact]
     public async Task TakeAsync_KeepsTheNewestSnapshots_AndLeavesOtherFilesAlone()
     {
-        var folder = Path.Combine(_db.Folder, "backups");
+        var folder = Path.Combine(Db.Folder, "backups");
         Directory.CreateDirectory(folder);
         var mine = Path.Combine(folder, "notes.txt");
         await File.WriteAllTextAsync(mine, "keep me");
@@ -63,7 +54,7 @@ public sealed class DatabaseBackupTests : IAsyncLifetime
     [Fact]
     public async Task TakeAsync_ToAGivenFile_WritesThere_AndRefusesToOverwrite()
     {
-        var target = Path.Combine(_db.Folder, "elsewhere", "copy.db");
+        var target = Path.Combine(Db.Folder, "elsewhere", "copy.db");
 
         var first = await Backup().TakeAsync(BackupTrigger.CommandLine, target);
         var second = await Backup().TakeAsync(BackupTrigger.CommandLine, target);
@@ -79,7 +70,7 @@ public sealed class DatabaseBackupTests : IAsyncLifetime
     [Fact]
     public async Task TakeAsync_ReportsTheError_WhenTheFolderCannotBeWritten()
     {
-        var blocked = Path.Combine(_db.Folder, "a-file");
+        var blocked = Path.Combine(Db.Folder, "a-file");
         await File.WriteAllTextAsync(blocked, "not a folder");
 
         var outcome = await Backup(directory: Path.Combine(blocked, "backups")).TakeAsync(BackupTrigger.Schedule);
@@ -97,7 +88,7 @@ public sealed class DatabaseBackupTests : IAsyncLifetime
 
         await backup.RecordAsync(outcome);
 
-        await using var db = _db.Open();
+        await using var db = Db.Open();
         var stored = await db.Backups.SingleAsync();
         Assert.Equal(outcome.Path, stored.Path);
         Assert.Equal(outcome.SizeBytes, stored.SizeBytes);
@@ -106,7 +97,7 @@ public sealed class DatabaseBackupTests : IAsyncLifetime
     }
 
     private DatabaseBackup Backup(int keep = 7, string? directory = null) =>
-        new(_db.Contexts, Options.Create(new BackupOptions { Keep = keep, Directory = directory }),
+        new(Db.Contexts, Options.Create(new BackupOptions { Keep = keep, Directory = directory }),
             new DiskFullState(_time, NullLogger<DiskFullState>.Instance), _time, NullLogger<DatabaseBackup>.Instance);
 
     private static SqliteConnection Open(string path)
@@ -118,7 +109,7 @@ public sealed class DatabaseBackupTests : IAsyncLifetime
 
     private SqliteConnection OpenLive()
     {
-        var connection = new SqliteConnection(_db.ConnectionString);
+        var connection = new SqliteConnection(Db.ConnectionString);
         connection.Open();
         return connection;
     }

@@ -9,24 +9,14 @@ namespace App.Tests.Data.Queue;
 /// jobs: live counts read only the live jobs' partial indexes, and the oldest due job is found by
 /// seeks on the due index.
 /// </summary>
-public sealed class QueueBacklogPlanTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class QueueBacklogPlanTests(ITestOutputHelper output) : DatabaseTest
 {
-    private TempDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Theory]
     [InlineData("pending", "IX_Jobs_DueByType")]
     [InlineData("running", "IX_Jobs_Lease")]
     public void LiveCounts_ReadOnlyTheirPartialIndex(string state, string index)
     {
-        var plan = QueryPlan.Of(_db, state == "pending" ? QueueBacklog.PendingByType : QueueBacklog.RunningByType);
+        var plan = QueryPlan.Of(Db, state == "pending" ? QueueBacklog.PendingByType : QueueBacklog.RunningByType);
         output.WriteLine(string.Join("\n", plan));
 
         // A covering index is read without the rows: better still.
@@ -39,7 +29,7 @@ public sealed class QueueBacklogPlanTests(ITestOutputHelper output) : IAsyncLife
     {
         foreach (var sql in new[] { QueueBacklog.NextType, QueueBacklog.NextPriority, QueueBacklog.EarliestAtPriority })
         {
-            var plan = QueryPlan.Of(_db, sql);
+            var plan = QueryPlan.Of(Db, sql);
             output.WriteLine(string.Join("\n", plan));
 
             Assert.All(plan.Where(s => s.Contains("Jobs", StringComparison.Ordinal)), step =>

@@ -8,22 +8,12 @@ namespace App.Tests.Data.Queue;
 /// The queue's statements that run under the write lock keep their plans whatever the table holds:
 /// each reads the jobs table through an index, never by a scan, and sorts nothing.
 /// </summary>
-public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class QueuePlanTests(ITestOutputHelper output) : DatabaseTest
 {
-    private TempDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public void Purge_WalksTheStateFinishedIndex_WithoutAScanOrASort()
     {
-        var plan = QueryPlan.Of(_db, JobSql.Sqlite.Purgeable);
+        var plan = QueryPlan.Of(Db, JobSql.Sqlite.Purgeable);
         output.WriteLine(string.Join("\n", plan));
 
         Assert.All(plan.Where(s => s.Contains("Jobs", StringComparison.Ordinal)),
@@ -37,7 +27,7 @@ public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
     {
         // A worker claims each type for that type's free slots: pending jobs of types whose slots
         // are full must cost the claim nothing, however many there are.
-        var plan = QueryPlan.Of(_db, JobSql.Sqlite.ClaimDue);
+        var plan = QueryPlan.Of(Db, JobSql.Sqlite.ClaimDue);
         output.WriteLine(string.Join("\n", plan));
 
         Assert.Contains(plan, s => s.StartsWith("SEARCH Jobs USING", StringComparison.Ordinal)
@@ -52,7 +42,7 @@ public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
     public void RescueAndTheClaimableCheckOfAType_SeekTheirIndexes(string statement)
     {
         var sql = (string)typeof(JobSql).GetProperty(statement)!.GetValue(JobSql.Sqlite)!;
-        var plan = QueryPlan.Of(_db, sql);
+        var plan = QueryPlan.Of(Db, sql);
         output.WriteLine(string.Join("\n", plan));
 
         Assert.Contains(plan, s => s.Contains("INDEX IX_Jobs_Lease (LeaseExpiresAt<?)", StringComparison.Ordinal));
@@ -69,7 +59,7 @@ public sealed class QueuePlanTests(ITestOutputHelper output) : IAsyncLifetime
         // A pass's completions are one statement over a JSON array of leases: each must be a rowid
         // look-up. Left to itself, SQLite scanned the running jobs on the state index instead.
         var sql = (string)typeof(JobSql).GetProperty(statement)!.GetValue(JobSql.Sqlite)!;
-        var plan = QueryPlan.Of(_db, ((SqliteJobSql)JobSql.Sqlite).ForManyLeases(sql));
+        var plan = QueryPlan.Of(Db, ((SqliteJobSql)JobSql.Sqlite).ForManyLeases(sql));
         output.WriteLine(string.Join("\n", plan));
 
         Assert.Contains(plan, s => s.StartsWith("SEARCH Jobs USING INTEGER PRIMARY KEY (rowid=?)", StringComparison.Ordinal));

@@ -9,22 +9,12 @@ namespace App.Tests.Data.Retention;
 /// The purge's statements run under the write lock once per chunk: each reaches the items through
 /// an index on one feed's range (or the ids it was given), never by a scan of the items table.
 /// </summary>
-public sealed class ItemPurgePlanTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ItemPurgePlanTests(ITestOutputHelper output) : DatabaseTest
 {
-    private TempDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public void Candidates_SeekOneFeedsRange_AndItsMarksByIndex_WithoutAScanOrASort()
     {
-        var plan = QueryPlan.Of(_db, ItemPurgeSql.Candidates);
+        var plan = QueryPlan.Of(Db, ItemPurgeSql.Candidates);
         output.WriteLine(string.Join("\n", plan));
 
         Assert.Contains(plan, s => s.StartsWith("SEARCH i USING", StringComparison.Ordinal) && s.Contains("IX_FeedItems_FeedId_Id", StringComparison.Ordinal));
@@ -38,7 +28,7 @@ public sealed class ItemPurgePlanTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public void Delete_FindsItsItemsByPrimaryKey()
     {
-        var plan = QueryPlan.Of(_db, ItemPurgeSql.Delete(DatabaseEngine.Sqlite));
+        var plan = QueryPlan.Of(Db, ItemPurgeSql.Delete(DatabaseEngine.Sqlite));
         output.WriteLine(string.Join("\n", plan));
 
         Assert.Contains(plan, s => s.Contains("FeedItems USING INTEGER PRIMARY KEY", StringComparison.Ordinal));
@@ -51,7 +41,7 @@ public sealed class ItemPurgePlanTests(ITestOutputHelper output) : IAsyncLifetim
     public void TheCascadeFromADeletedItem_FindsItsMarksByIndex(string table, string index)
     {
         // SQLite plans a foreign key's cascade as this lookup; without the index each deleted item would scan the marks.
-        var plan = QueryPlan.Of(_db, $"""DELETE FROM "{table}" WHERE "ItemId" = 1""");
+        var plan = QueryPlan.Of(Db, $"""DELETE FROM "{table}" WHERE "ItemId" = 1""");
         output.WriteLine(string.Join("\n", plan));
 
         Assert.Contains(plan, s => s.Contains(index, StringComparison.Ordinal));

@@ -9,34 +9,24 @@ using Microsoft.EntityFrameworkCore;
 namespace App.Tests.Data.Sqlite;
 
 /// <summary>Writers of every kind wait for a write lock held by another connection, and give up in bounded time.</summary>
-public sealed class SqliteBusyWaitTests : IAsyncLifetime
+public sealed class SqliteBusyWaitTests : DatabaseTest
 {
-    private TempDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task RawAndEfWriters_WaitForTheLock_AndGetItWhenTheOtherConnectionCommits()
     {
-        using var holder = SqliteConnectionSetup.OpenRaw(_db.ConnectionString);
+        using var holder = SqliteConnectionSetup.OpenRaw(Db.ConnectionString);
         SqliteConnectionSetup.BeginImmediate(holder);
 
         var raw = Task.Run(() =>
         {
-            using var connection = SqliteConnectionSetup.OpenRaw(_db.ConnectionString);
+            using var connection = SqliteConnectionSetup.OpenRaw(Db.ConnectionString);
             SqliteConnectionSetup.BeginImmediate(connection);
             Execute(connection, "INSERT INTO \"Feeds\" (\"Url\", \"CreatedAt\", \"ConsecutiveFailures\") VALUES ('https://raw.example/', '2026-01-01', 0)");
             Execute(connection, "COMMIT");
         });
         var ef = Task.Run(async () =>
         {
-            await using var db = _db.Open();
+            await using var db = Db.Open();
             db.Feeds.Add(new Feed { Url = "https://ef.example/", CreatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
         });
@@ -47,16 +37,16 @@ public sealed class SqliteBusyWaitTests : IAsyncLifetime
         Execute(holder, "COMMIT");
         await Task.WhenAll(raw, ef).WaitAsync(TimeSpan.FromSeconds(4));
 
-        await using var check = _db.Open();
+        await using var check = Db.Open();
         Assert.Equal(2, check.Feeds.Count());
     }
 
     [Fact]
     public async Task AWriter_GivesUpWithBusy_WhenTheLockIsHeldPastTheTimeout()
     {
-        using var holder = SqliteConnectionSetup.OpenRaw(_db.ConnectionString);
+        using var holder = SqliteConnectionSetup.OpenRaw(Db.ConnectionString);
         SqliteConnectionSetup.BeginImmediate(holder);
-        using var waiter = SqliteConnectionSetup.OpenRaw(_db.ConnectionString);
+        using var waiter = SqliteConnectionSetup.OpenRaw(Db.ConnectionString);
 
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<SqliteException>(() => Task.Run(() => SqliteConnectionSetup.BeginImmediate(waiter)));
@@ -72,12 +62,12 @@ public sealed class SqliteBusyWaitTests : IAsyncLifetime
         // Microsoft.Data.Sqlite retries a busy statement until the command timeout (30 s by
         // default), and each retry waited the full 5 s busy wait again: a pool thread blocked for
         // 35 s. The bound is one busy wait and one retry window.
-        using var holder = SqliteConnectionSetup.OpenRaw(_db.ConnectionString);
+        using var holder = SqliteConnectionSetup.OpenRaw(Db.ConnectionString);
         SqliteConnectionSetup.BeginImmediate(holder);
 
         var write = Task.Run(async () =>
         {
-            await using var db = _db.Open();
+            await using var db = Db.Open();
             db.Feeds.Add(new Feed { Url = "https://ef.example/", CreatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
         });

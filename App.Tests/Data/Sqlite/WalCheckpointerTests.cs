@@ -13,18 +13,8 @@ namespace App.Tests.Data.Sqlite;
 /// The web's commits never checkpoint the WAL on the request's thread: its WalCheckpointer copies
 /// it into the database file in the background. A worker's commits checkpoint as SQLite does by default.
 /// </summary>
-public sealed class WalCheckpointerTests : IAsyncLifetime
+public sealed class WalCheckpointerTests : DatabaseTest
 {
-    private TempDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task AnInteractiveCommitPastTheThreshold_LeavesTheWal_AndTheCheckpointerCopiesIt()
     {
@@ -62,7 +52,7 @@ public sealed class WalCheckpointerTests : IAsyncLifetime
     [Fact]
     public void ACheckpoint_ReportsTheWalCopied()
     {
-        using var connection = SqliteConnectionSetup.OpenRaw(_db.ConnectionString);
+        using var connection = SqliteConnectionSetup.OpenRaw(Db.ConnectionString);
         using (var write = connection.CreateCommand())
         {
             write.CommandText = "PRAGMA wal_autocheckpoint=0; CREATE TABLE Filler (Value BLOB); INSERT INTO Filler VALUES (zeroblob(100000))";
@@ -79,7 +69,7 @@ public sealed class WalCheckpointerTests : IAsyncLifetime
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Default"] = _db.ConnectionString,
+            ["ConnectionStrings:Default"] = Db.ConnectionString,
         }).Build();
         return new ServiceCollection().AddLogging().AddAppDatabase(configuration, priority).BuildServiceProvider();
     }
@@ -97,5 +87,5 @@ public sealed class WalCheckpointerTests : IAsyncLifetime
         await transaction.CommitAsync();
     }
 
-    private long FileLength() => new FileInfo(_db.Path).Length;
+    private long FileLength() => new FileInfo(Db.Path).Length;
 }

@@ -9,25 +9,15 @@ namespace App.Tests.Web.Feeds;
 /// user's subscriptions after a feed id, and each feed's counts are seeks on that feed's rows: no
 /// step scans a table, and nothing is sorted, so a page costs the same whatever the user has.
 /// </summary>
-public sealed class FeedListPlanTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FeedListPlanTests(ITestOutputHelper output) : DatabaseTest
 {
-    private TempDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Theory]
     [InlineData(null)]
     [InlineData(42L)]
     public void Page_SeeksTheSubscriptionsAfterAFeed_AndEachFeedsCounts(long? after)
     {
-        using var db = _db.Open();
-        var plan = QueryPlan.Of(_db, FeedQueries.PageQuery(db, userId: 1, after, FeedQueries.DefaultFeedLimit + 1));
+        using var db = Db.Open();
+        var plan = QueryPlan.Of(Db, FeedQueries.PageQuery(db, userId: 1, after, FeedQueries.DefaultFeedLimit + 1));
         output.WriteLine(string.Join("\n", plan));
 
         // EF Core names the tables by aliases (s, f, u …): the indexes tell them apart.
@@ -46,10 +36,10 @@ public sealed class FeedListPlanTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData("Tech")]
     public void GroupedPage_SortsOnlyTheUsersSubscriptions_AndCountsThePageAlone(string? afterFolder)
     {
-        using var db = _db.Open();
+        using var db = Db.Open();
         var after = afterFolder is null ? null : new GroupedPosition(afterFolder, 42);
         var sql = FeedQueries.GroupedPageOf(db, userId: 1, after, FeedQueries.DefaultFeedLimit + 1);
-        var plan = QueryPlan.Of(_db, sql);
+        var plan = QueryPlan.Of(Db, sql);
         output.WriteLine(string.Join("\n", plan));
 
         // The list's order (folder name, feed id) has no index: the user's subscriptions are found by

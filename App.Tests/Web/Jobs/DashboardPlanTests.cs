@@ -10,22 +10,12 @@ namespace App.Tests.Web.Jobs;
 /// no step reads every job (a scan walks only a partial index of live jobs), and the only sort is
 /// over the running jobs (a handful per worker).
 /// </summary>
-public sealed class DashboardPlanTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class DashboardPlanTests(ITestOutputHelper output) : DatabaseTest
 {
-    private TempDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public void Counts_CountLiveJobsOnTheirPartialIndexes_AndReadFinishedOnesFromTheCounters()
     {
-        var plan = Show(QueryPlan.Of(_db, JobSql.Sqlite.Counts));
+        var plan = Show(QueryPlan.Of(Db, JobSql.Sqlite.Counts));
 
         Assert.Contains("SCAN Jobs USING COVERING INDEX IX_Jobs_DueByType", plan);
         Assert.Contains("SCAN Jobs USING COVERING INDEX IX_Jobs_Lease", plan);
@@ -37,8 +27,8 @@ public sealed class DashboardPlanTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public void Failures_WalkTheStateFinishedIndexBackwards_WithoutASort()
     {
-        using var db = _db.Open();
-        var plan = Show(QueryPlan.Of(_db, DashboardJobs.Failures(db)));
+        using var db = Db.Open();
+        var plan = Show(QueryPlan.Of(Db, DashboardJobs.Failures(db)));
 
         // FinishedAt>? is the partial index's own condition (IS NOT NULL), not a bound on the walk.
         Assert.Contains(plan, s => s.EndsWith("USING INDEX IX_Jobs_StateFinished (State=? AND FinishedAt>?)", StringComparison.Ordinal));
@@ -49,8 +39,8 @@ public sealed class DashboardPlanTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public void Retrying_IsAnOrderedWalkOfItsPartialIndex()
     {
-        using var db = _db.Open();
-        var plan = Show(QueryPlan.Of(_db, DashboardJobs.Retrying(db)));
+        using var db = Db.Open();
+        var plan = Show(QueryPlan.Of(Db, DashboardJobs.Retrying(db)));
 
         Assert.Contains(plan, s => s.Contains("USING INDEX IX_Jobs_Retrying", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
@@ -60,8 +50,8 @@ public sealed class DashboardPlanTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public void Running_ReadsOnlyRunningJobs()
     {
-        using var db = _db.Open();
-        var plan = Show(QueryPlan.Of(_db, DashboardJobs.Running(db)));
+        using var db = Db.Open();
+        var plan = Show(QueryPlan.Of(Db, DashboardJobs.Running(db)));
 
         // The running jobs' own partial index, then a sort of what it found: at most a worker's slots each.
         Assert.Contains(plan, s => s.Contains("USING INDEX IX_Jobs_Lease", StringComparison.Ordinal));
@@ -71,8 +61,8 @@ public sealed class DashboardPlanTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public void Throughput_SeeksTheLastHourOnTheStateFinishedIndex()
     {
-        using var db = _db.Open();
-        var plan = Show(QueryPlan.Of(_db, QueueThroughput.CountsSince(db, DateTime.UtcNow.AddHours(-1))));
+        using var db = Db.Open();
+        var plan = Show(QueryPlan.Of(Db, QueueThroughput.CountsSince(db, DateTime.UtcNow.AddHours(-1))));
 
         Assert.Contains(plan, s => s.Contains("USING COVERING INDEX IX_Jobs_StateFinished (State=? AND FinishedAt>?)", StringComparison.Ordinal));
         AssertNoScanOfJobs(plan);

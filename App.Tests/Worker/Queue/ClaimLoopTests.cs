@@ -9,25 +9,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace App.Tests.Worker.Queue;
 
 /// <summary>The claim loop alone, on a real database, with another connection playing the other processes.</summary>
-public sealed class ClaimLoopTests : IAsyncLifetime
+public sealed class ClaimLoopTests : DatabaseTest
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private TempDatabase _db = null!;
     private readonly List<ClaimedJob> _claimed = [];
     private readonly List<long> _claimedAt = [];
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Contention_GrowsWhenAnotherProcessKeepsTheWriteLock()
     {
-        var queue = _db.Queue();
+        var queue = Db.Queue();
         // The test decides when the loop has room, so that the second job cannot be claimed before the lock is taken.
         var capacity = 1;
         var loop = new ClaimLoop(queue, "worker-1", () => new Dictionary<string, int> { ["noop"] = Volatile.Read(ref capacity) }, Record,
@@ -46,7 +37,7 @@ public sealed class ClaimLoopTests : IAsyncLifetime
 
             Volatile.Write(ref capacity, 0);
             await queue.EnqueueAsync(new JobRequest("noop"));
-            using (var other = SqliteConnectionSetup.OpenRaw(_db.ConnectionString))
+            using (var other = SqliteConnectionSetup.OpenRaw(Db.ConnectionString))
             {
                 SqliteConnectionSetup.BeginImmediate(other);
                 Volatile.Write(ref capacity, 1);
@@ -77,7 +68,7 @@ public sealed class ClaimLoopTests : IAsyncLifetime
     {
         // A gap far longer than any pass, so that "at once" and "after the gap" differ on a loaded machine too.
         var gap = TimeSpan.FromSeconds(2);
-        var queue = _db.Queue();
+        var queue = Db.Queue();
         long lastPass = 0;
         var loop = new ClaimLoop(queue, "worker-1", () =>
         {

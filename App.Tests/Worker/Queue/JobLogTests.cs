@@ -8,24 +8,14 @@ using Xunit.Abstractions;
 namespace App.Tests.Worker.Queue;
 
 /// <summary>What a real worker process prints about its jobs: one line per finished job, with the job's scope, and no stack trace for an expected failure.</summary>
-public sealed class JobLogTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class JobLogTests(ITestOutputHelper output) : DatabaseTest
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private TempDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task BlockedAddress_IsOneLineWithItsReason_AndNoStackTrace()
     {
         // As installed: private addresses refused. This fetch used to print a 26-line warning.
-        using var worker = RunningProcess.StartWorker(_db.ConnectionString,
+        using var worker = RunningProcess.StartWorker(Db.ConnectionString,
             new Dictionary<string, string> { ["Feeds:AllowPrivateAddresses"] = "false" });
         var (feedId, jobId) = await AddFeedAsync("http://127.0.0.1:9/feed.xml");
 
@@ -53,7 +43,7 @@ public sealed class JobLogTests(ITestOutputHelper output) : IAsyncLifetime
             context.Response.ContentType = "text/html";
             return context.Response.WriteAsync("<html><head><title>No feed here</title></head><body>hello</body></html>");
         });
-        using var worker = RunningProcess.StartWorker(_db.ConnectionString,
+        using var worker = RunningProcess.StartWorker(Db.ConnectionString,
             new Dictionary<string, string> { ["Logging:Console:FormatterName"] = "json" });
         var (goodFeed, goodJob) = await AddFeedAsync(origin.Url("/feed.xml").ToString());
         var (pageFeed, pageJob) = await AddFeedAsync(origin.Url("/page.html").ToString());
@@ -90,15 +80,15 @@ public sealed class JobLogTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<(long FeedId, long JobId)> AddFeedAsync(string url)
     {
-        var feed = await _db.AddFeedAsync(url);
-        var job = await _db.Queue().EnqueueAsync(FeedJobs.Fetch(feed.Id, JobPriority.User));
+        var feed = await Db.AddFeedAsync(url);
+        var job = await Db.Queue().EnqueueAsync(FeedJobs.Fetch(feed.Id, JobPriority.User));
         return (feed.Id, job.Id);
     }
 
     private Task WaitForStateAsync(long jobId, JobState state) =>
         Eventually.TrueAsync(async () =>
         {
-            await using var db = _db.Open();
+            await using var db = Db.Open();
             return db.Jobs.Single(j => j.Id == jobId).State == state;
         }, Patience, $"job {jobId} to be {state}");
 

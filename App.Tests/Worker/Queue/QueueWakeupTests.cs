@@ -13,19 +13,9 @@ namespace App.Tests.Worker.Queue;
 /// An idle worker process starts jobs that another process enqueued, with every poll set to an
 /// hour: only the wake-up can have started them.
 /// </summary>
-public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class QueueWakeupTests(ITestOutputHelper output) : DatabaseTest
 {
     private const string AnHour = "01:00:00";
-    private TempDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await TempDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task AnIdleWorker_IsWokenByTheWalFileChanging_WithEveryPollAtAnHour()
     {
@@ -62,7 +52,7 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     private async Task BurstWakesAtMostOncePerAsync(TimeSpan gap, bool busy)
     {
-        using var worker = RunningProcess.StartWorker(_db.ConnectionString, new Dictionary<string, string>
+        using var worker = RunningProcess.StartWorker(Db.ConnectionString, new Dictionary<string, string>
         {
             ["Queue:HeartbeatInterval"] = "00:00:00.200",
         });
@@ -71,10 +61,10 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
             await Eventually.TrueAsync(async () => await WakeupsAsync() is not null, RunningProcess.Patience, "the worker's first metrics");
             if (busy)
             {
-                var job = await _db.Queue().EnqueueAsync(new JobRequest(NoopHandler.JobType, """{"delayMs": 60000}"""));
+                var job = await Db.Queue().EnqueueAsync(new JobRequest(NoopHandler.JobType, """{"delayMs": 60000}"""));
                 await Eventually.TrueAsync(async () =>
                 {
-                    await using var db = _db.Open();
+                    await using var db = Db.Open();
                     return await db.Jobs.AnyAsync(j => j.Id == job.Id && j.State == JobState.Running);
                 }, RunningProcess.Patience, "the long job to run");
             }
@@ -106,7 +96,7 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Small commits back to back, each writing the WAL, for <paramref name="atLeast"/>; returns how long they took.</summary>
     private async Task<TimeSpan> CommitBackToBackAsync(TimeSpan atLeast)
     {
-        await using var connection = new SqliteConnection(_db.ConnectionString);
+        await using var connection = new SqliteConnection(Db.ConnectionString);
         await connection.OpenAsync();
         await using (var create = connection.CreateCommand())
         {
@@ -126,7 +116,7 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<long?> WakeupsAsync()
     {
-        await using var db = _db.Open();
+        await using var db = Db.Open();
         var json = await db.Workers.Select(w => w.Metrics).FirstOrDefaultAsync();
         return WorkerMetricsSnapshot.Parse(json)?.WakeupsByNotice;
     }
@@ -137,23 +127,23 @@ public sealed class QueueWakeupTests(ITestOutputHelper output) : IAsyncLifetime
     /// </summary>
     private async Task RunJobsOneAtATimeAsync(Dictionary<string, string> settings)
     {
-        using var worker = RunningProcess.StartWorker(_db.ConnectionString, settings);
+        using var worker = RunningProcess.StartWorker(Db.ConnectionString, settings);
         try
         {
             await Eventually.TrueAsync(async () =>
             {
-                await using var db = _db.Open();
+                await using var db = Db.Open();
                 return await db.Workers.AnyAsync();
             }, RunningProcess.Patience, "the worker to register");
 
-            var queue = _db.Queue();
+            var queue = Db.Queue();
             for (var i = 0; i < 5; i++)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(300));
                 var job = await queue.EnqueueAsync(new JobRequest(NoopHandler.JobType, "{}"));
                 await Eventually.TrueAsync(async () =>
                 {
-                    await using var db = _db.Open();
+                    await using var db = Db.Open();
                     return await db.Jobs.AnyAsync(j => j.Id == job.Id && j.State == JobState.Succeeded);
                 }, RunningProcess.Patience, $"job {i + 1} of 5 to be run");
             }
