@@ -19,6 +19,11 @@ public static class RefreshManyBenchmarks
 {
     // BENCH_REFRESH_FEEDS and BENCH_REFRESH_WORKERS (e.g. "1" or "1,4") make a smaller run, to profile one worker.
     private static readonly int Feeds = BenchSetting.Int("BENCH_REFRESH_FEEDS", 10_000);
+
+    // BENCH_REFRESH_SQL runs on the migrated database before the feeds are added, to measure a
+    // variant of the schema: 'DROP TRIGGER "FeedItems_SearchInsert"' refreshes without the search
+    // index (docs/benchmarks.md, *The search index's share*).
+    private static readonly string? SetUpSql = BenchSetting.Text("BENCH_REFRESH_SQL");
     private const int ItemsPerFeed = 20;
     private const int Sites = 100;
     private static readonly TimeSpan AnswerAfter = TimeSpan.FromMilliseconds(300);
@@ -62,6 +67,12 @@ public static class RefreshManyBenchmarks
             }
             await WarmWorkersAsync(http, db, origin, workerCount);
             var cpu0 = workers.Sum(w => w.CpuTime().TotalSeconds);
+            if (SetUpSql is not null)
+            {
+                using var connection = db.OpenRaw();
+                using var setUp = Command(connection, SetUpSql);
+                setUp.ExecuteNonQuery();
+            }
             var (userId, firstFeed, lastFeed) = SeedFeeds(db, origin);
             var clock = Stopwatch.StartNew();
             using var stopPosting = new CancellationTokenSource();

@@ -16,6 +16,10 @@ public static class BenchSetting
     public static string[]? List(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value.Split(',', StringSplitOptions.TrimEntries) : null;
 
+    /// <summary>The variable as it is, or null when unset.</summary>
+    public static string? Text(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
     /// <summary>The variable's comma-separated numbers, or null when unset.</summary>
     public static int[]? Ints(string name) =>
         List(name)?.Select(item => int.Parse(item, CultureInfo.InvariantCulture)).ToArray();
