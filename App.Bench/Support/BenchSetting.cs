@@ -10,11 +10,11 @@ public static class BenchSetting
 {
     /// <summary>The variable as a number, or <paramref name="fallback"/> when unset.</summary>
     public static int Int(string name, int fallback) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+        Text(name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
     /// <summary>The variable's comma-separated items, or null when unset.</summary>
     public static string[]? List(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value.Split(',', StringSplitOptions.TrimEntries) : null;
+        Text(name)?.Split(',', StringSplitOptions.TrimEntries);
 
     /// <summary>The variable as it is, or null when unset.</summary>
     public static string? Text(string name) =>
