@@ -127,8 +127,9 @@ public abstract partial class ScreenshotTour(Chromium chromium, DatabaseEngine e
 
         // Search from the header's box: three items of two feeds.
         await page.GetByLabel("Search items").FillAsync("heron OR swifts OR faster");
+        var results = page.WaitForURLAsync(new Regex("/search\\?q="));
         await page.GetByLabel("Search items").PressAsync("Enter");
-        await page.WaitForURLAsync(new Regex("/search\\?q="));
+        await results;
         await Expect(page.Locator("[data-item] .item-title")).ToHaveCountAsync(3);
         Assert.Equal(
             ["First swifts of the year", "The heron that comes back every morning", "Version 4.2: faster imports"],
