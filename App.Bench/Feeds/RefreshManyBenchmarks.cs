@@ -121,17 +121,17 @@ public static class RefreshManyBenchmarks
                 $"refresh {Feeds:N0} feeds × {ItemsPerFeed} items (origin answers after {AnswerAfter.TotalMilliseconds:0} ms, {Sites} sites on 127.0.0.x), {workerCount} worker process(es)");
             var highestSample = highest.MaxBy(h => h.VmRSS)!;
             // Issue 13, item 11 names the memory and the web's p99 for one worker; four only have a time.
-            var oneWorkers = workerCount == 1 ? "target" : "one worker's target";
+            var oneWorkerTarget = workerCount == 1 ? "target" : "one worker's target";
             return
             [
                 new BenchRow("feeds", $"{what}: all fetched, parsed and stored (s)", Seconds(elapsed.TotalSeconds), null,
                     string.Create(CultureInfo.InvariantCulture,
                         $"target ≤ {targetSeconds} s; {Feeds / elapsed.TotalSeconds:0} feeds/s; {items:N0} items and as many unread rows for the subscriber; worker CPU {cpu * 1000 / Feeds:0.0} ms/feed; {retried} fetch(es) retried; {origin.Served:N0} requests answered (icons included)")),
                 new BenchRow("feeds", $"{what}: worker peak RSS (MB)", string.Join(" / ", peaks.Select(p => p.ToString("0", CultureInfo.InvariantCulture))), null,
-                    $"{oneWorkers} ≤ 200 MB; VmHWM of each worker; highest sample: {highestSample.Breakdown}"),
+                    $"{oneWorkerTarget} ≤ 200 MB; VmHWM of each worker; highest sample: {highestSample.Breakdown}"),
                 new BenchRow("feeds", $"{what}: POST /api/feeds meanwhile, one every {PostEvery.TotalMilliseconds:0} ms: p50 / p99 (ms)",
                     string.Create(CultureInfo.InvariantCulture, $"{Stats.Median(latencies):0.0} / {Stats.Percentile(latencies, 99):0.0}"), null,
-                    $"{oneWorkers} p99 ≤ 50 ms; {latencies.Count} requests, each a new feed (fetched by the workers too, before the backlog)"),
+                    $"{oneWorkerTarget} p99 ≤ 50 ms; {latencies.Count} requests, each a new feed (fetched by the workers too, before the backlog)"),
             ];
         }
         finally

@@ -186,20 +186,13 @@ public abstract partial class ReaderBrowserTests(Chromium chromium, DatabaseEngi
         await Expect(page.Locator("[data-unread-count]")).ToHaveTextAsync("5 unread");
         Assert.True(await IsUnreadAsync(ids[1]));
 
-        // Each wait starts before its key (RiverBrowserTests says why).
-        var opened = page.WaitForURLAsync(_web.Url($"/items/{ids[1]}"));
-        await page.Keyboard.PressAsync("o");
-        await opened;
+        await page.WaitForURLAfterAsync(() => page.Keyboard.PressAsync("o"), _web.Url($"/items/{ids[1]}"));
         await Expect(page.Locator("h1")).ToHaveTextAsync("Item 4");
         Assert.False(await IsUnreadAsync(ids[1]));
 
         // On the item page j goes to the older item, u back to the feed at the item.
-        var older = page.WaitForURLAsync(_web.Url($"/items/{ids[2]}"));
-        await page.Keyboard.PressAsync("j");
-        await older;
-        var back = page.WaitForURLAsync(_web.Url($"/feeds/{feed.Id}#item-{ids[2]}"));
-        await page.Keyboard.PressAsync("u");
-        await back;
+        await page.WaitForURLAfterAsync(() => page.Keyboard.PressAsync("j"), _web.Url($"/items/{ids[2]}"));
+        await page.WaitForURLAfterAsync(() => page.Keyboard.PressAsync("u"), _web.Url($"/feeds/{feed.Id}#item-{ids[2]}"));
         await Expect(page.Locator("[data-item].selected")).ToHaveAttributeAsync("id", $"item-{ids[2]}");
         await Expect(page.Locator($"#item-{ids[2]}")).ToHaveAttributeAsync("data-read", "true");
         browser.AssertNoErrors();
@@ -215,10 +208,7 @@ public abstract partial class ReaderBrowserTests(Chromium chromium, DatabaseEngi
         await page.GotoAsync(_web.Url($"/feeds/{feed.Id}#item-{ids[49]}"));
         await Expect(page.Locator("[data-item].selected")).ToHaveAttributeAsync("id", $"item-{ids[49]}");
 
-        // The wait starts before the key (RiverBrowserTests says why).
-        var olderPage = page.WaitForURLAsync(_web.Url($"/feeds/{feed.Id}?before={ids[49]}"));
-        await page.Keyboard.PressAsync("j");
-        await olderPage;
+        await page.WaitForURLAfterAsync(() => page.Keyboard.PressAsync("j"), _web.Url($"/feeds/{feed.Id}?before={ids[49]}"));
         await Expect(page.Locator("[data-item]")).ToHaveCountAsync(2);
         browser.AssertNoErrors();
     }

@@ -80,18 +80,11 @@ public abstract class RiverBrowserTests(Chromium chromium, DatabaseEngine engine
         await Expect(page.Locator("[data-unread-count]")).ToHaveTextAsync("3 unread");
 
         // Opening an item marks it read, and "u" comes back to the river.
-        // The wait starts before the key: the .NET client compares the page's URL, then listens for
-        // navigations, and a navigation that lands in between is never seen (a 30 s timeout in about
-        // one run in ten of these four tests, 2026-12-03).
         await page.Keyboard.PressAsync("j");
-        var opened = page.WaitForURLAsync(new System.Text.RegularExpressions.Regex($"/items/{ids[2]}"));
-        await page.Keyboard.PressAsync("o");
-        await opened;
+        await page.WaitForURLAfterAsync(() => page.Keyboard.PressAsync("o"), new System.Text.RegularExpressions.Regex($"/items/{ids[2]}"));
         Assert.False(await IsUnreadAsync(ids[2]));
         await Expect(page.Locator("[data-key='u']")).ToHaveAttributeAsync("href", $"/unread#item-{ids[2]}");
-        var back = page.WaitForURLAsync(_web.Url($"/unread#item-{ids[2]}"));
-        await page.Keyboard.PressAsync("u");
-        await back;
+        await page.WaitForURLAfterAsync(() => page.Keyboard.PressAsync("u"), _web.Url($"/unread#item-{ids[2]}"));
 
         // A new item arrives after the page was shown: "mark all as read" leaves it unread.
         await using (var db = _web.Db.Open())

@@ -127,9 +127,7 @@ public abstract partial class ScreenshotTour(Chromium chromium, DatabaseEngine e
 
         // Search from the header's box: three items of two feeds.
         await page.GetByLabel("Search items").FillAsync("heron OR swifts OR faster");
-        var results = page.WaitForURLAsync(new Regex("/search\\?q="));
-        await page.GetByLabel("Search items").PressAsync("Enter");
-        await results;
+        await page.WaitForURLAfterAsync(() => page.GetByLabel("Search items").PressAsync("Enter"), new Regex("/search\\?q="));
         await Expect(page.Locator("[data-item] .item-title")).ToHaveCountAsync(3);
         Assert.Equal(
             ["First swifts of the year", "The heron that comes back every morning", "Version 4.2: faster imports"],

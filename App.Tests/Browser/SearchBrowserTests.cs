@@ -35,10 +35,7 @@ public abstract class SearchBrowserTests(Chromium chromium, DatabaseEngine engin
         var page = browser.Page;
         var box = page.GetByRole(AriaRole.Searchbox, new() { Name = "Search items" });
         await box.FillAsync("estuar*");
-        // The wait starts before the key (RiverBrowserTests says why).
-        var results = page.WaitForURLAsync(_web.Url("/search?q=estuar*"));
-        await box.PressAsync("Enter");
-        await results;
+        await page.WaitForURLAfterAsync(() => box.PressAsync("Enter"), _web.Url("/search?q=estuar*"));
         await Expect(page.Locator("h1")).ToHaveTextAsync("Search: estuar*");
         var titles = page.Locator("[data-item] .item-title");
         await Expect(titles).ToHaveCountAsync(2);
