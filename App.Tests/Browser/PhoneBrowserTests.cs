@@ -125,6 +125,11 @@ public abstract class PhoneBrowserTests(Chromium chromium, DatabaseEngine engine
 
     private static async Task AssertFitsAsync(IPage page, string what)
     {
+        // Layout is measured with the style sheets loaded so far: a page reached by a click may
+        // have its items before its style sheet (a test server's build output answers it with
+        // no-cache, so chromium asks again on every page), and unstyled it is wider and its
+        // controls smaller. The load event waits for the sheet.
+        await page.WaitForLoadStateAsync(LoadState.Load);
         var (scrollWidth, innerWidth) = (
             await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"),
             await page.EvaluateAsync<int>("() => window.innerWidth"));

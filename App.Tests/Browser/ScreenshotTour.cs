@@ -231,6 +231,8 @@ public abstract partial class ScreenshotTour(Chromium chromium, DatabaseEngine e
         if (Folder is { Length: > 0 } && engine == DatabaseEngine.Sqlite)
         {
             Directory.CreateDirectory(Folder);
+            // A page reached by a click may not have its style sheet yet (PhoneBrowserTests.AssertFitsAsync).
+            await page.WaitForLoadStateAsync(LoadState.Load);
             await page.ScreenshotAsync(new() { Path = Path.Combine(Folder, name) });
         }
     }
