@@ -100,7 +100,9 @@ public sealed class WriterPriorityTests
         await Task.Delay(50);
 
         // The web starts waiting, and the lock is freed while it waits: the busy handler must not take it.
-        var waiting = web.WaitFor(TimeSpan.FromMilliseconds(45));
+        // 30 ms, well inside the 50 ms a background writer yields at most (LockWaiters.YieldAtMost):
+        // at 45 ms, sleeps overshot on a loaded machine outlasted the yield (seen once, 2026-12-03).
+        var waiting = web.WaitFor(TimeSpan.FromMilliseconds(30));
         await Task.Delay(15);
         await using (var commit = holder.CreateCommand())
         {
