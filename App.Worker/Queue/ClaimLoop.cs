@@ -18,7 +18,7 @@ namespace App.Worker.Queue;
 /// </remarks>
 public sealed class ClaimLoop
 {
-    private const int MaxBatch = 256;
+    private const int MaxBatch = QueueOptions.MaxClaimAhead;
     private static readonly TimeSpan PauseAfterError = TimeSpan.FromMilliseconds(100);
 
     // A full disk does not clear in 100 ms: passes that cannot write are tried again once a second.

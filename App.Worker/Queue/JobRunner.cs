@@ -35,9 +35,6 @@ public sealed class JobRunner : IHostedService
     /// </summary>
     public static readonly TimeSpan DiskFullRetryDelay = TimeSpan.FromMinutes(1);
 
-    // However contended the write lock, a worker holds no more than this many jobs of one type it has not started.
-    private const int MaxClaimAhead = 256;
-
     // Lanes of a type whose jobs keep their thread for less than this before they finish or first
     // wait are started together on one pool thread (see StartTogether): well under what a
     // thread-pool wake-up costs, and short enough that the lanes behind them start late by little.
@@ -170,7 +167,7 @@ public sealed class JobRunner : IHostedService
             return 0;
         }
         var perPass = slots.Concurrency * _loop.PassTime.TotalSeconds / slots.JobSeconds;
-        var cap = Math.Min(MaxClaimAhead, _options.ClaimAhead * _loop.Contention);
+        var cap = Math.Min(QueueOptions.MaxClaimAhead, _options.ClaimAhead * _loop.Contention);
         return (int)Math.Min(cap, Math.Round(perPass));
     }
 
@@ -306,6 +303,14 @@ public sealed class JobRunner : IHostedService
                     _loop.Wake();
                 }
                 finished.Finished.SetResult();
+            }
+            if (current is not null && heldThread >= StartTogetherBelow)
+            {
+                // A job that kept the thread: the lanes started together after this one (and the
+                // pool's other work) get the thread before this lane's next job. Without it, a type
+                // whose first jobs were short and whose later ones spin ran its claimed-ahead jobs
+                // one after another on one thread while its other slots waited to start.
+                await Task.Yield();
             }
         }
     }

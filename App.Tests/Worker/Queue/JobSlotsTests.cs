@@ -11,7 +11,8 @@ namespace App.Tests.Worker.Queue;
 /// <summary>
 /// Slots per job type, in the job runner in-process on a real database: a type runs at most as
 /// many jobs at once as it declares, a type whose slots are all taken holds up no other type, and
-/// claims (claim-ahead included) take no more jobs of a type than it has free slots.
+/// claims (claim-ahead included) take no more jobs of a type than it has free slots, and a type's
+/// jobs that start keeping the thread run in several slots at once.
 /// </summary>
 public sealed class JobSlotsTests : IAsyncLifetime
 {
@@ -20,6 +21,7 @@ public sealed class JobSlotsTests : IAsyncLifetime
     private ServiceProvider _services = null!;
     private readonly GatedHandler _slow = new();
     private readonly QuickHandler _quick = new();
+    private readonly ShiftingHandler _shifting = new();
 
     public async Task InitializeAsync()
     {
@@ -33,6 +35,7 @@ public sealed class JobSlotsTests : IAsyncLifetime
             .AddAppDatabase(configuration).AddQueueWorker()
             .AddSingleton<IJobHandler>(_slow)
             .AddSingleton<IJobHandler>(_quick)
+            .AddSingleton<IJobHandler>(_shifting)
             .BuildServiceProvider();
     }
 
@@ -77,6 +80,34 @@ public sealed class JobSlotsTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => await CountAsync(GatedHandler.JobType, JobState.Succeeded) == 10,
             Patience, "the slow jobs to finish");
         Assert.Equal(GatedHandler.Slots, _slow.Peak);
+    }
+
+    [Fact]
+    public async Task JobsThatTurnFromShortToThreadHolding_RunInSeveralSlots_NotOneAfterAnotherOnOneThread()
+    {
+        // First the runner learns that this type's jobs are short: its lanes start together on one
+        // thread and it claims them ahead by the hundred.
+        for (var i = 0; i < 300; i++)
+        {
+            await Queue.EnqueueAsync(new JobRequest(ShiftingHandler.JobType));
+        }
+        await Runner.PumpAsync(CancellationToken.None);
+        await Eventually.TrueAsync(async () => await CountAsync(ShiftingHandler.JobType, JobState.Succeeded) == 300,
+            Patience, "the short jobs to run");
+
+        // Then its jobs keep the thread for 10 ms each (a synchronous parse, say).
+        _shifting.Hold = true;
+        for (var i = 0; i < 40; i++)
+        {
+            await Queue.EnqueueAsync(new JobRequest(ShiftingHandler.JobType));
+        }
+        await Runner.PumpAsync(CancellationToken.None);
+        await Eventually.TrueAsync(async () => await CountAsync(ShiftingHandler.JobType, JobState.Succeeded) == 340,
+            Patience, "the thread-holding jobs to run");
+
+        // Before 2026-12-03 the first lane ran the claimed-ahead jobs one after another on the
+        // thread the lanes shared, and the type's other slots started only once none was left.
+        Assert.True(_shifting.Peak >= 2, $"at most {_shifting.Peak} thread-holding job(s) ran at once in 4 slots");
     }
 
     private async Task<int> CountAsync(string type, JobState state)
@@ -144,6 +175,52 @@ public sealed class JobSlotsTests : IAsyncLifetime
                     _running--;
                 }
             }
+        }
+    }
+
+    /// <summary>A job type (Queue:Concurrency's slots) whose jobs return at once until <see cref="Hold"/>, then keep the thread 10 ms each; counts how many held it at once.</summary>
+    private sealed class ShiftingHandler : IJobHandler
+    {
+        public const string JobType = "shifting";
+
+        private readonly object _lock = new();
+        private int _holding;
+        private int _peak;
+
+        public volatile bool Hold;
+
+        public string Type => JobType;
+
+        public TimeSpan Timeout => TimeSpan.FromMinutes(1);
+
+        public int Peak
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _peak;
+                }
+            }
+        }
+
+        public Task RunAsync(JobRun run, CancellationToken ct)
+        {
+            if (!Hold)
+            {
+                return Task.CompletedTask;
+            }
+            lock (_lock)
+            {
+                _holding++;
+                _peak = Math.Max(_peak, _holding);
+            }
+            Thread.Sleep(10);
+            lock (_lock)
+            {
+                _holding--;
+            }
+            return Task.CompletedTask;
         }
     }
 
