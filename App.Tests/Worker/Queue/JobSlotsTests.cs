@@ -123,9 +123,7 @@ public sealed class JobSlotsTests : IAsyncLifetime
         public const int Slots = 3;
 
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly object _lock = new();
-        private int _running;
-        private int _peak;
+        private readonly PeakCount _waiting = new();
 
         public string Type => JobType;
 
@@ -133,47 +131,22 @@ public sealed class JobSlotsTests : IAsyncLifetime
 
         public int? Concurrency => Slots;
 
-        public int Running
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _running;
-                }
-            }
-        }
+        public int Running => _waiting.Now;
 
-        public int Peak
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _peak;
-                }
-            }
-        }
+        public int Peak => _waiting.Peak;
 
         public void Open() => _gate.TrySetResult();
 
         public async Task RunAsync(JobRun run, CancellationToken ct)
         {
-            lock (_lock)
-            {
-                _running++;
-                _peak = Math.Max(_peak, _running);
-            }
+            _waiting.Enter();
             try
             {
                 await _gate.Task.WaitAsync(ct);
             }
             finally
             {
-                lock (_lock)
-                {
-                    _running--;
-                }
+                _waiting.Leave();
             }
         }
     }
@@ -183,15 +156,45 @@ public sealed class JobSlotsTests : IAsyncLifetime
     {
         public const string JobType = "shifting";
 
-        private readonly object _lock = new();
-        private int _holding;
-        private int _peak;
+        private readonly PeakCount _holding = new();
 
         public volatile bool Hold;
 
         public string Type => JobType;
 
         public TimeSpan Timeout => TimeSpan.FromMinutes(1);
+
+        public int Peak => _holding.Peak;
+
+        public Task RunAsync(JobRun run, CancellationToken ct)
+        {
+            if (Hold)
+            {
+                _holding.Enter();
+                Thread.Sleep(10);
+                _holding.Leave();
+            }
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>How many are inside now, and the most there ever were at once.</summary>
+    private sealed class PeakCount
+    {
+        private readonly object _lock = new();
+        private int _now;
+        private int _peak;
+
+        public int Now
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _now;
+                }
+            }
+        }
 
         public int Peak
         {
@@ -204,23 +207,20 @@ public sealed class JobSlotsTests : IAsyncLifetime
             }
         }
 
-        public Task RunAsync(JobRun run, CancellationToken ct)
+        public void Enter()
         {
-            if (!Hold)
-            {
-                return Task.CompletedTask;
-            }
             lock (_lock)
             {
-                _holding++;
-                _peak = Math.Max(_peak, _holding);
+                _peak = Math.Max(_peak, ++_now);
             }
-            Thread.Sleep(10);
+        }
+
+        public void Leave()
+        {
             lock (_lock)
             {
-                _holding--;
+                _now--;
             }
-            return Task.CompletedTask;
         }
     }
 
