@@ -28,7 +28,7 @@ public abstract class FeedSettingsBrowserTests(Chromium chromium, DatabaseEngine
         await page.GotoAsync(_web.Url($"/feeds/{_feed.Id}"));
         await Expect(page.Locator("[data-feed-disabled]")).ToHaveCountAsync(0);
         await page.Locator(".actions").GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
-        await page.WaitForURLAsync(_web.Url($"/feeds/{_feed.Id}/settings"));
+        await page.WaitForPageAsync(_web.Url($"/feeds/{_feed.Id}/settings"));
         var interval = page.GetByLabel("Refresh every (minutes)");
         var disabled = page.GetByRole(AriaRole.Checkbox, new() { Name = "Disabled" });
 
@@ -51,7 +51,7 @@ public abstract class FeedSettingsBrowserTests(Chromium chromium, DatabaseEngine
         await disabled.CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
 
-        await page.WaitForURLAsync(_web.Url($"/feeds/{_feed.Id}"));
+        await page.WaitForPageAsync(_web.Url($"/feeds/{_feed.Id}"));
         await Expect(page.Locator(".notice")).ToHaveTextAsync("Settings saved.");
         await Expect(page.Locator("[data-feed-disabled]")).ToContainTextAsync("Disabled");
         await page.Locator(".actions").GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();

@@ -48,7 +48,7 @@ public abstract class OpmlBrowserTests(Chromium chromium, DatabaseEngine engine)
             Buffer = Encoding.UTF8.GetBytes(opml),
         });
         await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/batches/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/batches/\d+$"));
         await Expect(page.Locator(".notice")).ToContainTextAsync("Imported 20 new feeds.");
         await Expect(page.Locator("[data-field=percent]")).ToHaveTextAsync("0%");
         await _web.StartWorkerAsync();

@@ -129,7 +129,7 @@ public abstract class PhoneBrowserTests(Chromium chromium, DatabaseEngine engine
         // have its items before its style sheet (a test server's build output answers it with
         // no-cache, so chromium asks again on every page), and unstyled it is wider and its
         // controls smaller. The load event waits for the sheet.
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        await page.WaitForLoadedAsync();
         var (scrollWidth, innerWidth) = (
             await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"),
             await page.EvaluateAsync<int>("() => window.innerWidth"));

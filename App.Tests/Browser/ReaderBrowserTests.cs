@@ -52,7 +52,7 @@ public abstract partial class ReaderBrowserTests(Chromium chromium, DatabaseEngi
         await Expect(progress).ToContainTextAsync("Waiting for a worker");
         await _web.StartWorkerAsync();
         await Expect(step).ToHaveTextAsync("Fetching", new() { Timeout = 30_000 });
-        await page.WaitForURLAsync(new Regex(@"/feeds/\d+$"), new() { Timeout = 30_000 });
+        await page.WaitForPageAsync(new Regex(@"/feeds/\d+$"));
         await Expect(page.Locator("h1")).ToHaveTextAsync("Slow news");
         await Expect(page.Locator("[data-item]")).ToHaveCountAsync(3);
         await Expect(page.Locator("[data-item] .item-title").First).ToHaveTextAsync("Item 3");
@@ -126,11 +126,11 @@ public abstract partial class ReaderBrowserTests(Chromium chromium, DatabaseEngi
         await page.GotoAsync(_web.Url("/"));
         await page.GetByLabel("Feed address").FillAsync(_feeds.Url("/hostile.xml").ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/feeds/\d+$"), new() { Timeout = 30_000 });
+        await page.WaitForPageAsync(new Regex(@"/feeds/\d+$"));
 
         await page.Locator("[data-item] .item-title").First.ClickAsync();
         await Expect(page.Locator(".content")).ToContainTextAsync("Still readable");
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.WaitForLoadedAsync(LoadState.NetworkIdle);
 
         Assert.Equal(0, await page.Locator(".content script, .content [onerror], .content a[href^='javascript:']").CountAsync());
         Assert.True(await page.EvaluateAsync<bool>("window.__pwned === undefined"), "a script from the feed ran");
@@ -150,7 +150,7 @@ public abstract partial class ReaderBrowserTests(Chromium chromium, DatabaseEngi
         var page = browser.Page;
 
         await page.GotoAsync(_web.Url($"/items/{feed.Items[0].Id}"));
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.WaitForLoadedAsync(LoadState.NetworkIdle);
 
         await Expect(page.Locator(".content")).ToContainTextAsync("Raw");
         Assert.True(await page.EvaluateAsync<bool>("window.__pwned === undefined"), "an inline script ran");
@@ -247,7 +247,7 @@ public abstract partial class ReaderBrowserTests(Chromium chromium, DatabaseEngi
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Delete feed…" }).ClickAsync();
 
-        await page.WaitForURLAsync(_web.Url("/"));
+        await page.WaitForPageAsync(_web.Url("/"));
         Assert.Contains("and its 2 items?", asked);
         await Expect(page.Locator(".notice")).ToContainTextAsync("Deleted");
         await Expect(page.Locator(".empty")).ToContainTextAsync("No feeds yet");

@@ -65,7 +65,7 @@ public abstract class RiverBrowserTests(Chromium chromium, DatabaseEngine engine
         var first = page.Locator("main a").First;
         await Expect(first).ToHaveAttributeAsync("href", "/unread");
         await first.ClickAsync();
-        await page.WaitForURLAsync(_web.Url("/unread"));
+        await page.WaitForPageAsync(_web.Url("/unread"));
         await Expect(page.Locator("[data-item]")).ToHaveCountAsync(4);
         Assert.Equal(ids.Select(id => $"item-{id}"), await page.Locator("[data-item]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.id)"));
         await Expect(page.Locator("[data-item] .item-feed").First).ToHaveTextAsync("Blog");

@@ -52,7 +52,7 @@ public abstract partial class ScreenshotTour(Chromium chromium, DatabaseEngine e
         await ServeIconAsync(page, "/icons/notes.png", "#2f7d4f", "N");
         await ServeIconAsync(page, "/icons/releases.png", "#3b5bdb", "R");
         await page.GotoAsync(_web.Url("/feeds/1"));
-        await page.WaitForURLAsync(_web.Url("/login?returnUrl=%2Ffeeds%2F1"));
+        await page.WaitForPageAsync(_web.Url("/login?returnUrl=%2Ffeeds%2F1"));
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await SaveAsync(page, "sign-in.png");
         await _web.SignInAsync(page);
@@ -103,7 +103,7 @@ public abstract partial class ScreenshotTour(Chromium chromium, DatabaseEngine e
         await page.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
         await Expect(page.Locator("[data-job-progress] [data-field=step]")).ToHaveTextAsync("Fetching", new() { Timeout = 30_000 });
         await SaveAsync(page, "add-feed-progress.png");
-        await page.WaitForURLAsync(FeedPage(), new() { Timeout = 30_000 });
+        await page.WaitForPageAsync(FeedPage());
 
         // Folders, made and filled through the pages.
         await page.GotoAsync(_web.Url("/folders"));
@@ -174,7 +174,7 @@ public abstract partial class ScreenshotTour(Chromium chromium, DatabaseEngine e
         await page.GotoAsync(_web.Url("/"));
         await page.GetByLabel("Feed address").FillAsync(_origin.Url(path).ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "Add feed" }).ClickAsync();
-        await page.WaitForURLAsync(FeedPage(), new() { Timeout = 30_000 });
+        await page.WaitForPageAsync(FeedPage());
         await Expect(page.Locator("h1")).ToHaveTextAsync(title);
         return page.Url;
     }
@@ -232,7 +232,7 @@ public abstract partial class ScreenshotTour(Chromium chromium, DatabaseEngine e
         {
             Directory.CreateDirectory(Folder);
             // A page reached by a click may not have its style sheet yet (PhoneBrowserTests.AssertFitsAsync).
-            await page.WaitForLoadStateAsync(LoadState.Load);
+            await page.WaitForLoadedAsync();
             await page.ScreenshotAsync(new() { Path = Path.Combine(Folder, name) });
         }
     }

@@ -22,7 +22,7 @@ public abstract class SecurityHeadersBrowserTests(Chromium chromium, DatabaseEng
         await using var browser = await _web.NewSignedInPageAsync(chromium);
 
         var response = await browser.Page.GotoAsync(_web.Url(path));
-        await browser.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await browser.Page.WaitForLoadedAsync(LoadState.NetworkIdle);
 
         Assert.NotNull(response);
         Assert.Contains("script-src 'self'", await response.HeaderValueAsync("content-security-policy"));

@@ -78,7 +78,7 @@ public sealed class BrowserWeb : IAsyncDisposable
         await page.GetByLabel("Username").FillAsync(username);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(Url("/"));
+        await page.WaitForPageAsync(Url("/"));
     }
 
     /// <summary>A feed (see <see cref="TempDatabase.AddFeedAsync"/>) the administrator subscribes to, its items unread.</summary>
