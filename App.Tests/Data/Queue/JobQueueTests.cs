@@ -511,6 +511,25 @@ public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CompleteAndClaim_WithTheOwnersOlderLeaseAlone_IsRefused_TheJobRunsOnUnderTheNewer()
+    {
+        var job = await _f.EnqueueAsync();
+        var first = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
+        // The worker took its own job back after its lease expired: only the version tells the leases apart.
+        _f.Clock.Advance(QueueFixture.Options.LeaseDuration);
+        var second = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
+
+        var result = _f.Queue.CompleteAndClaim([first.Lease], "worker-a", new Dictionary<string, int>());
+
+        Assert.Equal([false], result.Completed);
+        var stored = await _f.GetAsync(job.Id);
+        Assert.Equal((JobState.Running, second.Lease.Version), (stored.State, stored.Version));
+        var renewed = await _f.Queue.RenewManyAsync([first.Lease]);
+        Assert.Equal([false], renewed);
+        Assert.Equal(second.Lease.Version, (await _f.GetAsync(job.Id)).Version);
+    }
+
+    [Fact]
     public async Task CompleteMany_WithLeasesOfSeveralOwners_CompletesEachUnderItsOwn()
     {
         for (var i = 0; i < 3; i++)
