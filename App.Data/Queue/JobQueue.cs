@@ -33,9 +33,6 @@ public sealed class JobQueue(
     // On PostgreSQL a worker's pass is one round trip when no expiry look-up is due.
     private readonly PostgresPass? _onePass = lane.Engine == DatabaseEngine.Postgres ? new PostgresPass() : null;
 
-    /// <summary>The engine the queue's database runs on.</summary>
-    public DatabaseEngine Engine => lane.Engine;
-
     /// <summary>Effects a handler commits together with its job's outcome.</summary>
     public delegate Task Effects(AppDbContext db, CancellationToken ct);
 

@@ -43,19 +43,12 @@ public sealed class QueueOptions
     /// renewed with the running ones, and they are handed back at shutdown.
     /// The cap matters only for jobs of well under a millisecond: there it sets how many jobs one
     /// write transaction completes and claims, and a transaction costs about as much as ten jobs
-    /// (docs/queue.md, *Where the time goes*). Unset, it is the engine's own
-    /// (<see cref="ClaimAheadFor"/>).
+    /// (docs/queue.md, *Where the time goes*). A pass holds the write lock about 9 µs a job it
+    /// carries, and carries about half the cap (the other half is running meanwhile): at 1,024,
+    /// about 4.5 ms.
     /// </summary>
     [Range(0, MaxClaimAhead)]
-    public int? ClaimAhead { get; set; }
-
-    /// <summary>
-    /// <see cref="ClaimAhead"/> as set, or the engine's default: on SQLite 1,024 (a busy pass carries
-    /// about half the cap, the other half running meanwhile, and holds the write lock about 9 µs a
-    /// job: about 4.5 ms); on PostgreSQL 256, where passes of 1,024 moved a third fewer jobs a
-    /// second (docs/benchmarks.md, *Passes of half the claim-ahead*).
-    /// </summary>
-    public int ClaimAheadFor(DatabaseEngine engine) => ClaimAhead ?? (engine == DatabaseEngine.Postgres ? 256 : MaxClaimAhead);
+    public int ClaimAhead { get; set; } = MaxClaimAhead;
 
     /// <summary>
     /// However contended the write lock, a worker holds no more than this many jobs of one type it

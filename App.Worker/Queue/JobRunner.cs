@@ -22,7 +22,6 @@ public sealed class JobRunner : IHostedService
     private readonly WorkerRegistry _registry;
     private readonly WorkerIdentity _identity;
     private readonly QueueOptions _options;
-    private readonly int _claimAhead;
     private readonly TimeProvider _time;
     private readonly ILogger<JobRunner> _log;
     private readonly WorkerMetrics _metrics;
@@ -72,7 +71,6 @@ public sealed class JobRunner : IHostedService
         _registry = registry;
         _identity = identity;
         _options = options.Value;
-        _claimAhead = _options.ClaimAheadFor(queue.Engine);
         _time = time;
         _log = log;
         _metrics = metrics;
@@ -103,7 +101,7 @@ public sealed class JobRunner : IHostedService
         await StartupRetry.RunAsync("Registering the worker", _log, c => _registry.HeartbeatAsync(_identity.Id, ct: c), ct);
         _renewal = RenewLoopAsync(_stopRenewing.Token);
         _log.LogInformation("Worker {Worker} started: slots {Slots} (claim-ahead up to {Ahead} each), lease {Lease}",
-            _identity.Id, string.Join(", ", _slots.Select(s => $"{s.Key} {s.Value.Concurrency}")), _claimAhead, _options.LeaseDuration);
+            _identity.Id, string.Join(", ", _slots.Select(s => $"{s.Key} {s.Value.Concurrency}")), _options.ClaimAhead, _options.LeaseDuration);
     }
 
     /// <summary>
@@ -169,7 +167,7 @@ public sealed class JobRunner : IHostedService
             return 0;
         }
         var perPass = slots.Concurrency * _loop.PassTime.TotalSeconds / slots.JobSeconds;
-        var cap = Math.Min(QueueOptions.MaxClaimAhead, _claimAhead * _loop.Contention);
+        var cap = Math.Min(QueueOptions.MaxClaimAhead, _options.ClaimAhead * _loop.Contention);
         return (int)Math.Min(cap, Math.Round(perPass));
     }
 
