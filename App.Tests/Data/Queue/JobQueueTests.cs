@@ -493,12 +493,7 @@ public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
     [Fact]
     public async Task CompleteAndClaim_WithTwoLeasesOnOneJob_CompletesItOnceUnderTheNewest()
     {
-        var job = await _f.EnqueueAsync();
-        var first = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
-        // The worker stalled past its lease and took its own job back: same owner, a newer version.
-        _f.Clock.Advance(QueueFixture.Options.LeaseDuration);
-        var second = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
-        Assert.Equal((job.Id, "worker-a"), (second.Lease.JobId, second.Lease.Owner));
+        var (job, first, second) = await ClaimedTwiceByOneOwnerAsync();
 
         var result = _f.Queue.CompleteAndClaim([first.Lease, second.Lease], "worker-a", new Dictionary<string, int>());
 
@@ -513,11 +508,8 @@ public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
     [Fact]
     public async Task CompleteAndClaim_WithTheOwnersOlderLeaseAlone_IsRefused_TheJobRunsOnUnderTheNewer()
     {
-        var job = await _f.EnqueueAsync();
-        var first = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
-        // The worker took its own job back after its lease expired: only the version tells the leases apart.
-        _f.Clock.Advance(QueueFixture.Options.LeaseDuration);
-        var second = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
+        // Only the version tells the two leases apart.
+        var (job, first, second) = await ClaimedTwiceByOneOwnerAsync();
 
         var result = _f.Queue.CompleteAndClaim([first.Lease], "worker-a", new Dictionary<string, int>());
 
@@ -527,6 +519,17 @@ public abstract class JobQueueTests(DatabaseEngine engine) : IAsyncLifetime
         var renewed = await _f.Queue.RenewManyAsync([first.Lease]);
         Assert.Equal([false], renewed);
         Assert.Equal(second.Lease.Version, (await _f.GetAsync(job.Id)).Version);
+    }
+
+    // A worker stalled past its lease and took its own job back: the same owner, a newer version.
+    private async Task<(Job Job, ClaimedJob First, ClaimedJob Second)> ClaimedTwiceByOneOwnerAsync()
+    {
+        var job = await _f.EnqueueAsync();
+        var first = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
+        _f.Clock.Advance(QueueFixture.Options.LeaseDuration);
+        var second = (await _f.Queue.ClaimAsync("worker-a", 1)).Single();
+        Assert.Equal((job.Id, "worker-a"), (second.Lease.JobId, second.Lease.Owner));
+        return (job, first, second);
     }
 
     [Fact]
