@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using App.Data;
 using App.Data.Sqlite;
 using App.Tests.Support;
@@ -36,8 +35,8 @@ public sealed class DatabaseSetupTests
     public async Task MigratingAFreshFile_LogsNoWarning()
     {
         // What a fresh install's first start printed: two warnings about EF Core's own PRAGMA.
-        var logs = new ConcurrentQueue<(LogLevel Level, EventId Id, string Message)>();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new ListLoggerProvider(logs)));
+        var log = new LogRecorder(LogLevel.Debug);
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(log));
         var folder = Directory.CreateTempSubdirectory("app-tests-");
         try
         {
@@ -48,9 +47,9 @@ public sealed class DatabaseSetupTests
             await DatabaseSetup.MigrateAsync(db, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10));
 
             Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-            Assert.Empty(logs.Where(l => l.Level >= LogLevel.Warning).Select(l => l.Message));
+            Assert.Empty(log.Entries.Where(l => l.Level >= LogLevel.Warning).Select(l => l.Message));
             // Still there, a level down: the migrations that rebuild a table did run.
-            Assert.Contains(logs, l => l.Id == RelationalEventId.NonTransactionalMigrationOperationWarning && l.Level == LogLevel.Debug);
+            Assert.Contains(log.Entries, l => l.Id == RelationalEventId.NonTransactionalMigrationOperationWarning && l.Level == LogLevel.Debug);
         }
         finally
         {
@@ -91,25 +90,5 @@ public sealed class DatabaseSetupTests
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", await command.ExecuteScalarAsync());
-    }
-
-    private sealed class ListLoggerProvider(ConcurrentQueue<(LogLevel, EventId, string)> logs) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ListLogger(logs);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(ConcurrentQueue<(LogLevel, EventId, string)> logs) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                logs.Enqueue((logLevel, eventId, formatter(state, exception)));
-        }
     }
 }

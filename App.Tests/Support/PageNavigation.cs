@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -17,8 +18,9 @@ namespace App.Tests.Support;
 /// </remarks>
 public static class PageNavigation
 {
+    // Milliseconds, as Playwright takes them.
     private const float Patience = 30_000;
-    private static readonly TimeSpan Step = TimeSpan.FromSeconds(1);
+    private const float Step = 1_000;
 
     /// <summary>Waits until <paramref name="page"/> is at <paramref name="url"/> (the whole address) and loaded.</summary>
     public static async Task WaitForPageAsync(this IPage page, string url)
@@ -51,15 +53,15 @@ public static class PageNavigation
     /// <summary>Waits for <paramref name="state"/> of the page shown now (its load event by default).</summary>
     public static async Task WaitForLoadedAsync(this IPage page, LoadState state = LoadState.Load)
     {
-        var started = DateTime.UtcNow;
+        var started = Stopwatch.StartNew();
         while (true)
         {
             try
             {
-                await page.WaitForLoadStateAsync(state, new() { Timeout = (float)Step.TotalMilliseconds });
+                await page.WaitForLoadStateAsync(state, new() { Timeout = Step });
                 return;
             }
-            catch (TimeoutException) when (DateTime.UtcNow - started < TimeSpan.FromMilliseconds(Patience))
+            catch (TimeoutException) when (started.ElapsedMilliseconds < Patience)
             {
                 // Either not there yet or its event was lost: the next wait tells.
             }

@@ -1,6 +1,7 @@
 using App.Data;
 using App.Data.Queue;
 using App.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace App.Tests.Data.Queue;
@@ -18,9 +19,10 @@ public sealed class PostgresClaimPlanTests : IAsyncLifetime
         _db = await TempDatabase.CreateAsync(DatabaseEngine.Postgres);
         // Enough jobs that a scan of the table costs more than an index walk; analyzed, as
         // autovacuum would have them.
-        await ExecuteAsync("""
+        await using var db = _db.Open();
+        await db.Database.ExecuteSqlRawAsync("""
             INSERT INTO "Jobs" ("Type", "Payload", "State", "Priority", "RunAt", "Attempts", "MaxAttempts", "CreatedAt", "Version")
-            SELECT 'noop', '{}', 'pending', 0, now() - interval '1 minute', 0, 5, now(), 0 FROM generate_series(1, 100000);
+            SELECT 'noop', '{{}}', 'pending', 0, now() - interval '1 minute', 0, 5, now(), 0 FROM generate_series(1, 100000);
             ANALYZE "Jobs";
             """);
     }
@@ -65,12 +67,5 @@ public sealed class PostgresClaimPlanTests : IAsyncLifetime
             lines.Add(reader.GetString(0));
         }
         return string.Join("\n", lines);
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await _db.DataSource!.OpenConnectionAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using App.Data;
 using App.Data.Queue;
 using App.Data.Sqlite;
@@ -23,7 +22,7 @@ public sealed class JobRunnerDiskFullTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private TempDatabase _db = null!;
     private ServiceProvider _services = null!;
-    private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message)> _logs = new();
+    private readonly LogRecorder _log = new();
 
     public async Task InitializeAsync()
     {
@@ -36,7 +35,7 @@ public sealed class JobRunnerDiskFullTests : IAsyncLifetime
             ["Sqlite:MaxPageCount"] = $"{PageCount() + 4}",
         }).Build();
         _services = new ServiceCollection()
-            .AddLogging(b => b.AddProvider(new ListLoggerProvider(_logs)))
+            .AddLogging(b => b.AddProvider(_log))
             .AddAppDatabase(configuration).AddQueueWorker()
             .AddSingleton<IJobHandler>(new StoreMuchHandler())
             .BuildServiceProvider();
@@ -77,11 +76,11 @@ public sealed class JobRunnerDiskFullTests : IAsyncLifetime
             Assert.Equal(0, await db.NoopRuns.CountAsync());
         }
         // One line for three refused outcomes, and no stack trace per job.
-        var diskFull = _logs.Where(l => l.Category == typeof(DiskFullState).FullName).ToList();
+        var diskFull = _log.Entries.Where(l => l.Category == typeof(DiskFullState).FullName).ToList();
         Assert.Single(diskFull);
         Assert.Equal(LogLevel.Error, diskFull[0].Level);
         Assert.Contains("disk is full", diskFull[0].Message);
-        Assert.DoesNotContain(_logs, l => l.Level >= LogLevel.Warning && l.Category != typeof(DiskFullState).FullName);
+        Assert.DoesNotContain(_log.Entries, l => l.Level >= LogLevel.Warning && l.Category != typeof(DiskFullState).FullName);
         Assert.True(_services.GetRequiredService<DiskFullState>().IsFull);
 
         // Room again: the jobs run again when due, and their outcomes are stored.
@@ -144,25 +143,5 @@ public sealed class JobRunnerDiskFullTests : IAsyncLifetime
                 }));
                 return Task.CompletedTask;
             }, ct);
-    }
-
-    private sealed class ListLoggerProvider(ConcurrentQueue<(LogLevel, string, string)> logs) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ListLogger(categoryName, logs);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(string category, ConcurrentQueue<(LogLevel, string, string)> logs) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                logs.Enqueue((logLevel, category, formatter(state, exception)));
-        }
     }
 }
